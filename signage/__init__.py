@@ -1,0 +1,1 @@
+"""The controller: Flask app, database, review workflow, API, CLI and scheduler."""

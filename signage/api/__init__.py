@@ -1,0 +1,94 @@
+"""The JSON API under ``/api/v1``: one parent blueprint, one child blueprint per area.
+
+Every handler parses, calls one service and answers. The request's database work is committed
+once, after a successful handler (``after_request``); an error answer rolls all of it back, so bad
+input writes nothing.
+Errors always answer ``{"error": {"code", "message", "field"?}}`` (DESIGN, "HTTP API").
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, g, jsonify, request
+from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from signage.errors import ServiceError, TooManyAttempts
+
+API_PREFIX = "/api/v1"
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    415: "unsupported_media_type",
+}
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
+    body: dict[str, object] = {"code": code, "message": message}
+    if field is not None:
+        body["field"] = field
+    response = jsonify({"error": body})
+    response.status_code = status
+    return response
+
+
+def _commit(response: Response) -> Response:
+    session = g.get("db_session")
+    if session is None:
+        return response
+    if response.status_code >= 400:
+        session.rollback()
+        return response
+    try:
+        session.commit()
+    except IntegrityError:
+        # Two requests raced to create the same thing; the loser gets a clear answer.
+        session.rollback()
+        return error_response(409, "conflict", "a concurrent change conflicted; try again")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    from signage.accounts.api import bp as accounts_bp
+    from signage.api.openapi import bp as openapi_bp
+    from signage.media.api import bp as media_bp
+    from signage.notices.api import bp as notices_bp
+    from signage.screens.api import bp as screens_bp
+
+    api = Blueprint("api", __name__, url_prefix=API_PREFIX)
+    for child in (notices_bp, media_bp, screens_bp, accounts_bp, openapi_bp):
+        api.register_blueprint(child)
+    api.after_request(_commit)
+    app.register_blueprint(api)
+
+    @app.errorhandler(ServiceError)
+    def _service_error(exc: ServiceError) -> Response:
+        response = jsonify(exc.to_dict())
+        response.status_code = exc.status
+        if isinstance(exc, TooManyAttempts):
+            response.headers["Retry-After"] = str(exc.retry_after_s)
+        if exc.status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="signage"'
+        return response
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Response | HTTPException:
+        if not request.path.startswith(API_PREFIX):
+            return exc
+        status = exc.code or 500
+        response = error_response(
+            status, HTTP_CODES.get(status, "error"), exc.description or exc.name
+        )
+        if status == 405 and exc.valid_methods:  # type: ignore[attr-defined]
+            response.headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
+        return response
+
+    @app.errorhandler(OperationalError)
+    def _database_busy(exc: OperationalError) -> Response:
+        # A locked or unreachable database: the client may retry, nothing was written.
+        app.logger.error("database error: %s", exc)
+        return error_response(503, "unavailable", "the database is busy; try again")

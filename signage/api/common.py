@@ -1,0 +1,109 @@
+"""What every JSON handler shares: who is calling, the parsed body, the error shape."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, TypeVar
+
+from flask import current_app, g, request
+from pydantic import BaseModel, ConfigDict, ValidationError
+from sqlalchemy.orm import Session
+
+from signage.accounts.models import User
+from signage.accounts.services import user_for_token
+from signage.clock import utcnow
+from signage.db import request_session
+from signage.errors import BadRequest, InvalidInput, Unauthenticated
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class Body(BaseModel):
+    """Base of request bodies: unknown fields are an error, so a typo is never ignored."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+def session() -> Session:
+    return request_session()
+
+
+def now() -> dt.datetime:
+    """The request's "now", read once so every write in a request agrees on it."""
+    if "now" not in g:
+        g.now = utcnow()
+    value: dt.datetime = g.now
+    return value
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def actor() -> User:
+    """Return the staff user making the request, or raise :class:`Unauthenticated`."""
+    if "actor" in g:
+        user: User = g.actor
+        return user
+    token = bearer_token()
+    if token is None:
+        raise Unauthenticated("send a personal API token as 'Authorization: Bearer <token>'")
+    g.actor = user_for_token(session(), token, now=now())
+    return g.actor
+
+
+def parse_body(model: type[ModelT]) -> ModelT:
+    """Parse the JSON request body into ``model``, or raise a 400/422 naming the problem."""
+    if not request.is_json:
+        raise BadRequest("send a JSON body with 'Content-Type: application/json'")
+    try:
+        return model.model_validate_json(request.get_data(cache=True) or b"")
+    except ValidationError as exc:
+        raise validation_error(exc) from None
+
+
+def validation_error(exc: ValidationError) -> BadRequest | InvalidInput:
+    """Turn the first pydantic error into one of ours with a message a person can act on."""
+    first = exc.errors()[0]
+    kind = first["type"]
+    loc = [str(p) for p in first["loc"]]
+    field = ".".join(loc) if loc else None
+    if kind == "json_invalid":
+        return BadRequest(f"the body is not valid JSON: {first['msg']}")
+    if kind in ("model_type", "model_attributes_type") and not loc:
+        return BadRequest("the body must be a JSON object")
+    if kind == "missing":
+        return InvalidInput(f"{field} is required", field=field)
+    if kind == "extra_forbidden":
+        return InvalidInput(f"unknown field {field!r}", field=field)
+    if kind == "timezone_aware":
+        return InvalidInput(
+            f"{field} needs a UTC offset or Z, e.g. 2026-12-01T08:00:00+08:00", field=field
+        )
+    if kind.startswith("datetime"):
+        return InvalidInput(
+            f"{field} must be an ISO-8601 time with an offset, e.g. 2026-12-01T08:00:00+08:00",
+            field=field,
+        )
+    return InvalidInput(f"{field}: {first['msg']}" if field else first["msg"], field=field)
+
+
+def query_int(name: str, default: int, *, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidInput(f"{name} must be a whole number", field=name) from None
+    if not low <= value <= high:
+        raise InvalidInput(f"{name} must be {low}–{high}", field=name)
+    return value
+
+
+def config(name: str) -> Any:
+    return current_app.config[name]

@@ -1,0 +1,36 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from signage import db
+from signage.config import load_config
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Create the controller app: defaults, then ``SIGNAGE_*`` variables, then ``config``."""
+    app = Flask(__name__)
+    settings = load_config(config)
+    app.config.update(settings)
+    app.config["SECRET_KEY"] = settings["SIGNAGE_SECRET_KEY"]
+    # Uploads are checked against SIGNAGE_MEDIA_MAX_BYTES by the media service; this bound only
+    # keeps a huge request body from being read at all (multipart headers need some room).
+    app.config["MAX_CONTENT_LENGTH"] = settings["SIGNAGE_MEDIA_MAX_BYTES"] + 1024 * 1024
+    app.config["JSON_SORT_KEYS"] = False
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    db.init_app(app)
+
+    from signage import api
+
+    api.init_app(app)
+
+    from signage import cli
+
+    cli.init_app(app)
+    return app

@@ -1,0 +1,92 @@
+"""Hash chains: ``hash = sha256(prev_hash + canonical_json(record))``, one head row per chain.
+
+The audit log uses the chain ``audit``; the display log will use one chain per screen. A chain is
+verified by walking its records in order and recomputing every hash (:func:`verify_links`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from playlists import canonical_json, sha256_hex
+from signage.audit.models import ChainHead
+
+GENESIS = "0" * 64
+
+
+def link_hash(prev_hash: str, record: Any) -> str:
+    """Return the hash of ``record`` chained onto ``prev_hash``."""
+    return sha256_hex(prev_hash.encode("ascii") + canonical_json(record))
+
+
+@dataclass
+class Link:
+    """The place of a new record: its sequence number and the hash it chains onto."""
+
+    chain: str
+    seq: int
+    prev_hash: str
+
+
+def next_link(session: Session, chain: str) -> Link:
+    """Reserve the next place in ``chain``; the caller must then call :func:`close_link`.
+
+    The head row is updated before it is read, so the write lock (SQLite) or row lock
+    (PostgreSQL) is held from here until the transaction ends and no other writer can take the
+    same place.
+    """
+    bumped = session.execute(
+        sa.update(ChainHead).where(ChainHead.name == chain).values(seq=ChainHead.seq + 1)
+    )
+    if bumped.rowcount == 0:  # type: ignore[attr-defined]
+        session.add(ChainHead(name=chain, seq=1, hash=GENESIS))
+        session.flush()
+    head = session.execute(
+        sa.select(ChainHead.seq, ChainHead.hash).where(ChainHead.name == chain)
+    ).one()
+    return Link(chain=chain, seq=head.seq, prev_hash=head.hash)
+
+
+def close_link(session: Session, link: Link, new_hash: str) -> None:
+    """Record ``new_hash`` as the chain's head after the record at ``link`` was added."""
+    session.execute(sa.update(ChainHead).where(ChainHead.name == link.chain).values(hash=new_hash))
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """The first record at which a chain does not verify, and why."""
+
+    seq: int | None
+    reason: str
+
+
+def verify_links(
+    records: Iterable[tuple[int, str, str, Any]], head: tuple[int, str] | None
+) -> ChainBreak | None:
+    """Check ``(seq, prev_hash, hash, record)`` tuples in order against each other and the head.
+
+    Returns the first break, or None when the chain is whole.
+    """
+    expected_seq, expected_prev = 1, GENESIS
+    for seq, prev_hash, stored_hash, record in records:
+        if seq != expected_seq:
+            return ChainBreak(expected_seq, f"record {expected_seq} is missing (found {seq})")
+        if prev_hash != expected_prev:
+            return ChainBreak(seq, "its previous-hash does not match the record before it")
+        if link_hash(prev_hash, record) != stored_hash:
+            return ChainBreak(seq, "its content does not match its hash (edited)")
+        expected_seq, expected_prev = seq + 1, stored_hash
+    last_seq = expected_seq - 1
+    head_seq, head_hash = head if head is not None else (0, GENESIS)
+    if head_seq != last_seq or head_hash != expected_prev:
+        return ChainBreak(
+            last_seq + 1 if head_seq > last_seq else head_seq,
+            f"the chain head says {head_seq} records but {last_seq} are stored "
+            "(records deleted from the end, or the head edited)",
+        )
+    return None

@@ -1,0 +1,93 @@
+"""Write to the audit log and check its hash chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from playlists import canonical_json
+from signage.accounts.models import User
+from signage.audit.chain import ChainBreak, close_link, link_hash, next_link, verify_links
+from signage.audit.models import AuditEntry, ChainHead
+
+AUDIT_CHAIN = "audit"
+SYSTEM_ACTOR = "system"
+
+
+def isoformat_z(value: dt.datetime) -> str:
+    """Return ``value`` in UTC as ISO-8601 with a ``Z``."""
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def _hashed_record(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "seq": entry.seq,
+        "at": isoformat_z(entry.at),
+        "actor_id": entry.actor_id,
+        "actor": entry.actor,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "details": entry.details,
+    }
+
+
+def record(
+    session: Session,
+    *,
+    actor: User | None,
+    action: str,
+    object_type: str,
+    object_id: object,
+    now: dt.datetime,
+    details: dict[str, Any] | None = None,
+    actor_name: str | None = None,
+) -> AuditEntry:
+    """Append one entry to the audit log (``actor`` None: the system, the CLI or a stranger)."""
+    link = next_link(session, AUDIT_CHAIN)
+    entry = AuditEntry(
+        seq=link.seq,
+        # Stored and hashed at microsecond precision, which both databases keep exactly.
+        at=now.astimezone(dt.UTC),
+        actor_id=actor.id if actor is not None else None,
+        actor=actor.username if actor is not None else (actor_name or SYSTEM_ACTOR),
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        details=canonical_json(details or {}).decode("utf-8"),
+        prev_hash=link.prev_hash,
+        hash="",
+    )
+    entry.hash = link_hash(link.prev_hash, _hashed_record(entry))
+    session.add(entry)
+    close_link(session, link, entry.hash)
+    session.flush()
+    return entry
+
+
+def verify_audit_log(session: Session, batch: int = 1000) -> ChainBreak | None:
+    """Walk the whole audit log in order; return the first break or None."""
+    head = session.execute(
+        sa.select(ChainHead.seq, ChainHead.hash).where(ChainHead.name == AUDIT_CHAIN)
+    ).one_or_none()
+
+    def rows() -> Any:
+        last = 0
+        while True:
+            chunk = session.scalars(
+                sa.select(AuditEntry)
+                .where(AuditEntry.seq > last)
+                .order_by(AuditEntry.seq)
+                .limit(batch)
+            ).all()
+            if not chunk:
+                return
+            for entry in chunk:
+                yield entry.seq, entry.prev_hash, entry.hash, _hashed_record(entry)
+            last = chunk[-1].seq
+            session.expunge_all()
+
+    return verify_links(rows(), tuple(head) if head is not None else None)

@@ -1,0 +1,343 @@
+"""The ``signage`` command line: set up the database, run the server, manage users and screens.
+
+Every command reads the same settings as the server (``SIGNAGE_*`` variables). A command that
+issues a password or token prints it alone on the last line, so a script can capture it with
+``tail -n 1``. Bad arguments exit non-zero with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from signage import migrate
+from signage.accounts import services as accounts
+from signage.accounts.models import Role, User
+from signage.clock import utcnow
+from signage.db import get_db
+from signage.errors import ServiceError
+
+
+def init_app(app: Flask) -> None:
+    """Nothing to register on the app: the CLI creates its own app (see :func:`main`)."""
+
+
+class Context:
+    """The app the command works on, created lazily so ``--help`` needs no settings."""
+
+    def __init__(self, config: dict[str, Any] | None = None) -> None:
+        self.config = config
+        self._app: Flask | None = None
+
+    @property
+    def app(self) -> Flask:
+        if self._app is None:
+            from signage.app import create_app
+
+            try:
+                self._app = create_app(self.config)
+            except ValueError as exc:
+                raise click.ClickException(str(exc)) from None
+        return self._app
+
+    @contextmanager
+    def session(self, *, check_schema: bool = True) -> Iterator[Session]:
+        """Yield a session committed at the end, or rolled back on any error."""
+        db = get_db(self.app)
+        if check_schema:
+            _require_schema(db.engine)
+        session = db.session()
+        try:
+            yield session
+            session.commit()
+        except ServiceError as exc:
+            session.rollback()
+            raise click.ClickException(exc.message) from None
+        except Exception:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
+def _require_schema(engine: sa.Engine) -> None:
+    current = migrate.current_revision(engine)
+    if current is None:
+        raise click.ClickException("the database is empty; run 'signage init' first")
+    if current != migrate.head_revision():
+        raise click.ClickException(
+            f"the database schema is at {current}, not {migrate.head_revision()}; "
+            "run 'signage init' to upgrade it"
+        )
+
+
+pass_context = click.make_pass_decorator(Context, ensure=True)
+
+
+@click.group()
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Signage controller: notices for LED screens, their review, playlists and display logs."""
+    if ctx.obj is None:
+        ctx.obj = Context()
+
+
+@cli.command()
+@pass_context
+def init(context: Context) -> None:
+    """Create the database, or upgrade it to the current schema."""
+    engine = get_db(context.app).engine
+    before = migrate.current_revision(engine)
+    migrate.upgrade(engine)
+    after = migrate.current_revision(engine)
+    click.echo(f"database: {_safe_url(engine)}")
+    click.echo(
+        "schema created"
+        if before is None
+        else ("schema up to date" if before == after else f"schema upgraded {before} → {after}")
+    )
+    with context.session() as session:
+        if session.scalar(sa.select(sa.func.count()).select_from(User)) == 0:
+            _, password = accounts.create_user(
+                session,
+                None,
+                username="admin",
+                roles=[Role.ADMIN],
+                display_name="管理员",
+                now=utcnow(),
+            )
+            click.echo("created user 'admin' (role admin); its password, shown this once:")
+            click.echo(password)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--threads",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1, 256),
+    help="worker threads of the WSGI server",
+)
+@pass_context
+def serve(context: Context, host: str, port: int, threads: int) -> None:
+    """Run the controller on the Waitress WSGI server, with the housekeeping scheduler."""
+    import logging
+
+    from waitress import serve as waitress_serve
+
+    from signage.scheduler import start_scheduler
+
+    _require_schema(get_db(context.app).engine)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    scheduler = start_scheduler(context.app) if context.app.config["SIGNAGE_SCHEDULER"] else None
+    click.echo(f"signage controller on http://{host}:{port}/ (API: /api/v1/openapi.json)")
+    try:
+        waitress_serve(context.app, host=host, port=port, threads=threads, ident="signage")
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+
+
+@cli.group()
+def user() -> None:
+    """Manage staff accounts."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice([r.value for r in Role]),
+    help="repeat for several roles",
+)
+@click.option("--display-name", help="the name shown in pages (default: the user name)")
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+@pass_context
+def user_add(
+    context: Context,
+    username: str,
+    roles: tuple[str, ...],
+    display_name: str | None,
+    password_stdin: bool,
+) -> None:
+    """Create a user; prints a generated password on the last line."""
+    password = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise click.ClickException("no password on standard input")
+    with context.session() as session:
+        created, generated = accounts.create_user(
+            session,
+            None,
+            username=username,
+            roles=roles,
+            display_name=display_name,
+            password=password,
+            now=utcnow(),
+        )
+    click.echo(f"created user {created.username!r} with roles {', '.join(sorted(roles))}")
+    if password is None:
+        click.echo("password, shown this once:")
+        click.echo(generated)
+
+
+@cli.group()
+def token() -> None:
+    """Manage personal API tokens."""
+
+
+@token.command("create")
+@click.argument("username")
+@click.option("--name", "label", default="cli", show_default=True, help="what the token is for")
+@pass_context
+def token_create(context: Context, username: str, label: str) -> None:
+    """Issue a personal API token for USERNAME; prints it on the last line."""
+    with context.session() as session:
+        owner = accounts.get_user(session, username)
+        issued, text = accounts.create_token(session, owner, name=label, now=utcnow())
+    click.echo(f"token {issued.id} ({label}) for {username}; send it as 'Authorization: Bearer …':")
+    click.echo(text)
+
+
+@cli.group()
+def screen() -> None:
+    """Manage screens."""
+
+
+def _size_option(value: str) -> tuple[int, int]:
+    from signage.screens.services import parse_size
+
+    try:
+        return parse_size(value)
+    except ServiceError as exc:
+        raise click.BadParameter(exc.message) from None
+
+
+@screen.command("add")
+@click.argument("key")
+@click.option("--name", required=True, help="e.g. 政务服务中心大厅主屏")
+@click.option(
+    "--size",
+    required=True,
+    callback=lambda _c, _p, v: _size_option(v),
+    help="pixel size WxH, e.g. 384x128",
+)
+@click.option(
+    "--color", type=click.Choice(["mono", "red-green", "full"]), default="full", show_default=True
+)
+@click.option("--group", "groups", multiple=True, help="group name (created if new); repeatable")
+@click.option(
+    "--hours", help="opening hours, e.g. '1-5 08:00-18:00,6 09:00-12:00' (default: always on)"
+)
+@click.option("--timezone", default="Asia/Shanghai", show_default=True)
+@click.option("--location", default="", help="where the screen hangs")
+@pass_context
+def screen_add(
+    context: Context,
+    key: str,
+    name: str,
+    size: tuple[int, int],
+    color: str,
+    groups: tuple[str, ...],
+    hours: str | None,
+    timezone: str,
+    location: str,
+) -> None:
+    """Register a screen; prints its token on the last line."""
+    from signage.screens.services import create_screen
+
+    with context.session() as session:
+        created, text = create_screen(
+            session,
+            None,
+            key=key,
+            name=name,
+            width=size[0],
+            height=size[1],
+            color=color,
+            groups=groups,
+            hours=hours,
+            timezone=timezone,
+            location=location,
+            now=utcnow(),
+            create_groups=True,
+        )
+    click.echo(
+        f"registered screen {created.key!r} ({created.width}×{created.height}, "
+        f"{created.color}); its token, shown this once:"
+    )
+    click.echo(text)
+
+
+@screen.command("token")
+@click.argument("key")
+@pass_context
+def screen_token(context: Context, key: str) -> None:
+    """Give screen KEY a new token (the old one stops working); prints it on the last line."""
+    from signage.screens.services import rotate_screen_token
+
+    with context.session() as session:
+        _, text = rotate_screen_token(session, None, key, now=utcnow())
+    click.echo(f"screen {key!r} has a new token; the old one no longer works. Shown this once:")
+    click.echo(text)
+
+
+@cli.command()
+@pass_context
+def demo(context: Context) -> None:
+    """Load sample screens, users and notices (in Chinese) for a first look."""
+    from signage.demo.load import load_demo
+
+    with context.session() as session:
+        lines = load_demo(
+            session, now=utcnow(), categories=context.app.config["SIGNAGE_CATEGORIES"]
+        )
+    for line in lines:
+        click.echo(line)
+
+
+@cli.command("verify-logs")
+@pass_context
+def verify_logs(context: Context) -> None:
+    """Check the audit log's hash chain; exit 1 naming the first broken record."""
+    from signage.audit.models import AuditEntry
+    from signage.audit.services import verify_audit_log
+
+    with context.session() as session:
+        count = session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
+        broken = verify_audit_log(session)
+    if broken is not None:
+        click.echo(f"audit log: BROKEN at record {broken.seq}: {broken.reason}", err=True)
+        sys.exit(1)
+    click.echo(f"audit log: {count} records, chain intact")
+
+
+@cli.command("db-revision", hidden=True)
+@click.argument("message")
+@pass_context
+def db_revision(context: Context, message: str) -> None:
+    """(Developers) write a new migration autogenerated from the models."""
+    migrate.new_revision(get_db(context.app).engine, message)
+
+
+def _safe_url(engine: sa.Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def main() -> None:
+    cli(prog_name="signage")

@@ -1,0 +1,104 @@
+"""Settings: one mapping of defaults, overridden by ``SIGNAGE_*`` variables, then by the caller.
+
+Every setting the controller reads is listed in :data:`DEFAULTS` with what it means; the README
+repeats this list. Values from the environment are parsed as the type of their default.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CATEGORIES = (
+    "要闻",
+    "通知公告",
+    "人事任免",
+    "政府文件",
+    "部门动态",
+    "乡镇动态",
+    "文教动态",
+    "城乡建设",
+    "工业园区",
+    "移民动态",
+)
+
+DEFAULTS: dict[str, Any] = {
+    # Folder for the SQLite database, the generated secret key and logs.
+    "SIGNAGE_DATA_DIR": "./var",
+    # SQLAlchemy URL; empty means SQLite at DATA_DIR/signage.db.
+    # PostgreSQL: postgresql+psycopg://user@host:5432/dbname
+    "SIGNAGE_DATABASE_URL": "",
+    # The deployment's own time zone (reports, day boundaries); screens carry their own.
+    "SIGNAGE_TIMEZONE": "Asia/Shanghai",
+    # Signs sessions; empty means generated once into DATA_DIR/secret_key.
+    "SIGNAGE_SECRET_KEY": "",
+    # Notice categories offered to authors, comma-separated in the environment.
+    "SIGNAGE_CATEGORIES": DEFAULT_CATEGORIES,
+    # Largest accepted media upload in bytes, and largest image in pixels (decompression bombs).
+    "SIGNAGE_MEDIA_MAX_BYTES": 20 * 1024 * 1024,
+    "SIGNAGE_MEDIA_MAX_PIXELS": 40_000_000,
+    # Login throttling: failures allowed before a lock-out, and the first lock-out in seconds
+    # (doubled for each further failure, up to one hour).
+    "SIGNAGE_LOGIN_MAX_FAILURES": 5,
+    "SIGNAGE_LOGIN_LOCKOUT_S": 60,
+    # How often the scheduler inside ``signage serve`` closes expired notices, in seconds.
+    "SIGNAGE_EXPIRE_INTERVAL_S": 60,
+    # Run the housekeeping scheduler inside ``signage serve`` (turn off on all but one host if
+    # you prefer; jobs are idempotent and take a database lock either way).
+    "SIGNAGE_SCHEDULER": True,
+}
+
+
+def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Return the settings: defaults, then the environment, then ``overrides``."""
+    config = dict(DEFAULTS)
+    for name, default in DEFAULTS.items():
+        raw = os.environ.get(name)
+        if raw is not None:
+            config[name] = _parse(name, raw, default)
+    if overrides:
+        config.update(overrides)
+    config["SIGNAGE_CATEGORIES"] = tuple(config["SIGNAGE_CATEGORIES"])
+    data_dir = Path(config["SIGNAGE_DATA_DIR"]).resolve()
+    config["SIGNAGE_DATA_DIR"] = str(data_dir)
+    if not config["SIGNAGE_DATABASE_URL"]:
+        config["SIGNAGE_DATABASE_URL"] = f"sqlite:///{data_dir / 'signage.db'}"
+    if not config["SIGNAGE_SECRET_KEY"]:
+        config["SIGNAGE_SECRET_KEY"] = _stored_secret(data_dir)
+    return config
+
+
+def _parse(name: str, raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off", ""):
+            return False
+        raise ValueError(f"{name} must be true or false, not {raw!r}")
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+    if isinstance(default, tuple):
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    return raw
+
+
+def _stored_secret(data_dir: Path) -> str:
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Create with owner-only permissions; a concurrent first start keeps whichever won.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key

@@ -1,0 +1,117 @@
+"""Database wiring: the declarative base, the engine, sessions and the per-request unit of work.
+
+SQLite (the default, embedded) runs in WAL mode with foreign keys on and a busy timeout, so that
+the web server's threads and the scheduler can share one file. PostgreSQL is reached through
+psycopg 3 (``postgresql+psycopg://``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, g
+from sqlalchemy import event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(sa.TypeDecorator[dt.datetime]):
+    """A timestamp stored in UTC and always read back timezone-aware.
+
+    SQLite has no time zone support, so values are stored there as naive UTC; refusing naive
+    values on the way in keeps a local time from ever being mistaken for UTC.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: sa.Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(dt.UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: sa.Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    """The one declarative base of every controller model."""
+
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def create_engine(url: str) -> sa.Engine:
+    """Create an engine for ``url`` with the settings each backend needs."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class Database:
+    """The engine and session factory of one app."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = create_engine(url)
+        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+
+    def session(self) -> Session:
+        """Return a new session; the caller commits or rolls back and closes it."""
+        return self.sessionmaker()
+
+
+def init_app(app: Flask) -> None:
+    """Attach the database to ``app`` and close each request's session after it."""
+    app.extensions["signage.db"] = Database(app.config["SIGNAGE_DATABASE_URL"])
+
+    @app.teardown_appcontext
+    def _close_session(_exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.rollback()  # anything not committed by the handler is discarded
+            session.close()
+
+
+def get_db(app: Flask) -> Database:
+    """Return the :class:`Database` of ``app``."""
+    db: Database = app.extensions["signage.db"]
+    return db
+
+
+def request_session() -> Session:
+    """Return the session of the current request (or app context), opening it on first use."""
+    from flask import current_app
+
+    if "db_session" not in g:
+        g.db_session = get_db(current_app).session()
+    session: Session = g.db_session
+    return session

@@ -1,0 +1,101 @@
+"""Load the sample data of ``sample.json`` through the same services staff use."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import zoneinfo
+from importlib import resources
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from signage.accounts import services as accounts
+from signage.errors import Conflict
+from signage.notices import services as notices
+from signage.notices.models import NoticeStatus
+from signage.screens import services as screens
+from signage.screens.models import Screen
+
+DEMO_USERS = [
+    ("zhang.min", "张敏（办公室）", ["author"]),
+    ("li.hua", "李华（审核）", ["reviewer"]),
+    ("wang.fang", "王芳（监督）", ["supervisor"]),
+]
+# Left waiting for review, so the review queue is not empty on a first look.
+LEFT_SUBMITTED = "工业园区"
+
+
+def load_demo(session: Session, *, now: dt.datetime, categories: tuple[str, ...]) -> list[str]:
+    """Create the sample users, screens and notices; return lines to print (credentials)."""
+    sample = json.loads(resources.files("signage.demo").joinpath("sample.json").read_text("utf-8"))
+    keys = [s["key"] for s in sample["screens"]]
+    if session.scalar(sa.select(Screen.id).where(Screen.key.in_(keys))) is not None:
+        raise Conflict("the sample data is already loaded (a sample screen exists)")
+    lines = ["sample users (password, then a personal API token):"]
+    users = {}
+    for username, display, roles in DEMO_USERS:
+        user, password = accounts.create_user(
+            session, None, username=username, roles=roles, display_name=display, now=now
+        )
+        _, token = accounts.create_token(session, user, name="demo", now=now)
+        users[roles[0]] = user
+        lines.append(f"  {username:<10} {roles[0]:<10} password {password}  token {token}")
+    lines.append("sample screens (token for the player):")
+    for spec in sample["screens"]:
+        width, height = screens.parse_size(spec["size"])
+        created, token = screens.create_screen(
+            session,
+            None,
+            key=spec["key"],
+            name=spec["name"],
+            width=width,
+            height=height,
+            color=spec["color"],
+            hours=spec.get("hours"),
+            groups=spec.get("groups", []),
+            location=spec.get("location", ""),
+            now=now,
+            create_groups=True,
+        )
+        lines.append(f"  {created.key:<16} {width}x{height} {created.color:<9} token {token}")
+    rules = notices.NoticeRules(categories=categories)
+    # Offsets in the sample are in hours from now, local time; round to the minute.
+    local = now.astimezone(zoneinfo.ZoneInfo("Asia/Shanghai")).replace(second=0, microsecond=0)
+    counts: dict[str, int] = {}
+    for spec in sample["notices"]:
+        fields = notices.NoticeFields(
+            title=spec["title"],
+            body=spec["body"],
+            category=spec["category"],
+            priority=spec["priority"],
+            valid_from=local + dt.timedelta(hours=spec["from_h"]),
+            valid_until=local + dt.timedelta(hours=spec["until_h"]),
+            groups=spec.get("groups"),
+            screens=spec.get("screens"),
+            required_working_days=spec.get("required_working_days"),
+        )
+        notice = notices.create_notice(session, users["author"], fields, now=now, rules=rules)
+        if spec["until_h"] > 0:
+            notices.submit_notice(session, users["author"], notice.id, now=now)
+            if spec["category"] != LEFT_SUBMITTED:
+                notices.approve_notice(
+                    session,
+                    users["reviewer"],
+                    notice.id,
+                    confidentiality_reviewed=True,
+                    note="示例数据",
+                    now=now,
+                )
+    notices.expire_notices(session, now=now)
+    session.flush()
+    for status in NoticeStatus:
+        count = session.scalar(
+            sa.select(sa.func.count())
+            .select_from(notices.Notice)
+            .where(notices.Notice.status == status.value)
+        )
+        if count:
+            counts[status.value] = count
+    lines.append("sample notices: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    return lines

@@ -1,0 +1,24 @@
+"""Import every model so that ``Base.metadata`` is complete (Alembic, tests)."""
+
+from signage.accounts.models import ApiToken, LoginThrottle, Role, User, UserRole
+from signage.audit.models import AuditEntry, ChainHead
+from signage.db import Base
+from signage.media.models import Media
+from signage.notices.models import Notice, NoticeRevision
+from signage.screens.models import Screen, ScreenGroup
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "Base",
+    "ChainHead",
+    "LoginThrottle",
+    "Media",
+    "Notice",
+    "NoticeRevision",
+    "Role",
+    "Screen",
+    "ScreenGroup",
+    "User",
+    "UserRole",
+]

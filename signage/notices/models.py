@@ -1,0 +1,157 @@
+"""Notices and their revisions.
+
+A notice is what staff talk about ("the winter opening hours notice"); each edit of it is a new
+:class:`NoticeRevision` with its own content hash. Review decides on one revision; the notice
+points at the revision that is live on the screens, if any.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from signage.accounts.models import User
+from signage.db import Base, UTCDateTime
+from signage.screens.models import Screen, ScreenGroup
+
+
+class NoticeStatus(enum.StrEnum):
+    """Where a notice stands (DESIGN: the notice lifecycle)."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+
+TERMINAL_STATUSES = frozenset({NoticeStatus.WITHDRAWN, NoticeStatus.EXPIRED})
+
+
+class RevisionState(enum.StrEnum):
+    """Where one revision stands; at most one revision of a notice is pending at a time."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SUPERSEDED = "superseded"  # replaced by a later revision before or after going live
+
+
+class Kind(enum.StrEnum):
+    TEXT = "text"
+    IMAGE = "image"
+
+
+class Priority(enum.StrEnum):
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+revision_screens = sa.Table(
+    "revision_screens",
+    Base.metadata,
+    sa.Column(
+        "revision_id", sa.ForeignKey("notice_revisions.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("screen_id", sa.ForeignKey("screens.id"), primary_key=True, index=True),
+)
+
+revision_groups = sa.Table(
+    "revision_groups",
+    Base.metadata,
+    sa.Column(
+        "revision_id", sa.ForeignKey("notice_revisions.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("group_id", sa.ForeignKey("screen_groups.id"), primary_key=True, index=True),
+)
+
+
+class Notice(Base):
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(sa.String(16), index=True)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # The approved revision screens show while the notice is approved.
+    live_revision_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("notice_revisions.id", use_alter=True)
+    )
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    close_reason: Mapped[str | None] = mapped_column(sa.String(1000))
+
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id], lazy="joined")
+    closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
+    revisions: Mapped[list[NoticeRevision]] = relationship(
+        back_populates="notice",
+        foreign_keys="NoticeRevision.notice_id",
+        order_by="NoticeRevision.number",
+        cascade="all, delete-orphan",
+    )
+    live_revision: Mapped[NoticeRevision | None] = relationship(
+        foreign_keys=[live_revision_id], post_update=True
+    )
+
+    @property
+    def latest_revision(self) -> NoticeRevision:
+        return self.revisions[-1]
+
+    @property
+    def pending_revision(self) -> NoticeRevision | None:
+        """The newest revision if it is not live and still in play (draft, submitted, rejected)."""
+        latest = self.latest_revision
+        if latest.id == self.live_revision_id or latest.state == RevisionState.SUPERSEDED:
+            return None
+        return latest
+
+
+class NoticeRevision(Base):
+    __tablename__ = "notice_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(sa.ForeignKey("notices.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    state: Mapped[str] = mapped_column(sa.String(16))
+
+    title: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text)
+    category: Mapped[str] = mapped_column(sa.String(32), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(8))
+    media_sha256: Mapped[str | None] = mapped_column(sa.ForeignKey("media.sha256"))
+    priority: Mapped[str] = mapped_column(sa.String(8))
+    duration_s: Mapped[int]
+    valid_from: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    valid_until: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    # Normalised weekly spec (playlists.hours); NULL means all day.
+    dayparts: Mapped[str | None] = mapped_column(sa.String(500))
+    required_working_days: Mapped[int | None]
+    content_sha256: Mapped[str] = mapped_column(sa.String(64))
+
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # The review decision (approve or reject) on this revision.
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    review_note: Mapped[str | None] = mapped_column(sa.String(1000))
+    confidentiality_reviewed: Mapped[bool] = mapped_column(default=False)
+
+    notice: Mapped[Notice] = relationship(back_populates="revisions", foreign_keys=[notice_id])
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id], lazy="joined")
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    screens: Mapped[list[Screen]] = relationship(
+        secondary=revision_screens, order_by=Screen.key, lazy="selectin"
+    )
+    groups: Mapped[list[ScreenGroup]] = relationship(
+        secondary=revision_groups, order_by=ScreenGroup.name, lazy="selectin"
+    )
+
+    __table_args__ = (sa.UniqueConstraint("notice_id", "number"),)

@@ -1,0 +1,68 @@
+"""LED screens, the groups they belong to, and their tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from signage.db import Base, UTCDateTime
+
+
+class ColorMode(enum.StrEnum):
+    MONO = "mono"
+    RED_GREEN = "red-green"
+    FULL = "full"
+
+
+screen_group_members = sa.Table(
+    "screen_group_members",
+    Base.metadata,
+    sa.Column("screen_id", sa.ForeignKey("screens.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("group_id", sa.ForeignKey("screen_groups.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class ScreenGroup(Base):
+    __tablename__ = "screen_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    description: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    screens: Mapped[list[Screen]] = relationship(
+        secondary=screen_group_members, back_populates="groups", order_by="Screen.key"
+    )
+
+
+class Screen(Base):
+    __tablename__ = "screens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    location: Mapped[str] = mapped_column(sa.String(200), default="")
+    width: Mapped[int]
+    height: Mapped[int]
+    color: Mapped[str] = mapped_column(sa.String(16))
+    timezone: Mapped[str] = mapped_column(sa.String(64))
+    # Normalised weekly spec (playlists.hours); NULL means always on.
+    hours: Mapped[str | None] = mapped_column(sa.String(500))
+    # SHA-256 of the screen's bearer token; the token itself is shown once.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    token_prefix: Mapped[str] = mapped_column(sa.String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    groups: Mapped[list[ScreenGroup]] = relationship(
+        secondary=screen_group_members,
+        back_populates="screens",
+        order_by=ScreenGroup.name,
+        lazy="selectin",
+    )
+
+    def __repr__(self) -> str:
+        return f"<Screen {self.key}>"
