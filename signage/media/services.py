@@ -80,7 +80,13 @@ def inspect_image(data: bytes, limits: MediaLimits) -> CheckedImage:
                 for index in range(frames):
                     image.seek(index)
                     image.load()  # a real decode of every frame, not only the header
-    except (UnidentifiedImageError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise InvalidInput(
+            f"the image claims more pixels than any screen needs; the limit is "
+            f"{limits.max_pixels} pixels",
+            field="file",
+        ) from None
+    except UnidentifiedImageError:
         raise InvalidInput("the file is not an image that can be read", field="file") from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise InvalidInput(f"the image is damaged: {exc}", field="file") from None

@@ -2,8 +2,9 @@
 
 Rules (DESIGN, "Notice lifecycle"):
 
-* Every edit makes a new revision with its own content hash. At most one revision is pending
-  (draft, submitted or rejected) at a time; an edit supersedes the pending one.
+* Every edit makes a new revision with its own content hash. Only the newest revision can be
+  pending (draft, submitted or rejected); an edit supersedes a pending draft or submitted one
+  (a rejected one keeps its state, as the record of the decision).
 * An edit keeps the notice where it was: a draft stays a draft, a submitted notice stays
   submitted with the new revision under review, a rejected one goes back to draft, and an
   approved notice keeps its live revision on the screens while the new one goes to review.
@@ -358,8 +359,8 @@ def edit_notice(
         state = RevisionState.DRAFT
         notice.status = NoticeStatus.DRAFT
     pending = notice.pending_revision
-    if pending is not None:
-        pending.state = RevisionState.SUPERSEDED
+    if pending is not None and pending.state != RevisionState.REJECTED:
+        pending.state = RevisionState.SUPERSEDED  # a rejection stays on record as it was
     revision = _new_revision(
         notice, content, number=latest.number + 1, state=state, actor=actor, now=now
     )
@@ -386,6 +387,7 @@ def submit_notice(session: Session, actor: User, notice_id: int, *, now: dt.date
     """Send the draft revision to review (author)."""
     notice = get_notice(session, notice_id)
     _require_author_of(actor, notice)
+    _require_open(notice, "submit")
     revision = notice.pending_revision
     if revision is None or revision.state != RevisionState.DRAFT:
         raise Conflict(
@@ -545,11 +547,16 @@ def withdraw_notice(
 
 def expire_notices(session: Session, *, now: dt.datetime) -> list[int]:
     """Close every open notice with no window left; return their ids. Safe to run repeatedly."""
+    latest_id = (
+        sa.select(sa.func.max(NoticeRevision.id))
+        .where(NoticeRevision.notice_id == Notice.id)
+        .correlate(Notice)
+        .scalar_subquery()
+    )
+    pending_states = [RevisionState.DRAFT, RevisionState.SUBMITTED, RevisionState.REJECTED]
     still_in_play = sa.or_(
-        NoticeRevision.state.in_(
-            [RevisionState.DRAFT, RevisionState.SUBMITTED, RevisionState.REJECTED]
-        ),
         NoticeRevision.id == Notice.live_revision_id,
+        sa.and_(NoticeRevision.id == latest_id, NoticeRevision.state.in_(pending_states)),
     )
     latest_end = (
         sa.select(sa.func.max(NoticeRevision.valid_until))
