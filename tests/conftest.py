@@ -37,7 +37,7 @@ RULES = notices.NoticeRules(categories=CATEGORIES)
 
 
 def pytest_report_header() -> str:
-    return f"signage test database: {PG_URL or 'SQLite (set SIGNAGE_TEST_DATABASE_URL for PostgreSQL)'}"
+    return f"signage test database: {PG_URL or 'SQLite'}"
 
 
 @pytest.fixture(autouse=True, scope="session")
