@@ -57,3 +57,9 @@ def head_revision() -> str | None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return ScriptDirectory.from_config(cfg).get_current_head()
+
+
+def downgrade(engine: sa.Engine, revision: str) -> None:
+    """Downgrade the schema of ``engine`` to ``revision`` (``base`` empties it)."""
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), revision)

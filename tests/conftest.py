@@ -24,6 +24,7 @@ import signage.accounts.services as accounts_services
 from signage import migrate
 from signage.accounts.models import User
 from signage.app import create_app
+from signage.config import DEFAULT_CATEGORIES
 from signage.db import Base, create_engine, get_db
 from signage.notices import services as notices
 from signage.screens.models import Screen
@@ -32,7 +33,7 @@ from signage.screens.services import create_group, create_screen
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PG_URL = os.environ.get("SIGNAGE_TEST_DATABASE_URL", "")
 NOW = dt.datetime(2026, 11, 26, 2, 0, tzinfo=dt.UTC)  # a Thursday, 10:00 in Shanghai
-CATEGORIES = ("要闻", "通知公告", "人事任免", "政府文件", "部门动态")
+CATEGORIES = DEFAULT_CATEGORIES
 RULES = notices.NoticeRules(categories=CATEGORIES)
 
 

@@ -63,7 +63,10 @@ def load_demo(session: Session, *, now: dt.datetime, categories: tuple[str, ...]
     # Offsets in the sample are in hours from now, local time; round to the minute.
     local = now.astimezone(zoneinfo.ZoneInfo("Asia/Shanghai")).replace(second=0, microsecond=0)
     counts: dict[str, int] = {}
+    skipped = [s["title"] for s in sample["notices"] if s["category"] not in categories]
     for spec in sample["notices"]:
+        if spec["category"] not in categories:
+            continue
         fields = notices.NoticeFields(
             title=spec["title"],
             body=spec["body"],
@@ -98,4 +101,6 @@ def load_demo(session: Session, *, now: dt.datetime, categories: tuple[str, ...]
         if count:
             counts[status.value] = count
     lines.append("sample notices: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    if skipped:
+        lines.append(f"skipped {len(skipped)} sample notices whose category is not configured")
     return lines

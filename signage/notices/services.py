@@ -568,7 +568,7 @@ def expire_notices(session: Session, *, now: dt.datetime) -> list[int]:
         sa.select(Notice)
         .where(Notice.status.not_in([s.value for s in TERMINAL_STATUSES]), latest_end <= now)
         .order_by(Notice.id)
-        .with_for_update(skip_locked=True)
+        .with_for_update(of=Notice, skip_locked=True)
     ).all()
     for notice in due:
         was = notice.status

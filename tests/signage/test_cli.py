@@ -1,0 +1,182 @@
+"""The ``signage`` command line, through Click's runner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner, Result
+
+from signage.audit.models import AuditEntry
+from signage.cli import Context, cli
+from signage.db import get_db
+from signage.notices.models import Notice
+
+
+@pytest.fixture
+def run(app, config) -> Iterator[Callable[..., Result]]:
+    contexts: list[Context] = []
+
+    def invoke(*args: str, input: str | None = None, config_: dict[str, Any] | None = None):
+        context = Context(config_ or config)
+        contexts.append(context)
+        return CliRunner().invoke(cli, list(args), obj=context, input=input)
+
+    yield invoke
+    for context in contexts:
+        if context._app is not None:
+            get_db(context._app).engine.dispose()
+
+
+def last_line(result: Result) -> str:
+    return result.output.strip().splitlines()[-1]
+
+
+def test_init_on_a_new_database_creates_admin_and_prints_its_password(run, tmp_path, config):
+    fresh = config | {"SIGNAGE_DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}"}
+    result = run("init", config_=fresh)
+    assert result.exit_code == 0, result.output
+    assert "schema created" in result.output
+    password = last_line(result)
+    assert len(password) == 16 and " " not in password
+    again = run("init", config_=fresh)
+    assert again.exit_code == 0 and "schema up to date" in again.output
+    assert "admin" not in again.output
+
+
+def test_init_upgrades_the_test_database_in_place(run):
+    result = run("init")
+    assert result.exit_code == 0 and "schema up to date" in result.output
+
+
+def test_commands_refuse_an_empty_database(run, tmp_path, config):
+    empty = config | {"SIGNAGE_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"}
+    result = run("user", "add", "zhang.min", "--role", "author", config_=empty)
+    assert result.exit_code == 1
+    assert "signage init" in result.output
+
+
+def test_user_add_and_token_create(run, client):
+    added = run("user", "add", "zhang.min", "--role", "author", "--role", "reviewer")
+    assert added.exit_code == 0, added.output
+    assert len(last_line(added)) == 16
+    token = run("token", "create", "zhang.min", "--name", "网站同步")
+    assert token.exit_code == 0, token.output
+    text = last_line(token)
+    assert text.startswith("sgp_")
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {text}"}).get_json()
+    assert me["roles"] == ["author", "reviewer"]
+
+
+def test_user_add_with_password_on_stdin(run):
+    result = run(
+        "user",
+        "add",
+        "li.hua",
+        "--role",
+        "reviewer",
+        "--password-stdin",
+        input="a long enough password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "shown this once" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("user", "add", "x", "--role", "author"), "user name"),
+        (("user", "add", "zhang.min", "--role", "boss"), "'boss' is not one of"),
+        (("user", "add", "zhang.min"), "Missing option '--role'"),
+        (("token", "create", "nobody"), "no user 'nobody'"),
+        (("screen", "add", "hall", "--name", "大厅", "--size", "big"), "not a size"),
+        (("screen", "add", "hall", "--name", "大厅", "--size", "64x16", "--hours", "9-5"), "hours"),
+        (("screen", "add", "Hall!", "--name", "大厅", "--size", "64x16"), "screen key"),
+        (
+            (
+                "screen",
+                "add",
+                "hall",
+                "--name",
+                "大厅",
+                "--size",
+                "64x16",
+                "--timezone",
+                "Moon/Base",
+            ),
+            "time zone",
+        ),
+        (("screen", "token", "nowhere"), "no screen 'nowhere'"),
+        (("serve", "--port", "99999"), "99999"),
+    ],
+)
+def test_bad_arguments_exit_non_zero_with_a_reason(run, args, words):
+    result = run(*args)
+    assert result.exit_code != 0
+    assert words in result.output
+    assert "Traceback" not in result.output
+
+
+def test_user_add_twice(run):
+    assert run("user", "add", "zhang.min", "--role", "author").exit_code == 0
+    result = run("user", "add", "zhang.min", "--role", "author")
+    assert result.exit_code == 1 and "already exists" in result.output
+
+
+def test_screen_add_creates_groups_and_prints_the_token(run, client, make_user, token_for):
+    result = run(
+        "screen",
+        "add",
+        "zwzx-hall-1",
+        "--name",
+        "政务服务中心大厅主屏",
+        "--size",
+        "384x128",
+        "--color",
+        "full",
+        "--group",
+        "政务服务中心",
+        "--hours",
+        "1-5 08:30-17:30,6 09:00-12:00",
+    )
+    assert result.exit_code == 0, result.output
+    assert last_line(result).startswith("sgs_")
+    screen = client.get(
+        "/api/v1/screens/zwzx-hall-1", headers=token_for(make_user("supervisor"))
+    ).get_json()
+    assert screen["groups"] == ["政务服务中心"] and screen["width"] == 384
+    rotated = run("screen", "token", "zwzx-hall-1")
+    assert rotated.exit_code == 0 and last_line(rotated) != last_line(result)
+
+
+def test_demo_loads_chinese_sample_data_once(run, db_session):
+    result = run("demo")
+    assert result.exit_code == 0, result.output
+    assert "zhang.min" in result.output and "gov-lobby" in result.output
+    statuses = dict(
+        db_session.execute(sa.select(Notice.status, sa.func.count()).group_by(Notice.status)).all()
+    )
+    assert statuses["approved"] >= 5 and statuses["submitted"] == 1 and statuses["expired"] == 1
+    again = run("demo")
+    assert again.exit_code == 1 and "already loaded" in again.output
+
+
+def test_verify_logs_passes_then_fails_after_an_edit(run, db_session):
+    assert run("demo").exit_code == 0
+    ok = run("verify-logs")
+    assert ok.exit_code == 0 and "chain intact" in ok.output
+    victim = db_session.scalar(
+        sa.select(AuditEntry)
+        .where(AuditEntry.action == "notice.approve")
+        .order_by(AuditEntry.seq)
+        .limit(1)
+    )
+    db_session.execute(
+        sa.update(AuditEntry).where(AuditEntry.id == victim.id).values(actor="someone.else")
+    )
+    db_session.commit()
+    broken = run("verify-logs")
+    assert broken.exit_code == 1
+    assert f"record {victim.seq}" in broken.output
