@@ -31,8 +31,16 @@ MIN_PASSWORD = 10
 MAX_LOCKOUT_S = 3600
 
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
-# Verified against when the user name is unknown, so both cases take the same time.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+# Verified against when the user name is unknown, so both cases take the same time; made on
+# first use, as hashing takes a noticeable moment and most commands never need it.
+_DUMMY_HASH: str | None = None
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+    return _DUMMY_HASH
 
 
 def hash_password(password: str) -> str:
@@ -240,7 +248,7 @@ def authenticate(
             f"too many failed logins; try again in {wait} seconds", retry_after_s=wait
         )
     user = session.scalar(sa.select(User).where(User.username == name))
-    ok = _verify(user.password_hash if user else _DUMMY_HASH, password)
+    ok = _verify(user.password_hash if user else _dummy_hash(), password)
     if user is None or not ok or not user.active:
         if throttle is None:
             throttle = LoginThrottle(username=name, failures=0, last_failure_at=now)
