@@ -20,12 +20,19 @@ $(STAMP): $(BIN)/python pyproject.toml
 venv: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/signage init
+	@mkdir -p "$(SIGNAGE_DATA_DIR)"
 	@if [ ! -f "$(SIGNAGE_DATA_DIR)/.demo-loaded" ]; then \
-		$(BIN)/signage demo > "$(SIGNAGE_DATA_DIR)/demo-credentials.txt" && \
+		{ $(BIN)/signage init && $(BIN)/signage demo; } > "$(SIGNAGE_DATA_DIR)/demo-credentials.txt" && \
 		touch "$(SIGNAGE_DATA_DIR)/.demo-loaded"; \
+	else \
+		$(BIN)/signage init; \
 	fi
 	@cat "$(SIGNAGE_DATA_DIR)/demo-credentials.txt"
+	@echo
+	@echo "How to log in: there are no web pages yet; call the API with a token from above, e.g."
+	@echo "  curl -H 'Authorization: Bearer <token>' http://127.0.0.1:8080/api/v1/notices"
+	@echo "The whole API: http://127.0.0.1:8080/api/v1/openapi.json"
+	@echo "(These credentials are kept in $(SIGNAGE_DATA_DIR)/demo-credentials.txt.)"
 	$(BIN)/signage serve --host 127.0.0.1 --port 8080
 
 test: $(STAMP)

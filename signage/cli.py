@@ -140,6 +140,7 @@ def serve(context: Context, host: str, port: int, threads: int) -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per run of a job
     scheduler = start_scheduler(context.app) if context.app.config["SIGNAGE_SCHEDULER"] else None
     click.echo(f"signage controller on http://{host}:{port}/ (API: /api/v1/openapi.json)")
     try:

@@ -35,8 +35,14 @@ class Signage:
         self.env = env
 
     def __call__(self, *args: str, check: bool = True, stdin: str | None = None):
-        result = subprocess.run([sys.executable, "-m", "signage", *args], env=self.env,
-                                capture_output=True, text=True, input=stdin, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "signage", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            input=stdin,
+            timeout=60,
+        )
         if check and result.returncode != 0:
             raise AssertionError(f"signage {' '.join(args)} failed: {result.stderr}")
         return result
@@ -48,8 +54,14 @@ class Signage:
 @pytest.fixture
 def signage(app, database_url: str, tmp_path: Path) -> Signage:
     env = dict(os.environ)
-    env.update({"SIGNAGE_DATA_DIR": str(tmp_path / "var"), "SIGNAGE_DATABASE_URL": database_url,
-                "SIGNAGE_EXPIRE_INTERVAL_S": "1", "SIGNAGE_SECRET_KEY": "e2e"})
+    env.update(
+        {
+            "SIGNAGE_DATA_DIR": str(tmp_path / "var"),
+            "SIGNAGE_DATABASE_URL": database_url,
+            "SIGNAGE_EXPIRE_INTERVAL_S": "1",
+            "SIGNAGE_SECRET_KEY": "e2e",
+        }
+    )
     return Signage(env)
 
 
@@ -57,8 +69,12 @@ def signage(app, database_url: str, tmp_path: Path) -> Signage:
 def server(signage: Signage, tmp_path: Path) -> Iterator[str]:
     port = free_port()
     log = (tmp_path / "serve.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "signage", "serve", "--port", str(port)],
-                               env=signage.env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "signage", "serve", "--port", str(port)],
+        env=signage.env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}/api/v1"
     try:
         deadline = time.monotonic() + 30
@@ -69,8 +85,9 @@ def server(signage: Signage, tmp_path: Path) -> Iterator[str]:
             except requests.ConnectionError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("signage serve did not start: "
-                                     + (tmp_path / "serve.log").read_text())
+                raise AssertionError(
+                    "signage serve did not start: " + (tmp_path / "serve.log").read_text()
+                )
             time.sleep(0.1)
         yield base
     finally:
@@ -84,8 +101,11 @@ def bearer(token: str) -> dict[str, str]:
 
 
 def iso(delta: dt.timedelta) -> str:
-    return (dt.datetime.now(dt.UTC) + delta).astimezone(
-        dt.timezone(dt.timedelta(hours=8))).isoformat(timespec="seconds")
+    return (
+        (dt.datetime.now(dt.UTC) + delta)
+        .astimezone(dt.timezone(dt.timedelta(hours=8)))
+        .isoformat(timespec="seconds")
+    )
 
 
 def test_a_new_user_runs_the_whole_review_workflow(signage, server, db_session):
@@ -94,33 +114,62 @@ def test_a_new_user_runs_the_whole_review_workflow(signage, server, db_session):
     for role in ("author", "reviewer", "supervisor", "admin"):
         signage("user", "add", f"e2e.{role}", "--role", role)
         tokens[role] = bearer(signage.last_line("token", "create", f"e2e.{role}"))
-    screen_token = signage.last_line("screen", "add", "zwzx-hall-1", "--name", "政务服务中心大厅主屏",
-                                     "--size", "384x128", "--group", "政务服务中心",
-                                     "--hours", "1-5 08:30-17:30,6 09:00-12:00")
+    screen_token = signage.last_line(
+        "screen",
+        "add",
+        "zwzx-hall-1",
+        "--name",
+        "政务服务中心大厅主屏",
+        "--size",
+        "384x128",
+        "--group",
+        "政务服务中心",
+        "--hours",
+        "1-5 08:30-17:30,6 09:00-12:00",
+    )
     assert screen_token.startswith("sgs_")
 
-    notice = {"title": "关于调整政务服务中心冬季办公时间的通知", "body": "自12月1日起……",
-              "category": "通知公告", "groups": ["政务服务中心"],
-              "valid_from": iso(dt.timedelta(0)), "valid_until": iso(dt.timedelta(days=10))}
+    notice = {
+        "title": "关于调整政务服务中心冬季办公时间的通知",
+        "body": "自12月1日起……",
+        "category": "通知公告",
+        "groups": ["政务服务中心"],
+        "valid_from": iso(dt.timedelta(0)),
+        "valid_until": iso(dt.timedelta(days=10)),
+    }
     created = requests.post(f"{server}/notices", json=notice, headers=tokens["author"])
     assert created.status_code == 201, created.text
     nid = created.json()["id"]
-    assert requests.post(f"{server}/notices/{nid}/submit",
-                         headers=tokens["author"]).json()["status"] == "submitted"
-    own = requests.post(f"{server}/notices/{nid}/approve", headers=tokens["author"],
-                        json={"confidentiality_reviewed": True})
+    assert (
+        requests.post(f"{server}/notices/{nid}/submit", headers=tokens["author"]).json()["status"]
+        == "submitted"
+    )
+    own = requests.post(
+        f"{server}/notices/{nid}/approve",
+        headers=tokens["author"],
+        json={"confidentiality_reviewed": True},
+    )
     assert own.status_code == 403 and own.json()["error"]["code"] == "forbidden"
-    approved = requests.post(f"{server}/notices/{nid}/approve", headers=tokens["reviewer"],
-                             json={"confidentiality_reviewed": True, "note": "已保密审查"})
+    approved = requests.post(
+        f"{server}/notices/{nid}/approve",
+        headers=tokens["reviewer"],
+        json={"confidentiality_reviewed": True, "note": "已保密审查"},
+    )
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
-    withdrawn = requests.post(f"{server}/notices/{nid}/withdraw", headers=tokens["reviewer"],
-                              json={"reason": "内容需更新"})
+    withdrawn = requests.post(
+        f"{server}/notices/{nid}/withdraw",
+        headers=tokens["reviewer"],
+        json={"reason": "内容需更新"},
+    )
     assert withdrawn.json()["status"] == "withdrawn"
 
     def error(body: object | None = None, data: str | None = None):
-        response = requests.post(f"{server}/notices", json=body, data=data,
-                                 headers=tokens["author"] | (
-                                     {"Content-Type": "application/json"} if data else {}))
+        response = requests.post(
+            f"{server}/notices",
+            json=body,
+            data=data,
+            headers=tokens["author"] | ({"Content-Type": "application/json"} if data else {}),
+        )
         assert 400 <= response.status_code < 500, response.text
         return response.json()["error"]
 
@@ -130,8 +179,9 @@ def test_a_new_user_runs_the_whole_review_workflow(signage, server, db_session):
     assert error(notice | {"category": "天气预报"})["field"] == "category"
 
     assert signage("verify-logs").returncode == 0
-    db_session.execute(sa.update(AuditEntry).where(AuditEntry.seq == 3)
-                       .values(details='{"forged":true}'))
+    db_session.execute(
+        sa.update(AuditEntry).where(AuditEntry.seq == 3).values(details='{"forged":true}')
+    )
     db_session.commit()
     broken = signage("verify-logs", check=False)
     assert broken.returncode == 1 and "record 3" in broken.stderr
@@ -145,12 +195,21 @@ def test_the_scheduler_in_serve_expires_notices(signage, server):
     reviewer = bearer(signage.last_line("token", "create", "e2e.reviewer"))
     signage("screen", "add", "hall", "--name", "大厅", "--size", "64x16")
     ends = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=3)
-    nid = requests.post(f"{server}/notices", headers=author, json={
-        "title": "短时通知", "category": "通知公告", "screens": ["hall"],
-        "valid_from": iso(dt.timedelta(0)), "valid_until": ends.isoformat()}).json()["id"]
+    nid = requests.post(
+        f"{server}/notices",
+        headers=author,
+        json={
+            "title": "短时通知",
+            "category": "通知公告",
+            "screens": ["hall"],
+            "valid_from": iso(dt.timedelta(0)),
+            "valid_until": ends.isoformat(),
+        },
+    ).json()["id"]
     requests.post(f"{server}/notices/{nid}/submit", headers=author)
-    requests.post(f"{server}/notices/{nid}/approve", headers=reviewer,
-                  json={"confidentiality_reviewed": True})
+    requests.post(
+        f"{server}/notices/{nid}/approve", headers=reviewer, json={"confidentiality_reviewed": True}
+    )
     deadline = time.monotonic() + 20
     status = None
     while time.monotonic() < deadline:

@@ -9,8 +9,13 @@ from signage.config import DEFAULT_CATEGORIES, load_config
 
 def test_defaults(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    for name in ("SIGNAGE_DATA_DIR", "SIGNAGE_DATABASE_URL", "SIGNAGE_SECRET_KEY",
-                 "SIGNAGE_TIMEZONE", "SIGNAGE_CATEGORIES"):
+    for name in (
+        "SIGNAGE_DATA_DIR",
+        "SIGNAGE_DATABASE_URL",
+        "SIGNAGE_SECRET_KEY",
+        "SIGNAGE_TIMEZONE",
+        "SIGNAGE_CATEGORIES",
+    ):
         monkeypatch.delenv(name, raising=False)
     config = load_config()
     assert config["SIGNAGE_DATA_DIR"] == str(tmp_path / "var")

@@ -15,8 +15,7 @@ from signage.scheduler import expire_job, run_exclusively, start_scheduler
 from tests.conftest import PG_URL
 
 
-def test_expire_job_closes_ended_notices_and_is_idempotent(app, db_session, make_user,
-                                                           make_notice):
+def test_expire_job_closes_ended_notices_and_is_idempotent(app, db_session, make_user, make_notice):
     author, reviewer = make_user("author"), make_user("reviewer")
     ended = make_notice(author, status="approved", reviewer=reviewer)
     # Move the window into the past directly: services refuse to create one that has ended.
@@ -28,8 +27,11 @@ def test_expire_job_closes_ended_notices_and_is_idempotent(app, db_session, make
     expire_job(app)
     db_session.expire_all()
     assert ended.status == NoticeStatus.EXPIRED
-    expiries = db_session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
-                                 .where(AuditEntry.action == "notice.expire"))
+    expiries = db_session.scalar(
+        sa.select(sa.func.count())
+        .select_from(AuditEntry)
+        .where(AuditEntry.action == "notice.expire")
+    )
     assert expiries == 1
 
 
@@ -49,8 +51,9 @@ def test_a_job_held_by_another_process_is_skipped(app):
     with db.session() as holder, db.session() as other:
         assert run_exclusively(holder, "probe", lambda s: ran.append("first")) is True
         # Hold the lock in an open transaction, as a long job in another process would.
-        holder.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"),
-                       {"k": zlib.crc32(b"signage.job.probe")})
+        holder.execute(
+            sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(b"signage.job.probe")}
+        )
         assert run_exclusively(other, "probe", lambda s: ran.append("second")) is False
         holder.rollback()
         assert run_exclusively(other, "probe", lambda s: ran.append("third")) is True
