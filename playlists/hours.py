@@ -50,8 +50,8 @@ class WeeklySchedule:
         per_day: dict[int, list[tuple[int, int]]] = {}
         for r in self.ranges:
             per_day.setdefault(r.weekday, []).append((r.start, r.end))
-        for day, times in sorted(per_day.items()):
-            by_times.setdefault(tuple(sorted(times)), []).append(day)
+        for day, day_times in sorted(per_day.items()):
+            by_times.setdefault(tuple(sorted(day_times)), []).append(day)
         entries = []
         for times, days in sorted(by_times.items(), key=lambda kv: kv[1][0]):
             text = " ".join(f"{_hhmm(s)}-{_hhmm(e % MINUTES_PER_DAY or e)}" for s, e in times)

@@ -87,6 +87,14 @@ def init_app(app: Flask) -> None:
             response.headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
         return response
 
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response | Exception:
+        # A bug, not bad input: keep the JSON shape for API clients and log the traceback.
+        if not request.path.startswith(API_PREFIX):
+            raise exc
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "internal", "an internal error occurred; it has been logged")
+
     @app.errorhandler(OperationalError)
     def _database_busy(exc: OperationalError) -> Response:
         # A locked or unreachable database: the client may retry, nothing was written.

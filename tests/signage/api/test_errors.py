@@ -225,3 +225,17 @@ def test_openapi_document_is_valid_and_describes_every_route(app, client):
         routed |= {(m, path) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert described == routed
     assert "NoticeEdit" in document["components"]["schemas"]
+
+
+def test_an_unexpected_error_keeps_the_json_shape(app, client, author, monkeypatch):
+    from signage.notices import services
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(services, "list_notices", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    app.testing = False
+    response = client.get("/api/v1/notices", headers=author)
+    assert response.status_code == 500
+    assert response.get_json()["error"]["code"] == "internal"

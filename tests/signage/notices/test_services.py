@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from signage.audit.models import AuditEntry
 from signage.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -29,6 +29,13 @@ def people(make_user: Any) -> dict[str, Any]:
         "admin": make_user("admin"),
         "author_reviewer": make_user("author", "reviewer"),
     }
+
+
+def edit(actor: Any, notice_id: int, **fields: Any) -> Any:
+    """Edit as ``actor`` an hour after the notice was made."""
+    return svc.edit_notice(
+        object_session(actor), actor, notice_id, svc.NoticeFields(**fields), now=LATER, rules=RULES
+    )
 
 
 def actions(db_session: Session, notice_id: int) -> list[str]:
@@ -100,14 +107,7 @@ def test_reject_records_the_reason_and_edit_returns_to_draft(db_session, people,
 def test_editing_a_draft_makes_a_new_draft_revision(db_session, people, make_notice):
     notice = make_notice(people["author"])
     first_hash = notice.latest_revision.content_sha256
-    svc.edit_notice(
-        db_session,
-        people["author"],
-        notice.id,
-        svc.NoticeFields(body="新的正文"),
-        now=LATER,
-        rules=RULES,
-    )
+    edit(people["author"], notice.id, body="新的正文")
     assert notice.status == NoticeStatus.DRAFT
     assert [(r.number, r.state) for r in notice.revisions] == [
         (1, RevisionState.SUPERSEDED),
@@ -121,9 +121,7 @@ def test_editing_a_submitted_notice_replaces_the_revision_under_review(
     db_session, people, make_notice
 ):
     notice = make_notice(people["author"], status="submitted")
-    svc.edit_notice(
-        db_session, people["author"], notice.id, svc.NoticeFields(body="改"), now=LATER, rules=RULES
-    )
+    edit(people["author"], notice.id, body="改")
     assert notice.status == NoticeStatus.SUBMITTED
     assert [r.state for r in notice.revisions] == [
         RevisionState.SUPERSEDED,
@@ -135,14 +133,7 @@ def test_editing_an_approved_notice_keeps_the_live_revision_until_the_edit_is_ap
     db_session, people, make_notice
 ):
     notice = make_notice(people["author"], status="approved", reviewer=people["reviewer"])
-    svc.edit_notice(
-        db_session,
-        people["author"],
-        notice.id,
-        svc.NoticeFields(title="更正"),
-        now=LATER,
-        rules=RULES,
-    )
+    edit(people["author"], notice.id, title="更正")
     assert notice.status == NoticeStatus.APPROVED
     assert notice.live_revision is not None and notice.live_revision.number == 1
     pending = notice.pending_revision
@@ -152,14 +143,7 @@ def test_editing_an_approved_notice_keeps_the_live_revision_until_the_edit_is_ap
     svc.reject_notice(db_session, people["reviewer"], notice.id, reason="不需要", now=LATER)
     assert notice.status == NoticeStatus.APPROVED and notice.live_revision.number == 1
     # A further edit supersedes the rejected one and is approved in its place.
-    svc.edit_notice(
-        db_session,
-        people["author"],
-        notice.id,
-        svc.NoticeFields(title="再更正"),
-        now=LATER,
-        rules=RULES,
-    )
+    edit(people["author"], notice.id, title="再更正")
     svc.approve_notice(
         db_session, people["reviewer"], notice.id, confidentiality_reviewed=True, now=LATER
     )
@@ -282,14 +266,7 @@ def test_approval_needs_the_confidentiality_review(db_session, people, make_noti
 
 def test_approval_names_the_revision_read(db_session, people, make_notice):
     notice = make_notice(people["author"], status="submitted")
-    svc.edit_notice(
-        db_session,
-        people["author"],
-        notice.id,
-        svc.NoticeFields(body="改动"),
-        now=LATER,
-        rules=RULES,
-    )
+    edit(people["author"], notice.id, body="改动")
     with pytest.raises(Conflict, match="not the one under review"):
         svc.approve_notice(
             db_session,
@@ -364,14 +341,7 @@ def test_closed_notices_cannot_be_edited_submitted_or_withdrawn(
         svc.expire_notices(db_session, now=NOW + dt.timedelta(hours=1))
     assert notice.status == status
     with pytest.raises(Conflict):
-        svc.edit_notice(
-            db_session,
-            people["author"],
-            notice.id,
-            svc.NoticeFields(body="x"),
-            now=LATER,
-            rules=RULES,
-        )
+        edit(people["author"], notice.id, body="x")
     with pytest.raises(Conflict):
         svc.submit_notice(db_session, people["author"], notice.id, now=LATER)
     with pytest.raises(Conflict):
@@ -382,14 +352,7 @@ def test_only_the_author_of_a_notice_edits_submits_or_withdraws_it(db_session, p
     notice = make_notice(people["author"])
     for actor in ("other_author", "supervisor", "admin"):
         with pytest.raises(PermissionDenied):
-            svc.edit_notice(
-                db_session,
-                people[actor],
-                notice.id,
-                svc.NoticeFields(body="x"),
-                now=LATER,
-                rules=RULES,
-            )
+            edit(people[actor], notice.id, body="x")
         with pytest.raises(PermissionDenied):
             svc.submit_notice(db_session, people[actor], notice.id, now=LATER)
         with pytest.raises(PermissionDenied):
@@ -420,18 +383,9 @@ def test_reject_and_withdraw_need_a_reason(db_session, people, make_notice):
 def test_an_edit_that_changes_nothing_is_refused(db_session, people, make_notice):
     notice = make_notice(people["author"])
     with pytest.raises(InvalidInput, match="changes nothing"):
-        svc.edit_notice(
-            db_session, people["author"], notice.id, svc.NoticeFields(), now=LATER, rules=RULES
-        )
+        edit(people["author"], notice.id)
     with pytest.raises(InvalidInput, match="changes nothing"):
-        svc.edit_notice(
-            db_session,
-            people["author"],
-            notice.id,
-            svc.NoticeFields(title=notice.latest_revision.title),
-            now=LATER,
-            rules=RULES,
-        )
+        edit(people["author"], notice.id, title=notice.latest_revision.title)
 
 
 def test_unknown_notice(db_session, people):
