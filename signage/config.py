@@ -40,10 +40,6 @@ DEFAULTS: dict[str, Any] = {
     # Largest accepted media upload in bytes, and largest image in pixels (decompression bombs).
     "SIGNAGE_MEDIA_MAX_BYTES": 20 * 1024 * 1024,
     "SIGNAGE_MEDIA_MAX_PIXELS": 40_000_000,
-    # Login throttling: failures allowed before a lock-out, and the first lock-out in seconds
-    # (doubled for each further failure, up to one hour).
-    "SIGNAGE_LOGIN_MAX_FAILURES": 5,
-    "SIGNAGE_LOGIN_LOCKOUT_S": 60,
     # How often the scheduler inside ``signage serve`` closes expired notices, in seconds.
     "SIGNAGE_EXPIRE_INTERVAL_S": 60,
     # Run the housekeeping scheduler inside ``signage serve`` (turn off on all but one host if
