@@ -1,10 +1,66 @@
 """The pure scheduling core shared by the controller and the player.
 
-Nothing in this package touches a clock, a database or the network: every
-function takes the instant it works on as an argument.
+Nothing in this package touches a clock, a database or the network: every function takes the
+instant it works on as an argument.
+
+* :func:`compile_playlist` (also as ``compile``) decides which approved revisions go to a screen
+  and resolves their display windows to UTC intervals.
+* :func:`select` says what plays at an instant; :func:`timeline` what plays over a period.
+* :mod:`playlists.document` is the player protocol's playlist document (``signage.playlist/1``).
 """
 
 from playlists.canonical import canonical_json, sha256_hex
+from playlists.compile import (
+    DEFAULT_HORIZON,
+    DEFAULT_WEIGHTS,
+    NoticeSpec,
+    ScreenSpec,
+    compile_playlist,
+    horizon_start,
+)
+from playlists.document import (
+    SCHEMA,
+    Item,
+    MediaRef,
+    Playlist,
+    PlaylistError,
+    ScreenInfo,
+    canonical_bytes,
+    etag,
+    json_schema,
+    parse_playlist,
+)
 from playlists.hours import WeeklySchedule, WeeklySpecError, parse_weekly
+from playlists.select import PlayerState, Selection, select, timeline
 
-__all__ = ["WeeklySchedule", "WeeklySpecError", "canonical_json", "parse_weekly", "sha256_hex"]
+# The name DESIGN gives it; it shadows the builtin only inside this package's namespace.
+compile = compile_playlist
+
+__all__ = [
+    "DEFAULT_HORIZON",
+    "DEFAULT_WEIGHTS",
+    "SCHEMA",
+    "Item",
+    "MediaRef",
+    "NoticeSpec",
+    "PlayerState",
+    "Playlist",
+    "PlaylistError",
+    "ScreenInfo",
+    "ScreenSpec",
+    "Selection",
+    "WeeklySchedule",
+    "WeeklySpecError",
+    "canonical_bytes",
+    "canonical_json",
+    "compile",
+    "compile_playlist",
+    "etag",
+    "horizon_start",
+    "json_schema",
+    "parse_playlist",
+    "parse_weekly",
+    "select",
+    "sha256_hex",
+    "timeline",
+]

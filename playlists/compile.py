@@ -1,0 +1,144 @@
+"""``compile_playlist``: which approved revisions a screen shows, and when.
+
+An item's windows are its validity window ∩ its dayparts ∩ the screen's opening hours, all in
+the screen's time zone, clipped to the horizon. The horizon starts at the top of the hour of
+``now``, so a playlist compiled twice within an hour from the same content has the same bytes and
+the same ETag, and it rolls forward by itself once an hour.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from playlists.document import (
+    PRIORITY_RANK,
+    ColorMode,
+    Item,
+    Kind,
+    MediaRef,
+    Playlist,
+    Priority,
+    ScreenInfo,
+)
+from playlists.intervals import Interval, complement, intersect, weekly_intervals
+
+DEFAULT_HORIZON = dt.timedelta(hours=48)
+DEFAULT_WEIGHTS: Mapping[str, int] = {"normal": 1, "high": 2, "urgent": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenSpec:
+    """What compile needs to know of a screen."""
+
+    key: str
+    width: int
+    height: int
+    color: ColorMode
+    timezone: str
+    hours: str | None = None  # weekly spec; None means always on
+    groups: frozenset[str] = frozenset()
+
+    def info(self) -> ScreenInfo:
+        return ScreenInfo(
+            key=self.key,
+            width=self.width,
+            height=self.height,
+            color=self.color,
+            timezone=self.timezone,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeSpec:
+    """One approved (live) notice revision and where it is targeted."""
+
+    notice_id: int
+    revision: int
+    content_sha256: str
+    kind: Kind
+    category: str
+    priority: Priority
+    duration_s: int
+    title: str
+    body: str
+    valid_from: dt.datetime
+    valid_until: dt.datetime
+    media: MediaRef | None = None
+    dayparts: str | None = None  # weekly spec in the screen's zone; None means all day
+    screens: frozenset[str] = frozenset()
+    groups: frozenset[str] = frozenset()
+
+    def targets(self, screen: ScreenSpec) -> bool:
+        return screen.key in self.screens or not self.groups.isdisjoint(screen.groups)
+
+
+def horizon_start(now: dt.datetime) -> dt.datetime:
+    """Return the top of the UTC hour of ``now``: where a playlist compiled at ``now`` starts."""
+    return now.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def opening_intervals(
+    screen: ScreenSpec, start: dt.datetime, end: dt.datetime
+) -> tuple[Interval, ...]:
+    """Return when ``screen`` is on within ``[start, end)``."""
+    if screen.hours is None:
+        return ((start, end),)
+    return weekly_intervals(screen.hours, screen.timezone, start, end)
+
+
+def compile_playlist(
+    screen: ScreenSpec,
+    notices: Iterable[NoticeSpec],
+    now: dt.datetime,
+    horizon: dt.timedelta = DEFAULT_HORIZON,
+    weights: Mapping[str, int] = DEFAULT_WEIGHTS,
+) -> Playlist:
+    """Compile the playlist of ``screen`` from the live ``notices``.
+
+    Notices not targeted at the screen (directly or through one of its groups), and those with
+    no window left inside the horizon, are left out. Items are ordered urgent, high, normal,
+    then by notice id, so the result depends only on the inputs.
+    """
+    start = horizon_start(now)
+    end = start + horizon
+    on = opening_intervals(screen, start, end)
+    items: list[Item] = []
+    for notice in notices:
+        if not notice.targets(screen):
+            continue
+        windows: tuple[Interval, ...] = intersect(
+            ((max(notice.valid_from, start), min(notice.valid_until, end)),), on
+        )
+        if notice.dayparts is not None and windows:
+            windows = intersect(
+                windows, weekly_intervals(notice.dayparts, screen.timezone, start, end)
+            )
+        if not windows:
+            continue
+        items.append(
+            Item(
+                id=f"n{notice.notice_id}.r{notice.revision}",
+                notice_id=notice.notice_id,
+                revision=notice.revision,
+                content_sha256=notice.content_sha256,
+                kind=notice.kind,
+                category=notice.category,
+                priority=notice.priority,
+                weight=weights.get(notice.priority, 1),
+                duration_s=notice.duration_s,
+                title=notice.title,
+                body=notice.body,
+                media=notice.media,
+                windows=windows,
+            )
+        )
+    items.sort(key=lambda i: (PRIORITY_RANK[i.priority], i.notice_id, i.revision))
+    return Playlist(
+        screen=screen.info(),
+        generated_at=start,
+        horizon_until=end,
+        items=tuple(items),
+        off=complement(on, start, end),
+    )

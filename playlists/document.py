@@ -1,0 +1,227 @@
+"""The playlist document (schema ``signage.playlist/1``), shared by controller and player.
+
+The controller builds a :class:`Playlist` with :func:`playlists.compile_playlist` and sends
+:func:`canonical_bytes` of it with :func:`etag`; the player parses it back with
+:func:`parse_playlist`, which validates every field and ignores fields it does not know, so a
+controller may add fields without breaking older players. A change that older players must not
+read gets a new schema name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, TypeAdapter, ValidationError
+
+from playlists.canonical import canonical_json, sha256_hex
+from playlists.intervals import Interval
+
+SCHEMA: Literal["signage.playlist/1"] = "signage.playlist/1"
+Kind = Literal["text", "image"]
+Priority = Literal["normal", "high", "urgent"]
+ColorMode = Literal["mono", "red-green", "full"]
+PRIORITY_RANK: dict[str, int] = {"urgent": 0, "high": 1, "normal": 2}
+
+
+class PlaylistError(ValueError):
+    """A playlist document that does not validate; the message names the field."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenInfo:
+    key: str
+    width: int
+    height: int
+    color: ColorMode
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class MediaRef:
+    sha256: str
+    mime: str
+    bytes: int
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One approved notice revision and when it may be shown on this screen."""
+
+    id: str
+    notice_id: int
+    revision: int
+    content_sha256: str
+    kind: Kind
+    category: str
+    priority: Priority
+    weight: int
+    duration_s: int
+    title: str
+    body: str
+    media: MediaRef | None
+    windows: tuple[tuple[AwareDatetime, AwareDatetime], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Playlist:
+    screen: ScreenInfo
+    generated_at: AwareDatetime
+    horizon_until: AwareDatetime
+    items: tuple[Item, ...]
+    off: tuple[tuple[AwareDatetime, AwareDatetime], ...]
+    schema: Literal["signage.playlist/1"] = SCHEMA
+
+    def item(self, item_id: str) -> Item | None:
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        return None
+
+
+_ADAPTER: TypeAdapter[Playlist] = TypeAdapter(Playlist)
+
+
+def iso(value: dt.datetime) -> str:
+    """Format an aware time as UTC ISO-8601 with ``Z``."""
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def _windows(windows: tuple[Interval, ...]) -> list[list[str]]:
+    return [[iso(s), iso(e)] for s, e in windows]
+
+
+def to_dict(playlist: Playlist) -> dict[str, Any]:
+    """Return the JSON-ready form of ``playlist``."""
+    screen = playlist.screen
+    return {
+        "schema": playlist.schema,
+        "screen": {
+            "key": screen.key,
+            "width": screen.width,
+            "height": screen.height,
+            "color": screen.color,
+            "timezone": screen.timezone,
+        },
+        "generated_at": iso(playlist.generated_at),
+        "horizon_until": iso(playlist.horizon_until),
+        "items": [
+            {
+                "id": i.id,
+                "notice_id": i.notice_id,
+                "revision": i.revision,
+                "content_sha256": i.content_sha256,
+                "kind": i.kind,
+                "category": i.category,
+                "priority": i.priority,
+                "weight": i.weight,
+                "duration_s": i.duration_s,
+                "title": i.title,
+                "body": i.body,
+                "media": None
+                if i.media is None
+                else {
+                    "sha256": i.media.sha256,
+                    "mime": i.media.mime,
+                    "bytes": i.media.bytes,
+                    "url": i.media.url,
+                },
+                "windows": _windows(i.windows),
+            }
+            for i in playlist.items
+        ],
+        "off": _windows(playlist.off),
+    }
+
+
+def canonical_bytes(playlist: Playlist) -> bytes:
+    """Return the canonical JSON of ``playlist``: the same content gives the same bytes."""
+    return canonical_json(to_dict(playlist))
+
+
+def etag_of(body: bytes) -> str:
+    """Return the HTTP ETag (quoted) of canonical playlist bytes."""
+    return f'"{sha256_hex(body)[:32]}"'
+
+
+def etag(playlist: Playlist) -> str:
+    """Return the HTTP ETag (quoted) of ``playlist``."""
+    return etag_of(canonical_bytes(playlist))
+
+
+def parse_playlist(data: bytes | str | dict[str, Any]) -> Playlist:
+    """Validate a playlist document and return it; raise :class:`PlaylistError` if it is bad.
+
+    Unknown fields are ignored. Times are brought to UTC; windows must be ordered, non-empty
+    and not overlap.
+    """
+    try:
+        raw = json.loads(data) if isinstance(data, (bytes, str)) else data
+        playlist = _ADAPTER.validate_python(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise PlaylistError(f"{where}: {first['msg']}") from None
+    except ValueError as exc:
+        raise PlaylistError(f"not JSON: {exc}") from None
+    return _checked(playlist)
+
+
+def _utc(windows: tuple[Interval, ...], where: str) -> tuple[Interval, ...]:
+    out = tuple((s.astimezone(dt.UTC), e.astimezone(dt.UTC)) for s, e in windows)
+    for index, (s, e) in enumerate(out):
+        if not s < e:
+            raise PlaylistError(f"{where}.{index}: the window is empty or reversed")
+        if index and out[index - 1][1] > s:
+            raise PlaylistError(f"{where}.{index}: windows overlap or are out of order")
+    return out
+
+
+def _checked(p: Playlist) -> Playlist:
+    items = []
+    for index, item in enumerate(p.items):
+        if item.weight < 1 or item.duration_s < 1:
+            raise PlaylistError(f"items.{index}: weight and duration_s must be positive")
+        if item.kind == "image" and item.media is None:
+            raise PlaylistError(f"items.{index}.media: an image item needs media")
+        items.append(
+            Item(
+                id=item.id,
+                notice_id=item.notice_id,
+                revision=item.revision,
+                content_sha256=item.content_sha256,
+                kind=item.kind,
+                category=item.category,
+                priority=item.priority,
+                weight=item.weight,
+                duration_s=item.duration_s,
+                title=item.title,
+                body=item.body,
+                media=item.media,
+                windows=_utc(item.windows, f"items.{index}.windows"),
+            )
+        )
+    if len({i.id for i in items}) != len(items):
+        raise PlaylistError("items: two items share an id")
+    return Playlist(
+        screen=p.screen,
+        generated_at=p.generated_at.astimezone(dt.UTC),
+        horizon_until=p.horizon_until.astimezone(dt.UTC),
+        items=tuple(items),
+        off=_utc(p.off, "off"),
+    )
+
+
+def json_schema() -> dict[str, Any]:
+    """Return the JSON Schema of the playlist document."""
+    schema = _ADAPTER.json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = SCHEMA
+    schema["description"] = (
+        "A screen's playlist: approved notice revisions with the UTC "
+        "windows they may be shown in, and the screen's off times."
+    )
+    return schema
