@@ -6,15 +6,17 @@ The rules, in order:
    for a minute past its end, by when a newer playlist should have arrived.
 2. In an off interval (outside opening hours): ``off`` until it ends.
 3. Items whose window contains the instant are live. If any urgent item is live, only urgent
-   items play: an interrupt.
+   items play: an interrupt. (In the last seconds of an urgent window, too short for the urgent
+   item to play again, the screen stays idle rather than show anything else.)
 4. An item is started only if its window lets it run its whole duration. The alternative,
    starting it and cutting it off when the window closes, would show a notice for a few seconds
    at the edge of its window; a viewer cannot read that, and the display log would record plays
    nobody could have read. So near a window's end other items fill in, or the screen is idle.
 5. Among the items that fit, a smooth weighted round-robin (the algorithm nginx uses) picks one:
    every item gains its weight in credit, the richest plays and pays the sum of all weights.
-   Items are spread evenly (weights 2:1:1 play A B A C, not A A B C) and over any run each
-   item's count of plays stays within one play of its weight's share.
+   Plays are spread through each cycle rather than bunched (weights 2:1:1 play A B C A, not
+   A A B C), and over any run each item's count of plays stays within one play of its weight's
+   share.
 6. A non-urgent item is cut short (``interrupted``) when an urgent item's window opens during it.
 
 The state carried from one call to the next is only the round-robin credits; it is a few bytes
