@@ -26,6 +26,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
 
+    from signage.delivery.cache import PlaylistCache
+
+    app.extensions["signage.playlists"] = PlaylistCache(
+        db.get_db(app),
+        weights=settings["SIGNAGE_PRIORITY_WEIGHTS"],
+        check_interval_s=settings["SIGNAGE_PLAYLIST_CHECK_S"],
+    )
+
     from signage import api
 
     api.init_app(app)

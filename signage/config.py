@@ -42,6 +42,11 @@ DEFAULTS: dict[str, Any] = {
     "SIGNAGE_MEDIA_MAX_PIXELS": 40_000_000,
     # How often the scheduler inside ``signage serve`` closes expired notices, in seconds.
     "SIGNAGE_EXPIRE_INTERVAL_S": 60,
+    # Round-robin weight of each priority in playlists ("high" plays twice as often as "normal").
+    "SIGNAGE_PRIORITY_WEIGHTS": "normal=1,high=2,urgent=1",
+    # How often each controller process looks whether any playlist changed, in seconds: the
+    # longest a change waits before players polling that process see it.
+    "SIGNAGE_PLAYLIST_CHECK_S": 1.0,
     # Run the housekeeping scheduler inside ``signage serve`` (turn off on all but one host if
     # you prefer; jobs are idempotent and take a database lock either way).
     "SIGNAGE_SCHEDULER": True,
@@ -58,6 +63,7 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     if overrides:
         config.update(overrides)
     config["SIGNAGE_CATEGORIES"] = tuple(config["SIGNAGE_CATEGORIES"])
+    config["SIGNAGE_PRIORITY_WEIGHTS"] = parse_weights(config["SIGNAGE_PRIORITY_WEIGHTS"])
     data_dir = Path(config["SIGNAGE_DATA_DIR"]).resolve()
     config["SIGNAGE_DATA_DIR"] = str(data_dir)
     if not config["SIGNAGE_DATABASE_URL"]:
@@ -67,6 +73,25 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     return config
 
 
+def parse_weights(value: str | Mapping[str, int]) -> dict[str, int]:
+    """Parse ``normal=1,high=2,urgent=1`` into a mapping; every priority needs a weight ≥ 1."""
+    if isinstance(value, Mapping):
+        pairs = dict(value)
+    else:
+        pairs = {}
+        for part in value.split(","):
+            name, _, weight = part.partition("=")
+            try:
+                pairs[name.strip()] = int(weight)
+            except ValueError:
+                raise ValueError(
+                    f"SIGNAGE_PRIORITY_WEIGHTS: {part.strip()!r} is not priority=weight"
+                ) from None
+    if set(pairs) != {"normal", "high", "urgent"} or min(pairs.values()) < 1:
+        raise ValueError("SIGNAGE_PRIORITY_WEIGHTS needs normal, high and urgent, each ≥ 1")
+    return pairs
+
+
 def _parse(name: str, raw: str, default: Any) -> Any:
     if isinstance(default, bool):
         if raw.lower() in ("1", "true", "yes", "on"):
@@ -74,6 +99,11 @@ def _parse(name: str, raw: str, default: Any) -> Any:
         if raw.lower() in ("0", "false", "no", "off", ""):
             return False
         raise ValueError(f"{name} must be true or false, not {raw!r}")
+    if isinstance(default, float):
+        try:
+            return float(raw)
+        except ValueError:
+            raise ValueError(f"{name} must be a number, not {raw!r}") from None
     if isinstance(default, int):
         try:
             return int(raw)

@@ -3,6 +3,7 @@
 from signage.accounts.models import ApiToken, LoginThrottle, Role, User, UserRole
 from signage.audit.models import AuditEntry, ChainHead
 from signage.db import Base
+from signage.delivery.models import PlaylistEpoch
 from signage.media.models import Media
 from signage.notices.models import Notice, NoticeRevision
 from signage.screens.models import Screen, ScreenGroup
@@ -16,6 +17,7 @@ __all__ = [
     "Media",
     "Notice",
     "NoticeRevision",
+    "PlaylistEpoch",
     "Role",
     "Screen",
     "ScreenGroup",

@@ -105,5 +105,21 @@ def query_int(name: str, default: int, *, low: int, high: int) -> int:
     return value
 
 
+def query_time(name: str, *, default: dt.datetime) -> dt.datetime:
+    """Read an ISO-8601 time with an offset from the query string."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(
+            f"{name} must be an ISO-8601 time such as 2026-12-01T08:00:00+08:00", field=name
+        ) from None
+    if value.tzinfo is None:
+        raise InvalidInput(f"{name} needs a UTC offset or Z", field=name)
+    return value.astimezone(dt.UTC)
+
+
 def config(name: str) -> Any:
     return current_app.config[name]

@@ -43,6 +43,7 @@ class Operation:
     multipart: bool = False
     query: tuple[str, ...] = ()
     anonymous: bool = False
+    screen: bool = False  # authenticated by a screen's token, not a person's
 
 
 def _operations() -> list[Operation]:
@@ -141,6 +142,35 @@ def _operations() -> list[Operation]:
             TokenCreate,
         ),
         Operation("delete", "/me/tokens/{token_id}", "Revoke a token", "owner, admin"),
+        Operation("get", "/screens/{key}/now", "What the screen is showing now", "any staff role"),
+        Operation(
+            "get",
+            "/screens/{key}/timeline",
+            "What the screen shows over a period",
+            "any staff role",
+            query=("from", "to"),
+        ),
+        Operation(
+            "get",
+            "/player/playlist",
+            "The screen's playlist (schema signage.playlist/1); If-None-Match → 304",
+            "a screen, with its own token",
+            screen=True,
+        ),
+        Operation(
+            "get",
+            "/player/media/{sha256}",
+            "A media blob of the screen's playlist",
+            "a screen, with its own token",
+            screen=True,
+        ),
+        Operation(
+            "get",
+            "/schemas/playlist.json",
+            "JSON Schema of the playlist document",
+            "anyone",
+            anonymous=True,
+        ),
         Operation("get", "/openapi.json", "This document", "anyone", anonymous=True),
     ]
 
@@ -182,6 +212,8 @@ def build_document() -> dict[str, Any]:
         }
         if op.anonymous:
             operation["security"] = []
+        elif op.screen:
+            operation["security"] = [{"screen": []}]
         params = _parameters(op)
         if params:
             operation["parameters"] = params
@@ -230,7 +262,8 @@ def build_document() -> dict[str, Any]:
                     "type": "http",
                     "scheme": "bearer",
                     "description": "a personal API token",
-                }
+                },
+                "screen": {"type": "http", "scheme": "bearer", "description": "a screen's token"},
             },
         },
     }

@@ -32,6 +32,7 @@ from signage.accounts.models import Role, User
 from signage.accounts.permissions import require_role, require_staff
 from signage.audit.models import AuditEntry
 from signage.audit.services import isoformat_z, record
+from signage.delivery.changes import bump_playlists, revision_screen_ids
 from signage.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from signage.media.models import Media
 from signage.notices.models import (
@@ -467,6 +468,9 @@ def approve_notice(
     notice.status = NoticeStatus.APPROVED
     notice.updated_at = now
     session.flush()
+    bump_playlists(
+        session, revision_screen_ids(session, revision) | revision_screen_ids(session, previous)
+    )
     record(
         session,
         actor=actor,
@@ -533,6 +537,8 @@ def withdraw_notice(
     notice.closed_by_id = actor.id
     notice.close_reason = reason
     notice.updated_at = now
+    if was == NoticeStatus.APPROVED:
+        bump_playlists(session, revision_screen_ids(session, notice.live_revision))
     record(
         session,
         actor=actor,
@@ -570,11 +576,20 @@ def expire_notices(session: Session, *, now: dt.datetime) -> list[int]:
         .order_by(Notice.id)
         .with_for_update(of=Notice, skip_locked=True)
     ).all()
+    # Every change first, then the playlist epoch, then the audit entries: the order the other
+    # services take these locks in, so two transactions never wait on each other in a circle.
+    affected: set[int] = set()
+    previous: list[str] = []
     for notice in due:
-        was = notice.status
+        previous.append(notice.status)
+        if notice.status == NoticeStatus.APPROVED:
+            affected |= revision_screen_ids(session, notice.live_revision)
         notice.status = NoticeStatus.EXPIRED
         notice.closed_at = now
         notice.updated_at = now
+    session.flush()
+    bump_playlists(session, affected)
+    for notice, was in zip(due, previous, strict=True):
         record(
             session,
             actor=None,

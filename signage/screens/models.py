@@ -56,6 +56,10 @@ class Screen(Base):
     token_prefix: Mapped[str] = mapped_column(sa.String(16))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # The playlist epoch of the last change to this screen's playlist (signage.delivery).
+    playlist_seq: Mapped[int] = mapped_column(
+        sa.BigInteger, default=0, server_default="0", index=True
+    )
 
     groups: Mapped[list[ScreenGroup]] = relationship(
         secondary=screen_group_members,

@@ -16,6 +16,7 @@ from signage.accounts.models import Role, User
 from signage.accounts.permissions import require_role, require_staff
 from signage.accounts.tokens import SCREEN_PREFIX, display_prefix, new_token, token_hash
 from signage.audit.services import record
+from signage.delivery.changes import bump_playlists
 from signage.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from signage.screens.models import ColorMode, Screen, ScreenGroup
 
@@ -190,6 +191,7 @@ def create_screen(
     )
     session.add(screen)
     session.flush()
+    bump_playlists(session, [screen.id])
     record(
         session,
         actor=actor,
@@ -233,6 +235,7 @@ def update_screen(
         raise InvalidInput("the request changes nothing")
     screen.updated_at = now
     session.flush()
+    bump_playlists(session, [screen.id])
     record(
         session,
         actor=actor,
@@ -256,6 +259,7 @@ def rotate_screen_token(
     screen.token_hash = token_hash(token)
     screen.token_prefix = display_prefix(token)
     screen.updated_at = now
+    bump_playlists(session, [screen.id])  # drops the old token from every cache
     record(
         session,
         actor=actor,

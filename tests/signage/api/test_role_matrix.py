@@ -135,6 +135,8 @@ ENDPOINTS = [
         "PATCH", path("/screens/{w.screen}"), frozenset({"admin"}), 200, lambda w: {"name": "改名"}
     ),
     Endpoint("POST", path("/screens/{w.screen}/token"), frozenset({"admin"})),
+    Endpoint("GET", path("/screens/{w.screen}/now"), STAFF),
+    Endpoint("GET", path("/screens/{w.screen}/timeline"), STAFF),
     Endpoint("GET", path("/groups"), STAFF),
     Endpoint("POST", path("/groups"), frozenset({"admin"}), 201, lambda w: {"name": "新分组"}),
     Endpoint("GET", path("/users"), frozenset({"admin"})),
@@ -156,6 +158,7 @@ ENDPOINTS = [
     Endpoint("GET", path("/me/tokens"), STAFF),
     Endpoint("POST", path("/me/tokens"), STAFF, 201, lambda w: {"name": "脚本"}),
     Endpoint("GET", path("/openapi.json"), STAFF | {"anonymous"}),
+    Endpoint("GET", path("/schemas/playlist.json"), STAFF | {"anonymous"}),
 ]
 
 

@@ -1,0 +1,152 @@
+"""The player side of the protocol (``/api/v1/player/…``) and the staff's view of playlists.
+
+Screens authenticate with their own bearer token; the token decides which playlist is served, so
+a screen can never ask for another's. Media are served only to a screen whose current playlist
+uses them; any other hash answers 404, the same as a hash that does not exist, so a screen cannot
+probe for other screens' media.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+
+from playlists import json_schema, timeline
+from playlists.compile import horizon_start
+from playlists.select import Selection
+from signage.api.common import actor, bearer_token, now, query_time, session
+from signage.audit.services import isoformat_z
+from signage.delivery.cache import get_cache
+from signage.delivery.services import compile_for_screen
+from signage.errors import InvalidInput, NotFound, Unauthenticated
+from signage.media.models import Media
+from signage.screens.services import view_screen
+
+bp = Blueprint("delivery", __name__)
+
+MAX_TIMELINE = dt.timedelta(days=7)
+
+
+def _screen_id() -> int:
+    token = bearer_token()
+    if token is None:
+        raise Unauthenticated("send the screen's token as 'Authorization: Bearer <token>'")
+    return get_cache(current_app).screen_id(token)
+
+
+def _matches(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    for tag in header.split(","):
+        tag = tag.strip()
+        if tag == "*" or tag.removeprefix("W/") == etag:
+            return True
+    return False
+
+
+@bp.get("/player/playlist")
+def playlist() -> Response:
+    compiled = get_cache(current_app).playlist(_screen_id(), now())
+    headers = {"ETag": compiled.etag, "Cache-Control": "no-cache"}
+    if _matches(request.headers.get("If-None-Match"), compiled.etag):
+        return Response(status=304, headers=headers)
+    return Response(
+        compiled.body, status=200, headers=headers, content_type="application/json; charset=utf-8"
+    )
+
+
+@bp.get("/player/media/<sha256>")
+def media(sha256: str) -> Response:
+    compiled = get_cache(current_app).playlist(_screen_id(), now())
+    if sha256 not in compiled.media:
+        raise NotFound(f"no media {sha256!r} in this screen's playlist")
+    row = session().get(Media, sha256)
+    if row is None:
+        raise NotFound(f"no media {sha256!r}")
+    return Response(
+        row.data,
+        mimetype=row.mime,
+        headers={
+            "ETag": f'"{row.sha256}"',
+            # The URL names the content, so what is at it never changes.
+            "Cache-Control": "private, max-age=31536000, immutable",
+        },
+    )
+
+
+@bp.get("/schemas/playlist.json")
+def playlist_schema() -> Any:
+    return json_schema()
+
+
+def slot_json(slot: Selection) -> dict[str, Any]:
+    item = slot.item
+    return {
+        "kind": slot.kind,
+        "start": isoformat_z(slot.start),
+        "until": isoformat_z(slot.until),
+        "interrupted": slot.interrupted,
+        "item": None
+        if item is None
+        else {
+            "id": item.id,
+            "notice_id": item.notice_id,
+            "revision": item.revision,
+            "title": item.title,
+            "category": item.category,
+            "priority": item.priority,
+            "duration_s": item.duration_s,
+        },
+    }
+
+
+@bp.get("/screens/<key>/now")
+def screen_now(key: str) -> Any:
+    """What the screen is showing now, simulated from the start of its current on-period.
+
+    The controller does not know the player's round-robin state, so for a screen rotating
+    several items the item named is the one the rules give when starting afresh at the
+    beginning of the on-period; the player's own heartbeat says what it really shows.
+    """
+    screen = view_screen(session(), actor(), key)
+    at = now()
+    compiled = get_cache(current_app).playlist(screen.id, at)
+    playlist = compiled.playlist
+    anchor = max([playlist.generated_at] + [end for _, end in playlist.off if end <= at])
+    slots = timeline(playlist, anchor, at + dt.timedelta(microseconds=1))
+    current = slots[-1]
+    return {
+        "screen": screen.key,
+        "at": isoformat_z(at),
+        "etag": compiled.etag,
+        **slot_json(current),
+    }
+
+
+@bp.get("/screens/<key>/timeline")
+def screen_timeline(key: str) -> Any:
+    db = session()
+    screen = view_screen(db, actor(), key)
+    start = query_time("from", default=now())
+    end = query_time("to", default=start + dt.timedelta(hours=24))
+    if end <= start:
+        raise InvalidInput("to must be after from", field="to")
+    if end - start > MAX_TIMELINE:
+        raise InvalidInput("a timeline covers at most 7 days", field="to")
+    horizon = end - horizon_start(start) + dt.timedelta(hours=1)
+    playlist = compile_for_screen(
+        db,
+        screen,
+        now=start,
+        weights=current_app.config["SIGNAGE_PRIORITY_WEIGHTS"],
+        horizon=horizon,
+    )
+    slots = timeline(playlist, start, end)
+    return {
+        "screen": screen.key,
+        "from": isoformat_z(start),
+        "to": isoformat_z(end),
+        "slots": [slot_json(s) for s in slots],
+    }

@@ -1,0 +1,146 @@
+"""The in-process cache of compiled playlists that makes an unchanged poll free.
+
+A poll with the current ETag is answered from memory: the screen's token is looked up in a dict
+(by its SHA-256), the compiled playlist in another, and no database session is opened. What keeps
+the cache right is the playlist epoch (:mod:`signage.delivery.models`), read at most once per
+``check_interval_s`` per process: when it has moved, the screens stamped with a newer epoch are
+dropped from the cache (their playlist and their token) and recompiled on their next poll. Several
+controller processes, on one host or many, each keep their own cache and stay consistent through
+the shared database. A compiled playlist also expires when the hour changes, so its horizon rolls
+forward by itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from playlists import Playlist, canonical_bytes
+from playlists.compile import horizon_start
+from playlists.document import etag_of
+from signage.accounts.tokens import token_hash
+from signage.db import Database
+from signage.delivery.models import PlaylistEpoch
+from signage.delivery.services import compile_for_screen
+from signage.errors import Unauthenticated
+from signage.screens.models import Screen
+from signage.screens.services import screen_for_token
+
+
+@dataclass(frozen=True)
+class CompiledPlaylist:
+    """A playlist ready to send: its canonical bytes, ETag, and the media it may fetch."""
+
+    screen_id: int
+    screen_key: str
+    playlist: Playlist
+    body: bytes
+    etag: str
+    hour: dt.datetime
+    media: frozenset[str]
+
+
+class PlaylistCache:
+    def __init__(
+        self,
+        database: Database,
+        *,
+        weights: Mapping[str, int],
+        check_interval_s: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._db = database
+        self._weights = dict(weights)
+        self._interval = check_interval_s
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._epoch: int | None = None
+        self._checked = -math.inf
+        self._tokens: dict[str, int] = {}
+        self._compiled: dict[int, CompiledPlaylist] = {}
+        self.compiles = 0  # how many playlists this cache compiled (tests, benchmarks)
+
+    def sync(self, *, force: bool = False) -> None:
+        """Drop what changed since the last look at the epoch, if a look is due."""
+        if not force and self._clock() - self._checked < self._interval:
+            return
+        with self._lock:
+            if not force and self._clock() - self._checked < self._interval:
+                return
+            with self._db.session() as session:
+                epoch = session.scalar(sa.select(PlaylistEpoch.seq)) or 0
+                if self._epoch is None or epoch < self._epoch:
+                    # First look, or a database restored from a backup: start afresh.
+                    self._tokens.clear()
+                    self._compiled.clear()
+                elif epoch > self._epoch:
+                    changed = set(
+                        session.scalars(
+                            sa.select(Screen.id).where(Screen.playlist_seq > self._epoch)
+                        )
+                    )
+                    for screen_id in changed:
+                        self._compiled.pop(screen_id, None)
+                    for digest in [d for d, s in self._tokens.items() if s in changed]:
+                        del self._tokens[digest]
+            self._epoch = epoch
+            self._checked = self._clock()
+
+    def screen_id(self, token: str) -> int:
+        """Return the id of the screen ``token`` belongs to, or raise :class:`Unauthenticated`."""
+        self.sync()
+        digest = token_hash(token)
+        screen_id = self._tokens.get(digest)
+        if screen_id is not None:
+            return screen_id
+        epoch = self._epoch
+        with self._db.session() as session:
+            screen_id = screen_for_token(session, token).id
+        with self._lock:
+            if self._epoch == epoch:  # nothing was invalidated while we read
+                self._tokens[digest] = screen_id
+        return screen_id
+
+    def playlist(self, screen_id: int, now: dt.datetime) -> CompiledPlaylist:
+        """Return the screen's compiled playlist, compiling it when it is not cached."""
+        self.sync()
+        hour = horizon_start(now)
+        cached = self._compiled.get(screen_id)
+        if cached is not None and cached.hour == hour:
+            return cached
+        epoch = self._epoch
+        with self._db.session() as session:
+            screen = session.get(Screen, screen_id)
+            if screen is None:
+                raise Unauthenticated("the screen no longer exists")
+            playlist = compile_for_screen(session, screen, now=now, weights=self._weights)
+            key = screen.key
+        body = canonical_bytes(playlist)
+        compiled = CompiledPlaylist(
+            screen_id=screen_id,
+            screen_key=key,
+            playlist=playlist,
+            body=body,
+            etag=etag_of(body),
+            hour=hour,
+            media=frozenset(i.media.sha256 for i in playlist.items if i.media is not None),
+        )
+        with self._lock:
+            self.compiles += 1
+            # Keep it only if no change was noticed meanwhile: one noticed during the compile
+            # may not be in what we read, and nothing would drop this entry again.
+            if self._epoch == epoch:
+                self._compiled[screen_id] = compiled
+        return compiled
+
+
+def get_cache(app: object) -> PlaylistCache:
+    """Return the app's playlist cache."""
+    cache: PlaylistCache = app.extensions["signage.playlists"]  # type: ignore[attr-defined]
+    return cache

@@ -1,0 +1,147 @@
+"""Compile playlists from the database: the live notices a screen shows, as ``playlists`` specs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from playlists import DEFAULT_HORIZON, MediaRef, NoticeSpec, Playlist, ScreenSpec, compile_playlist
+from playlists.compile import horizon_start
+from signage.media.models import Media
+from signage.notices.models import (
+    Notice,
+    NoticeRevision,
+    NoticeStatus,
+    revision_groups,
+    revision_screens,
+)
+from signage.screens.models import Screen, screen_group_members
+
+MEDIA_URL = "/api/v1/player/media/{sha256}"
+
+
+def screen_spec(screen: Screen) -> ScreenSpec:
+    return ScreenSpec(
+        key=screen.key,
+        width=screen.width,
+        height=screen.height,
+        color=screen.color,  # type: ignore[arg-type]  (checked on the way in)
+        timezone=screen.timezone,
+        hours=screen.hours,
+        groups=frozenset(g.name for g in screen.groups),
+    )
+
+
+def _notice_spec(revision: NoticeRevision, media: Mapping[str, Media]) -> NoticeSpec:
+    ref = None
+    if revision.media_sha256 is not None:
+        row = media[revision.media_sha256]
+        ref = MediaRef(
+            sha256=row.sha256,
+            mime=row.mime,
+            bytes=row.bytes,
+            url=MEDIA_URL.format(sha256=row.sha256),
+        )
+    return NoticeSpec(
+        notice_id=revision.notice_id,
+        revision=revision.number,
+        content_sha256=revision.content_sha256,
+        kind=revision.kind,  # type: ignore[arg-type]
+        category=revision.category,
+        priority=revision.priority,  # type: ignore[arg-type]
+        duration_s=revision.duration_s,
+        title=revision.title,
+        body=revision.body,
+        valid_from=revision.valid_from,
+        valid_until=revision.valid_until,
+        media=ref,
+        dayparts=revision.dayparts,
+        screens=frozenset(s.key for s in revision.screens),
+        groups=frozenset(g.name for g in revision.groups),
+    )
+
+
+def _live_revisions(
+    session: Session, since: dt.datetime, screen: Screen | None
+) -> list[NoticeRevision]:
+    """The live revisions of approved notices whose window has not ended by ``since``; only
+    those aimed at ``screen`` (directly or through one of its groups) when it is given."""
+    query = (
+        sa.select(NoticeRevision)
+        .join(Notice, Notice.live_revision_id == NoticeRevision.id)
+        .where(Notice.status == NoticeStatus.APPROVED, NoticeRevision.valid_until > since)
+        .options(selectinload(NoticeRevision.screens), selectinload(NoticeRevision.groups))
+        .order_by(NoticeRevision.notice_id)
+    )
+    if screen is not None:
+        direct = sa.select(revision_screens.c.revision_id).where(
+            revision_screens.c.screen_id == screen.id
+        )
+        via_group = (
+            sa.select(revision_groups.c.revision_id)
+            .join(
+                screen_group_members, screen_group_members.c.group_id == revision_groups.c.group_id
+            )
+            .where(screen_group_members.c.screen_id == screen.id)
+        )
+        query = query.where(sa.or_(NoticeRevision.id.in_(direct), NoticeRevision.id.in_(via_group)))
+    return list(session.scalars(query))
+
+
+def _media_for(session: Session, revisions: Iterable[NoticeRevision]) -> dict[str, Media]:
+    wanted = {r.media_sha256 for r in revisions if r.media_sha256}
+    if not wanted:
+        return {}
+    return {m.sha256: m for m in session.scalars(sa.select(Media).where(Media.sha256.in_(wanted)))}
+
+
+def compile_for_screen(
+    session: Session,
+    screen: Screen,
+    *,
+    now: dt.datetime,
+    weights: Mapping[str, int],
+    horizon: dt.timedelta = DEFAULT_HORIZON,
+) -> Playlist:
+    """Compile the playlist of one screen from the database as it is now."""
+    revisions = _live_revisions(session, horizon_start(now), screen)
+    media = _media_for(session, revisions)
+    specs = [_notice_spec(r, media) for r in revisions]
+    return compile_playlist(screen_spec(screen), specs, now, horizon, weights)
+
+
+def compile_all(
+    session: Session,
+    *,
+    now: dt.datetime,
+    weights: Mapping[str, int],
+    screens: Sequence[Screen] | None = None,
+) -> dict[str, Playlist]:
+    """Compile every screen's playlist (or those of ``screens``) with one read of the notices.
+
+    Notices are indexed by the screens and groups they target, so each screen looks only at
+    the notices aimed at it.
+    """
+    if screens is None:
+        screens = list(session.scalars(sa.select(Screen).order_by(Screen.key)))
+    revisions = _live_revisions(session, horizon_start(now), None)
+    media = _media_for(session, revisions)
+    by_target: dict[tuple[str, str], list[NoticeSpec]] = defaultdict(list)
+    for revision in revisions:
+        spec = _notice_spec(revision, media)
+        for key in spec.screens:
+            by_target["screen", key].append(spec)
+        for name in spec.groups:
+            by_target["group", name].append(spec)
+    out = {}
+    for screen in screens:
+        spec = screen_spec(screen)
+        candidates = {id(n): n for n in by_target.get(("screen", spec.key), ())}
+        for group in spec.groups:
+            candidates.update((id(n), n) for n in by_target.get(("group", group), ()))
+        out[screen.key] = compile_playlist(spec, candidates.values(), now, weights=weights)
+    return out
