@@ -5,15 +5,30 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 from signage import db
 from signage.config import load_config
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Signed-cookie sessions for people; none at all for screens.
+
+    Players authenticate with a bearer token and never carry a session cookie, and opening a
+    signed session costs more than the rest of an unchanged poll, so the player API skips it.
+    """
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if request.path.startswith("/api/v1/player/"):
+            return self.null_session_class()
+        return super().open_session(app, request)
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create the controller app: defaults, then ``SIGNAGE_*`` variables, then ``config``."""
     app = Flask(__name__)
+    app.session_interface = SessionInterface()
     settings = load_config(config)
     app.config.update(settings)
     app.config["SECRET_KEY"] = settings["SIGNAGE_SECRET_KEY"]
@@ -32,6 +47,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         db.get_db(app),
         weights=settings["SIGNAGE_PRIORITY_WEIGHTS"],
         check_interval_s=settings["SIGNAGE_PLAYLIST_CHECK_S"],
+    )
+    from signage.delivery.shortcut import UnchangedPollShortcut
+
+    app.wsgi_app = UnchangedPollShortcut(  # type: ignore[method-assign]
+        app.wsgi_app, app.extensions["signage.playlists"]
     )
 
     from signage import api

@@ -20,6 +20,7 @@ from signage.api.common import actor, bearer_token, now, query_time, session
 from signage.audit.services import isoformat_z
 from signage.delivery.cache import get_cache
 from signage.delivery.services import compile_for_screen
+from signage.delivery.shortcut import etag_matches
 from signage.errors import InvalidInput, NotFound, Unauthenticated
 from signage.media.models import Media
 from signage.screens.services import view_screen
@@ -36,21 +37,11 @@ def _screen_id() -> int:
     return get_cache(current_app).screen_id(token)
 
 
-def _matches(header: str | None, etag: str) -> bool:
-    if not header:
-        return False
-    for tag in header.split(","):
-        tag = tag.strip()
-        if tag == "*" or tag.removeprefix("W/") == etag:
-            return True
-    return False
-
-
 @bp.get("/player/playlist")
 def playlist() -> Response:
     compiled = get_cache(current_app).playlist(_screen_id(), now())
     headers = {"ETag": compiled.etag, "Cache-Control": "no-cache"}
-    if _matches(request.headers.get("If-None-Match"), compiled.etag):
+    if etag_matches(request.headers.get("If-None-Match"), compiled.etag):
         return Response(status=304, headers=headers)
     return Response(
         compiled.body, status=200, headers=headers, content_type="application/json; charset=utf-8"

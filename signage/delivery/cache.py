@@ -92,6 +92,18 @@ class PlaylistCache:
             self._epoch = epoch
             self._checked = self._clock()
 
+    def peek(self, token: str, now: dt.datetime) -> CompiledPlaylist | None:
+        """Return the cached playlist of the screen with ``token``, or None if either the token
+        or the playlist is not cached (then the full request path compiles it)."""
+        self.sync()
+        screen_id = self._tokens.get(token_hash(token))
+        if screen_id is None:
+            return None
+        cached = self._compiled.get(screen_id)
+        if cached is None or cached.hour != horizon_start(now):
+            return None
+        return cached
+
     def screen_id(self, token: str) -> int:
         """Return the id of the screen ``token`` belongs to, or raise :class:`Unauthenticated`."""
         self.sync()

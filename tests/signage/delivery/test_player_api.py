@@ -206,3 +206,37 @@ def test_two_app_instances_sharing_one_database_stay_consistent(config, people, 
         assert gone.status_code == 200 and item_ids(gone) == []
     finally:
         get_db(other).engine.dispose()
+
+
+def test_a_cold_cache_answers_the_same_304_through_flask(config, people, screens, client):
+    live_notice(client, people)
+    etag = poll(client, screens["hall"]["headers"]).headers["ETag"]
+    cold = create_app(config)
+    try:
+        response = poll(cold.test_client(), screens["hall"]["headers"], etag)
+        assert response.status_code == 304 and response.headers["ETag"] == etag
+        again = poll(cold.test_client(), screens["hall"]["headers"], etag)  # now the shortcut
+        assert again.status_code == 304 and again.headers["ETag"] == etag
+        assert again.headers["Cache-Control"] == response.headers["Cache-Control"]
+    finally:
+        get_db(cold).engine.dispose()
+
+
+def test_the_shortcut_leaves_other_requests_to_flask(client, screens):
+    headers = screens["hall"]["headers"]
+    etag = poll(client, headers).headers["ETag"]
+    # Wrong method, other path, no token: Flask answers, with its usual errors.
+    assert (
+        client.post(
+            "/api/v1/player/playlist", headers=headers | {"If-None-Match": etag}
+        ).status_code
+        == 405
+    )
+    assert client.get("/api/v1/player/playlist", headers={"If-None-Match": etag}).status_code == 401
+    assert (
+        client.get(
+            "/api/v1/player/playlist",
+            headers={"If-None-Match": etag, "Authorization": "Bearer sgs_other"},
+        ).status_code
+        == 401
+    )
