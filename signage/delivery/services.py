@@ -16,10 +16,9 @@ from signage.notices.models import (
     Notice,
     NoticeRevision,
     NoticeStatus,
-    revision_groups,
-    revision_screens,
+    targets_screen,
 )
-from signage.screens.models import Screen, screen_group_members
+from signage.screens.models import Screen
 
 MEDIA_URL = "/api/v1/player/media/{sha256}"
 
@@ -78,17 +77,7 @@ def _live_revisions(
         .order_by(NoticeRevision.notice_id)
     )
     if screen is not None:
-        direct = sa.select(revision_screens.c.revision_id).where(
-            revision_screens.c.screen_id == screen.id
-        )
-        via_group = (
-            sa.select(revision_groups.c.revision_id)
-            .join(
-                screen_group_members, screen_group_members.c.group_id == revision_groups.c.group_id
-            )
-            .where(screen_group_members.c.screen_id == screen.id)
-        )
-        query = query.where(sa.or_(NoticeRevision.id.in_(direct), NoticeRevision.id.in_(via_group)))
+        query = query.where(targets_screen(screen.id))
     return list(session.scalars(query))
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from signage.accounts.models import User
 from signage.db import Base, UTCDateTime
-from signage.screens.models import Screen, ScreenGroup
+from signage.screens.models import Screen, ScreenGroup, screen_group_members
 
 
 class NoticeStatus(enum.StrEnum):
@@ -155,3 +155,16 @@ class NoticeRevision(Base):
     )
 
     __table_args__ = (sa.UniqueConstraint("notice_id", "number"),)
+
+
+def targets_screen(screen_id: int) -> sa.ColumnElement[bool]:
+    """SQL condition: the revision is aimed at the screen, directly or through a group."""
+    direct = sa.select(revision_screens.c.revision_id).where(
+        revision_screens.c.screen_id == screen_id
+    )
+    via_group = (
+        sa.select(revision_groups.c.revision_id)
+        .join(screen_group_members, screen_group_members.c.group_id == revision_groups.c.group_id)
+        .where(screen_group_members.c.screen_id == screen_id)
+    )
+    return sa.or_(NoticeRevision.id.in_(direct), NoticeRevision.id.in_(via_group))

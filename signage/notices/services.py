@@ -43,10 +43,9 @@ from signage.notices.models import (
     NoticeStatus,
     Priority,
     RevisionState,
-    revision_groups,
-    revision_screens,
+    targets_screen,
 )
-from signage.screens.models import Screen, ScreenGroup, screen_group_members
+from signage.screens.models import Screen, ScreenGroup
 from signage.screens.services import groups_by_name, normalise_hours, screens_by_key
 
 TITLE_MAX = 200
@@ -641,17 +640,7 @@ def list_notices(
         )
     if screen is not None:
         target = screens_by_key(session, [screen], field="screen")[0]
-        direct = sa.select(revision_screens.c.revision_id).where(
-            revision_screens.c.screen_id == target.id
-        )
-        via_group = (
-            sa.select(revision_groups.c.revision_id)
-            .join(
-                screen_group_members, screen_group_members.c.group_id == revision_groups.c.group_id
-            )
-            .where(screen_group_members.c.screen_id == target.id)
-        )
-        query = query.where(sa.or_(NoticeRevision.id.in_(direct), NoticeRevision.id.in_(via_group)))
+        query = query.where(targets_screen(target.id))
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(Notice.id.desc()).limit(limit).offset(offset)).all()
     return list(rows), total
