@@ -226,22 +226,45 @@ def test_a_screen_follows_approval_and_withdrawal(signage, server):
     signage("user", "add", "e2e.reviewer", "--role", "reviewer")
     author = bearer(signage.last_line("token", "create", "e2e.author"))
     reviewer = bearer(signage.last_line("token", "create", "e2e.reviewer"))
-    screen = bearer(signage.last_line("screen", "add", "zwzx-hall-1", "--name", "大厅主屏",
-                                      "--size", "384x128", "--group", "政务服务中心"))
+    screen = bearer(
+        signage.last_line(
+            "screen",
+            "add",
+            "zwzx-hall-1",
+            "--name",
+            "大厅主屏",
+            "--size",
+            "384x128",
+            "--group",
+            "政务服务中心",
+        )
+    )
     signage("screen", "add", "gov-lobby", "--name", "大楼条屏", "--size", "192x32")
-    nid = requests.post(f"{server}/notices", headers=author, json={
-        "title": "冬季办公时间", "body": "自12月1日起……", "category": "通知公告",
-        "groups": ["政务服务中心"], "valid_from": iso(dt.timedelta(0)),
-        "valid_until": iso(dt.timedelta(days=5))}).json()["id"]
+    nid = requests.post(
+        f"{server}/notices",
+        headers=author,
+        json={
+            "title": "冬季办公时间",
+            "body": "自12月1日起……",
+            "category": "通知公告",
+            "groups": ["政务服务中心"],
+            "valid_from": iso(dt.timedelta(0)),
+            "valid_until": iso(dt.timedelta(days=5)),
+        },
+    ).json()["id"]
     requests.post(f"{server}/notices/{nid}/submit", headers=author)
-    requests.post(f"{server}/notices/{nid}/approve", headers=reviewer,
-                  json={"confidentiality_reviewed": True})
+    requests.post(
+        f"{server}/notices/{nid}/approve", headers=reviewer, json={"confidentiality_reviewed": True}
+    )
 
     def poll_until(predicate, etag=None):
         deadline = time.monotonic() + 10
         while True:
-            response = requests.get(f"{server}/player/playlist", headers=screen | (
-                {"If-None-Match": etag} if etag else {}), timeout=5)
+            response = requests.get(
+                f"{server}/player/playlist",
+                headers=screen | ({"If-None-Match": etag} if etag else {}),
+                timeout=5,
+            )
             if predicate(response) or time.monotonic() > deadline:
                 return response
             time.sleep(0.2)
@@ -252,8 +275,7 @@ def test_a_screen_follows_approval_and_withdrawal(signage, server):
     first = poll_until(lambda r: r.status_code == 200 and notice_ids(r) == [nid])
     assert first.status_code == 200 and notice_ids(first) == [nid]
     etag = first.headers["ETag"]
-    unchanged = requests.get(f"{server}/player/playlist",
-                             headers=screen | {"If-None-Match": etag})
+    unchanged = requests.get(f"{server}/player/playlist", headers=screen | {"If-None-Match": etag})
     assert unchanged.status_code == 304 and unchanged.content == b""
 
     requests.post(f"{server}/notices/{nid}/withdraw", headers=reviewer, json={"reason": "撤回"})

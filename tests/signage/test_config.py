@@ -58,8 +58,15 @@ def test_priority_weights(tmp_path, monkeypatch):
     assert load_config()["SIGNAGE_PRIORITY_WEIGHTS"] == {"normal": 1, "high": 3, "urgent": 2}
 
 
-@pytest.mark.parametrize("value", ["normal=1,high=2", "normal=1,high=x,urgent=1",
-                                   "normal=0,high=2,urgent=1", "normal=1,high=2,urgent=1,low=1"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "normal=1,high=2",
+        "normal=1,high=x,urgent=1",
+        "normal=0,high=2,urgent=1",
+        "normal=1,high=2,urgent=1,low=1",
+    ],
+)
 def test_bad_priority_weights(tmp_path, monkeypatch, value):
     monkeypatch.setenv("SIGNAGE_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("SIGNAGE_PRIORITY_WEIGHTS", value)
