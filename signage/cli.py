@@ -352,17 +352,33 @@ def demo(context: Context) -> None:
 @cli.command("verify-logs")
 @pass_context
 def verify_logs(context: Context) -> None:
-    """Check the audit log's hash chain; exit 1 naming the first broken record."""
+    """Check the audit log's and every screen's display-log hash chain; exit 1 naming the
+    first broken record of each broken chain."""
     from signage.audit.models import AuditEntry
     from signage.audit.services import verify_audit_log
+    from signage.displaylog.models import DisplayEvent
+    from signage.displaylog.services import verify_display_logs
 
     with context.session() as session:
-        count = session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
-        broken = verify_audit_log(session)
-    if broken is not None:
-        click.echo(f"audit log: BROKEN at record {broken.seq}: {broken.reason}", err=True)
+        audit_count = session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
+        event_count = session.scalar(sa.select(sa.func.count()).select_from(DisplayEvent))
+        audit_break = verify_audit_log(session)
+        display_breaks = verify_display_logs(session)
+    failed = False
+    if audit_break is not None:
+        click.echo(f"audit log: BROKEN at record {audit_break.seq}: {audit_break.reason}", err=True)
+        failed = True
+    else:
+        click.echo(f"audit log: {audit_count} records, chain intact")
+    for key, found in display_breaks:
+        click.echo(
+            f"display log of screen {key}: BROKEN at record {found.seq}: {found.reason}", err=True
+        )
+        failed = True
+    if not display_breaks:
+        click.echo(f"display logs: {event_count} events, every screen's chain intact")
+    if failed:
         sys.exit(1)
-    click.echo(f"audit log: {count} records, chain intact")
 
 
 @cli.command("db-revision", hidden=True)

@@ -47,6 +47,11 @@ DEFAULTS: dict[str, Any] = {
     # How often each controller process looks whether any playlist changed, in seconds: the
     # longest a change waits before players polling that process see it.
     "SIGNAGE_PLAYLIST_CHECK_S": 1.0,
+    # What players are told in each heartbeat answer: how often to poll for their playlist, to
+    # send a heartbeat (three missed ones mark a screen offline) and to send a screenshot.
+    "SIGNAGE_POLL_INTERVAL_S": 10,
+    "SIGNAGE_HEARTBEAT_S": 30,
+    "SIGNAGE_SCREENSHOT_INTERVAL_S": 300,
     # Run the housekeeping scheduler inside ``signage serve`` (turn off on all but one host if
     # you prefer; jobs are idempotent and take a database lock either way).
     "SIGNAGE_SCHEDULER": True,

@@ -4,6 +4,8 @@ from signage.accounts.models import ApiToken, LoginThrottle, Role, User, UserRol
 from signage.audit.models import AuditEntry, ChainHead
 from signage.db import Base
 from signage.delivery.models import PlaylistEpoch
+from signage.displaylog.models import DisplayEvent, DisplayGap
+from signage.health.models import ScreenOutage, Screenshot, ScreenStatus
 from signage.media.models import Media
 from signage.notices.models import Notice, NoticeRevision
 from signage.screens.models import Screen, ScreenGroup
@@ -13,6 +15,8 @@ __all__ = [
     "AuditEntry",
     "Base",
     "ChainHead",
+    "DisplayEvent",
+    "DisplayGap",
     "LoginThrottle",
     "Media",
     "Notice",
@@ -21,6 +25,9 @@ __all__ = [
     "Role",
     "Screen",
     "ScreenGroup",
+    "ScreenOutage",
+    "ScreenStatus",
+    "Screenshot",
     "User",
     "UserRole",
 ]

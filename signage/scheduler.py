@@ -57,6 +57,22 @@ def expire_job(app: Flask) -> None:
             log.info("expired notices %s", expired)
 
 
+def offline_job(app: Flask) -> None:
+    """Mark screens that stopped sending heartbeats offline."""
+    from signage.health.services import mark_offline
+
+    with get_db(app).session() as session:
+        gone: list[int] = []
+        heartbeat_s = app.config["SIGNAGE_HEARTBEAT_S"]
+
+        def job(s: Session) -> None:
+            gone.extend(mark_offline(s, now=utcnow(), heartbeat_s=heartbeat_s))
+
+        run_exclusively(session, "mark_offline", job)
+        if gone:
+            log.warning("screens went offline: %s", gone)
+
+
 def start_scheduler(app: Flask) -> BackgroundScheduler:
     """Start the housekeeping jobs in background threads and return the scheduler."""
     scheduler = BackgroundScheduler(timezone="UTC")
@@ -67,6 +83,16 @@ def start_scheduler(app: Flask) -> BackgroundScheduler:
         id="expire_notices",
         seconds=app.config["SIGNAGE_EXPIRE_INTERVAL_S"],
         next_run_time=utcnow(),
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=None,
+    )
+    scheduler.add_job(
+        offline_job,
+        "interval",
+        args=[app],
+        id="mark_offline",
+        seconds=app.config["SIGNAGE_HEARTBEAT_S"],
         coalesce=True,
         max_instances=1,
         misfire_grace_time=None,

@@ -56,12 +56,23 @@ def init_app(app: Flask) -> None:
     from signage.accounts.api import bp as accounts_bp
     from signage.api.openapi import bp as openapi_bp
     from signage.delivery.api import bp as delivery_bp
+    from signage.displaylog.api import bp as displaylog_bp
+    from signage.health.api import bp as health_bp
     from signage.media.api import bp as media_bp
     from signage.notices.api import bp as notices_bp
     from signage.screens.api import bp as screens_bp
 
     api = Blueprint("api", __name__, url_prefix=API_PREFIX)
-    for child in (notices_bp, media_bp, screens_bp, accounts_bp, delivery_bp, openapi_bp):
+    for child in (
+        notices_bp,
+        media_bp,
+        screens_bp,
+        accounts_bp,
+        delivery_bp,
+        displaylog_bp,
+        health_bp,
+        openapi_bp,
+    ):
         api.register_blueprint(child)
     api.after_request(_commit)
     app.register_blueprint(api)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from flask import current_app, g, request
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -105,7 +105,13 @@ def query_int(name: str, default: int, *, low: int, high: int) -> int:
     return value
 
 
-def query_time(name: str, *, default: dt.datetime) -> dt.datetime:
+@overload
+def query_time(name: str, *, default: dt.datetime) -> dt.datetime: ...
+@overload
+def query_time(name: str, *, default: None) -> dt.datetime | None: ...
+
+
+def query_time(name: str, *, default: dt.datetime | None) -> dt.datetime | None:
     """Read an ISO-8601 time with an offset from the query string."""
     raw = request.args.get(name)
     if raw is None:

@@ -33,23 +33,24 @@ class Link:
     prev_hash: str
 
 
-def next_link(session: Session, chain: str) -> Link:
-    """Reserve the next place in ``chain``; the caller must then call :func:`close_link`.
+def next_link(session: Session, chain: str, count: int = 1) -> Link:
+    """Reserve the next ``count`` places in ``chain``; the caller must then call
+    :func:`close_link` with the hash of the last record.
 
     The head row is updated before it is read, so the write lock (SQLite) or row lock
     (PostgreSQL) is held from here until the transaction ends and no other writer can take the
-    same place.
+    same places. The returned link is the first place reserved.
     """
     bumped = session.execute(
-        sa.update(ChainHead).where(ChainHead.name == chain).values(seq=ChainHead.seq + 1)
+        sa.update(ChainHead).where(ChainHead.name == chain).values(seq=ChainHead.seq + count)
     )
     if bumped.rowcount == 0:  # type: ignore[attr-defined]
-        session.add(ChainHead(name=chain, seq=1, hash=GENESIS))
+        session.add(ChainHead(name=chain, seq=count, hash=GENESIS))
         session.flush()
     head = session.execute(
         sa.select(ChainHead.seq, ChainHead.hash).where(ChainHead.name == chain)
     ).one()
-    return Link(chain=chain, seq=head.seq, prev_hash=head.hash)
+    return Link(chain=chain, seq=head.seq - count + 1, prev_hash=head.hash)
 
 
 def close_link(session: Session, link: Link, new_hash: str) -> None:

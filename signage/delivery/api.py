@@ -30,7 +30,8 @@ bp = Blueprint("delivery", __name__)
 MAX_TIMELINE = dt.timedelta(days=7)
 
 
-def _screen_id() -> int:
+def screen_id_from_token() -> int:
+    """The id of the screen whose bearer token came with the request (from the cache)."""
     token = bearer_token()
     if token is None:
         raise Unauthenticated("send the screen's token as 'Authorization: Bearer <token>'")
@@ -39,7 +40,7 @@ def _screen_id() -> int:
 
 @bp.get("/player/playlist")
 def playlist() -> Response:
-    compiled = get_cache(current_app).playlist(_screen_id(), now())
+    compiled = get_cache(current_app).playlist(screen_id_from_token(), now())
     headers = {"ETag": compiled.etag, "Cache-Control": "no-cache"}
     if etag_matches(request.headers.get("If-None-Match"), compiled.etag):
         return Response(status=304, headers=headers)
@@ -50,7 +51,7 @@ def playlist() -> Response:
 
 @bp.get("/player/media/<sha256>")
 def media(sha256: str) -> Response:
-    compiled = get_cache(current_app).playlist(_screen_id(), now())
+    compiled = get_cache(current_app).playlist(screen_id_from_token(), now())
     if sha256 not in compiled.media:
         raise NotFound(f"no media {sha256!r} in this screen's playlist")
     row = session().get(Media, sha256)

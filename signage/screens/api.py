@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint, url_for
 from pydantic import Field
 
@@ -48,13 +49,19 @@ class GroupCreate(Body):
 
 
 def screen_json(screen: Screen) -> dict[str, Any]:
-    return describe_screen(screen) | {
-        "token_prefix": screen.token_prefix,
-        # Heartbeats arrive with the player (a later part); until a screen reports it is unknown.
-        "status": "unknown",
-        "created_at": isoformat_z(screen.created_at),
-        "updated_at": isoformat_z(screen.updated_at),
-    }
+    from signage.health.models import ScreenStatus
+    from signage.health.services import status_json
+
+    status = sa.inspect(screen).session.get(ScreenStatus, screen.id)  # type: ignore[union-attr]
+    return (
+        describe_screen(screen)
+        | {
+            "token_prefix": screen.token_prefix,
+            "created_at": isoformat_z(screen.created_at),
+            "updated_at": isoformat_z(screen.updated_at),
+        }
+        | status_json(status)
+    )
 
 
 def group_json(group: ScreenGroup) -> dict[str, Any]:

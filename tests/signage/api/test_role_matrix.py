@@ -154,6 +154,7 @@ ENDPOINTS = [
         200,
         lambda w: {"display_name": "王芳"},
     ),
+    Endpoint("GET", path("/display-events"), frozenset({"supervisor", "admin"})),
     Endpoint("GET", path("/me"), STAFF),
     Endpoint("GET", path("/me/tokens"), STAFF),
     Endpoint("POST", path("/me/tokens"), STAFF, 201, lambda w: {"name": "脚本"}),

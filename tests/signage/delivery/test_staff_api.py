@@ -49,7 +49,8 @@ def test_now_names_the_item_playing(client, headers):
     now = client.get("/api/v1/screens/hall/now", headers=headers["supervisor"]).get_json()
     assert now["kind"] == "item" and now["item"]["notice_id"] == nid
     assert now["item"]["title"] == "冬季办公时间"
-    assert now["start"] <= now["at"] < now["until"]
+    start, at, until = (dt.datetime.fromisoformat(now[k]) for k in ("start", "at", "until"))
+    assert start <= at < until
 
 
 def test_now_with_nothing_to_show(client, headers):

@@ -1,0 +1,77 @@
+"""``POST /api/v1/player/events`` for players, ``GET /api/v1/display-events`` for supervisors."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Blueprint, Response, request, stream_with_context
+
+from signage.api.common import actor, now, query_int, query_time, session
+from signage.delivery.api import screen_id_from_token
+from signage.displaylog import services
+from signage.displaylog.services import CSV_COLUMNS, EventFilter, event_json
+from signage.errors import BadRequest, InvalidInput
+
+bp = Blueprint("displaylog", __name__)
+
+
+@bp.post("/player/events")
+def ingest() -> Any:
+    screen_id = screen_id_from_token()
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("events"), list):
+        raise BadRequest('send {"events": [...]} as JSON')
+    result = services.ingest_events(session(), screen_id, body["events"], now=now())
+    return result.to_dict()
+
+
+def _filter() -> EventFilter:
+    notice = request.args.get("notice")
+    if notice is not None and not notice.isdigit():
+        raise InvalidInput("notice must be a notice id", field="notice")
+    return EventFilter(
+        screen=request.args.get("screen"),
+        notice=int(notice) if notice else None,
+        category=request.args.get("category"),
+        start=query_time("from", default=None),
+        end=query_time("to", default=None),
+    )
+
+
+@bp.get("/display-events")
+def list_() -> Any:
+    user = actor()
+    f = _filter()
+    if request.args.get("format") == "csv":
+        db = session()
+        # Check the role before streaming starts, so a refusal is a clean 403.
+        services.list_events(db, user, f, limit=1)
+
+        def rows() -> Iterator[str]:
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            writer.writerow(CSV_COLUMNS)
+            for event, key in services.iter_events(db, user, f):
+                record = event_json(event, key)
+                writer.writerow([record[c] for c in CSV_COLUMNS])
+                if buffer.tell() > 64 * 1024:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+            yield buffer.getvalue()
+
+        return Response(
+            stream_with_context(rows()),
+            mimetype="text/csv",
+            headers={"Content-Disposition": 'attachment; filename="display-events.csv"'},
+        )
+    if request.args.get("format") not in (None, "json"):
+        raise InvalidInput("format is json or csv", field="format")
+    limit = query_int("limit", 100, low=1, high=1000)
+    page, cursor = services.list_events(
+        session(), user, f, limit=limit, cursor=request.args.get("cursor")
+    )
+    return {"items": [event_json(e, k) for e, k in page], "next_cursor": cursor}

@@ -1,0 +1,477 @@
+"""Take display events from players, and read them back for supervisors.
+
+Ingest (``POST /api/v1/player/events``) is idempotent by the player's sequence number: an event
+sent twice (the player crashed before it saw the answer) is a *duplicate*, not a second play. An
+event that cannot be stored is *rejected* with a reason and the player keeps it in a dead-letter
+table; it is never dropped silently on either side. Accepted events are chained per screen,
+``hash = sha256(prev_hash + canonical_json(event))``, in the order they were accepted. A jump in
+the player's sequence is recorded as lost events (a gap); a late event that fills part of a gap
+shrinks it.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import re
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from signage.accounts.models import Role, User
+from signage.accounts.permissions import require_role
+from signage.audit.chain import ChainBreak, close_link, link_hash, next_link, verify_links
+from signage.audit.models import ChainHead
+from signage.audit.services import isoformat_z
+from signage.displaylog.models import DisplayEvent, DisplayGap
+from signage.errors import InvalidInput
+from signage.notices.models import NoticeRevision
+from signage.screens.models import Screen
+
+MAX_BATCH = 500
+OUTCOMES = frozenset({"shown", "interrupted", "error"})
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+MAX_DURATION_MS = 24 * 3600 * 1000
+FUTURE_SLACK = dt.timedelta(minutes=5)
+
+
+def chain_name(screen_id: int) -> str:
+    return f"display:{screen_id}"
+
+
+def hashed_record(e: DisplayEvent) -> dict[str, Any]:
+    """The fields of a stored event that its hash covers."""
+    return {
+        "screen_id": e.screen_id,
+        "chain_seq": e.chain_seq,
+        "player_seq": e.player_seq,
+        "event_id": e.event_id,
+        "item_id": e.item_id,
+        "notice_id": e.notice_id,
+        "revision": e.revision,
+        "content_sha256": e.content_sha256,
+        "started_at": isoformat_z(e.started_at),
+        "duration_ms": e.duration_ms,
+        "outcome": e.outcome,
+        "received_at": isoformat_z(e.received_at),
+    }
+
+
+@dataclass
+class IngestResult:
+    accepted: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    rejected: list[dict[str, str]] = field(default_factory=list)
+    lost: list[tuple[int, int]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "lost": [{"first_seq": a, "last_seq": b} for a, b in self.lost],
+        }
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    event_id: str
+    seq: int
+    item_id: str
+    notice_id: int
+    revision: int
+    content_sha256: str
+    started_at: dt.datetime
+    duration_ms: int
+    outcome: str
+
+
+def _parse(raw: Any, now: dt.datetime) -> _Parsed:
+    """Check one event; raise ValueError with the reason it cannot be stored."""
+    if not isinstance(raw, dict):
+        raise ValueError("an event must be a JSON object")
+
+    def integer(name: str, low: int, high: int) -> int:
+        value = raw.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"{name} must be a whole number {low}–{high}")
+        return value
+
+    try:
+        event_id = str(uuid.UUID(str(raw.get("id"))))
+    except ValueError:
+        raise ValueError("id must be a UUID") from None
+    item_id = raw.get("item_id")
+    if not isinstance(item_id, str) or not 1 <= len(item_id) <= 64:
+        raise ValueError("item_id must be a string of 1–64 characters")
+    digest = raw.get("content_sha256")
+    if not isinstance(digest, str) or not SHA256.match(digest):
+        raise ValueError("content_sha256 must be 64 lowercase hex digits")
+    started = raw.get("started_at")
+    try:
+        started_at = dt.datetime.fromisoformat(started) if isinstance(started, str) else None
+    except ValueError:
+        started_at = None
+    if started_at is None or started_at.tzinfo is None:
+        raise ValueError("started_at must be an ISO-8601 time with an offset")
+    if started_at > now + FUTURE_SLACK:
+        raise ValueError("started_at is in the future (is the player's clock right?)")
+    outcome = raw.get("outcome")
+    if outcome not in OUTCOMES:
+        raise ValueError("outcome must be shown, interrupted or error")
+    return _Parsed(
+        event_id=event_id,
+        seq=integer("seq", 1, 2**62),
+        item_id=item_id,
+        notice_id=integer("notice_id", 1, 2**31),
+        revision=integer("revision", 1, 2**31),
+        content_sha256=digest,
+        started_at=started_at.astimezone(dt.UTC),
+        duration_ms=integer("duration_ms", 0, MAX_DURATION_MS),
+        outcome=outcome,
+    )
+
+
+def ingest_events(
+    session: Session, screen_id: int, events: Sequence[Any], *, now: dt.datetime
+) -> IngestResult:
+    """Store a batch of display events from one screen (see the module docstring)."""
+    if len(events) > MAX_BATCH:
+        raise InvalidInput(f"send at most {MAX_BATCH} events per batch", field="events")
+    result = IngestResult()
+    parsed: list[_Parsed] = []
+    for raw in events:
+        try:
+            parsed.append(_parse(raw, now))
+        except ValueError as exc:
+            event_id = str(raw.get("id")) if isinstance(raw, dict) else ""
+            result.rejected.append({"id": event_id, "reason": str(exc)})
+    # Duplicates: the same player sequence number already stored (or twice in this batch).
+    seqs = [p.seq for p in parsed]
+    stored = (
+        dict(
+            session.execute(
+                sa.select(DisplayEvent.player_seq, DisplayEvent.event_id).where(
+                    DisplayEvent.screen_id == screen_id, DisplayEvent.player_seq.in_(seqs)
+                )
+            ).all()
+        )
+        if seqs
+        else {}
+    )
+    # What each event claims to have shown must be a revision that was approved.
+    pairs = {(p.notice_id, p.revision) for p in parsed}
+    revisions = (
+        {
+            (r.notice_id, r.number): r
+            for r in session.execute(
+                sa.select(
+                    NoticeRevision.notice_id,
+                    NoticeRevision.number,
+                    NoticeRevision.content_sha256,
+                    NoticeRevision.category,
+                    NoticeRevision.reviewed_at,
+                    NoticeRevision.state,
+                ).where(sa.tuple_(NoticeRevision.notice_id, NoticeRevision.number).in_(pairs))
+            ).all()
+        }
+        if pairs
+        else {}
+    )
+    fresh: list[_Parsed] = []
+    seen: dict[int, str] = {}
+    for p in sorted(parsed, key=lambda p: p.seq):
+        earlier = stored.get(p.seq) or seen.get(p.seq)
+        if earlier is not None:
+            if earlier == p.event_id:
+                result.duplicates.append(p.event_id)
+            else:
+                result.rejected.append(
+                    {
+                        "id": p.event_id,
+                        "reason": (f"sequence number {p.seq} was already used by event {earlier}"),
+                    }
+                )
+            continue
+        revision = revisions.get((p.notice_id, p.revision))
+        if revision is None or revision.reviewed_at is None or revision.state == "rejected":
+            result.rejected.append(
+                {
+                    "id": p.event_id,
+                    "reason": (f"notice {p.notice_id} revision {p.revision} was never approved"),
+                }
+            )
+            continue
+        if revision.content_sha256 != p.content_sha256:
+            result.rejected.append(
+                {
+                    "id": p.event_id,
+                    "reason": ("content_sha256 does not match the approved revision"),
+                }
+            )
+            continue
+        seen[p.seq] = p.event_id
+        fresh.append(p)
+    if fresh:
+        _store(session, screen_id, fresh, revisions, now, result)
+    return result
+
+
+def _store(
+    session: Session,
+    screen_id: int,
+    fresh: list[_Parsed],
+    revisions: dict[tuple[int, int], Any],
+    now: dt.datetime,
+    result: IngestResult,
+) -> None:
+    previous_max = (
+        session.scalar(
+            sa.select(sa.func.max(DisplayEvent.player_seq)).where(
+                DisplayEvent.screen_id == screen_id
+            )
+        )
+        or 0
+    )
+    link = next_link(session, chain_name(screen_id), len(fresh))
+    prev_hash = link.prev_hash
+    rows = []
+    for offset, p in enumerate(fresh):
+        event = DisplayEvent(
+            screen_id=screen_id,
+            player_seq=p.seq,
+            chain_seq=link.seq + offset,
+            event_id=p.event_id,
+            item_id=p.item_id,
+            notice_id=p.notice_id,
+            revision=p.revision,
+            content_sha256=p.content_sha256,
+            category=revisions[(p.notice_id, p.revision)].category,
+            started_at=p.started_at,
+            duration_ms=p.duration_ms,
+            outcome=p.outcome,
+            received_at=now,
+            prev_hash=prev_hash,
+            hash="",
+        )
+        event.hash = prev_hash = link_hash(prev_hash, hashed_record(event))
+        rows.append(
+            {
+                c: getattr(event, c)
+                for c in (
+                    "screen_id",
+                    "player_seq",
+                    "chain_seq",
+                    "event_id",
+                    "item_id",
+                    "notice_id",
+                    "revision",
+                    "content_sha256",
+                    "category",
+                    "started_at",
+                    "duration_ms",
+                    "outcome",
+                    "received_at",
+                    "prev_hash",
+                    "hash",
+                )
+            }
+        )
+        result.accepted.append(p.event_id)
+    session.execute(sa.insert(DisplayEvent), rows)
+    close_link(session, link, prev_hash)
+    _record_gaps(session, screen_id, previous_max, [p.seq for p in fresh], now, result)
+
+
+def _record_gaps(
+    session: Session,
+    screen_id: int,
+    previous_max: int,
+    seqs: list[int],
+    now: dt.datetime,
+    result: IngestResult,
+) -> None:
+    expected = previous_max + 1
+    late = [s for s in seqs if s <= previous_max]
+    for seq in (s for s in seqs if s > previous_max):
+        if seq > expected:
+            session.add(
+                DisplayGap(
+                    screen_id=screen_id, first_seq=expected, last_seq=seq - 1, detected_at=now
+                )
+            )
+            result.lost.append((expected, seq - 1))
+        expected = seq + 1
+    for seq in late:  # an event that was counted lost has arrived after all
+        gap = session.scalar(
+            sa.select(DisplayGap).where(
+                DisplayGap.screen_id == screen_id,
+                DisplayGap.first_seq <= seq,
+                DisplayGap.last_seq >= seq,
+            )
+        )
+        if gap is None:
+            continue
+        if gap.first_seq == gap.last_seq:
+            session.delete(gap)
+        elif seq == gap.first_seq:
+            gap.first_seq += 1
+        elif seq == gap.last_seq:
+            gap.last_seq -= 1
+        else:
+            session.add(
+                DisplayGap(
+                    screen_id=screen_id,
+                    first_seq=seq + 1,
+                    last_seq=gap.last_seq,
+                    detected_at=gap.detected_at,
+                )
+            )
+            gap.last_seq = seq - 1
+    session.flush()
+
+
+def verify_display_logs(session: Session, batch: int = 5000) -> list[tuple[str, ChainBreak]]:
+    """Check every screen's display-event chain; return (screen key, first break) per broken one."""
+    broken = []
+    screens = session.execute(sa.select(Screen.id, Screen.key).order_by(Screen.key)).all()
+    for screen_id, key in screens:
+        head = session.execute(
+            sa.select(ChainHead.seq, ChainHead.hash).where(ChainHead.name == chain_name(screen_id))
+        ).one_or_none()
+
+        def rows(screen_id: int = screen_id) -> Iterator[tuple[int, str, str, Any]]:
+            last = 0
+            while True:
+                chunk = session.scalars(
+                    sa.select(DisplayEvent)
+                    .where(DisplayEvent.screen_id == screen_id, DisplayEvent.chain_seq > last)
+                    .order_by(DisplayEvent.chain_seq)
+                    .limit(batch)
+                ).all()
+                if not chunk:
+                    return
+                for e in chunk:
+                    yield e.chain_seq, e.prev_hash, e.hash, hashed_record(e)
+                last = chunk[-1].chain_seq
+                session.expunge_all()
+
+        found = verify_links(rows(), tuple(head) if head is not None else None)
+        if found is not None:
+            broken.append((key, found))
+    return broken
+
+
+# --- reading the log --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    screen: str | None = None
+    notice: int | None = None
+    category: str | None = None
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+
+
+def encode_cursor(event: DisplayEvent) -> str:
+    raw = f"{isoformat_z(event.started_at)}|{event.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        when, _, ident = raw.partition("|")
+        return dt.datetime.fromisoformat(when), int(ident)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("the cursor is not one this API gave out", field="cursor") from None
+
+
+def _query(session: Session, f: EventFilter) -> sa.Select[Any]:
+    query = sa.select(DisplayEvent, Screen.key).join(Screen, Screen.id == DisplayEvent.screen_id)
+    if f.screen is not None:
+        query = query.where(Screen.key == f.screen)
+    if f.notice is not None:
+        query = query.where(DisplayEvent.notice_id == f.notice)
+    if f.category is not None:
+        query = query.where(DisplayEvent.category == f.category)
+    if f.start is not None:
+        query = query.where(DisplayEvent.started_at >= f.start)
+    if f.end is not None:
+        query = query.where(DisplayEvent.started_at < f.end)
+    return query
+
+
+def list_events(
+    session: Session, actor: User, f: EventFilter, *, limit: int, cursor: str | None = None
+) -> tuple[list[tuple[DisplayEvent, str]], str | None]:
+    """One page of events in time order, and the cursor of the next page (None at the end).
+
+    Keyset paging on (started_at, id): every page is an index range scan, however deep.
+    """
+    require_role(actor, Role.SUPERVISOR, Role.ADMIN)
+    query = _query(session, f)
+    if cursor is not None:
+        when, ident = decode_cursor(cursor)
+        query = query.where(sa.tuple_(DisplayEvent.started_at, DisplayEvent.id) > (when, ident))
+    rows = session.execute(
+        query.order_by(DisplayEvent.started_at, DisplayEvent.id).limit(limit + 1)
+    ).all()
+    page = [(r[0], r[1]) for r in rows[:limit]]
+    following = encode_cursor(page[-1][0]) if len(rows) > limit else None
+    return page, following
+
+
+def iter_events(
+    session: Session, actor: User, f: EventFilter, chunk: int = 2000
+) -> Iterator[tuple[DisplayEvent, str]]:
+    """Every event matching the filter, in time order, read in chunks (CSV export)."""
+    cursor = None
+    while True:
+        page, cursor = list_events(session, actor, f, limit=chunk, cursor=cursor)
+        yield from page
+        if cursor is None:
+            return
+        session.expunge_all()
+
+
+def event_json(event: DisplayEvent, screen_key: str) -> dict[str, Any]:
+    return {
+        "id": event.event_id,
+        "screen": screen_key,
+        "seq": event.player_seq,
+        "chain_seq": event.chain_seq,
+        "item_id": event.item_id,
+        "notice_id": event.notice_id,
+        "revision": event.revision,
+        "category": event.category,
+        "content_sha256": event.content_sha256,
+        "started_at": isoformat_z(event.started_at),
+        "duration_ms": event.duration_ms,
+        "outcome": event.outcome,
+        "received_at": isoformat_z(event.received_at),
+        "hash": event.hash,
+    }
+
+
+CSV_COLUMNS = [
+    "id",
+    "screen",
+    "seq",
+    "chain_seq",
+    "item_id",
+    "notice_id",
+    "revision",
+    "category",
+    "content_sha256",
+    "started_at",
+    "duration_ms",
+    "outcome",
+    "received_at",
+    "hash",
+]

@@ -1,0 +1,1 @@
+"""Screen health: heartbeats, online/offline, outages, screenshots."""

@@ -1,0 +1,51 @@
+"""What players say about themselves: heartbeats, screenshots, and the outages found from them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, deferred, mapped_column
+
+from signage.db import Base, UTCDateTime
+
+
+class ScreenStatus(Base):
+    """The last heartbeat of a screen and whether it is online."""
+
+    __tablename__ = "screen_status"
+
+    screen_id: Mapped[int] = mapped_column(sa.ForeignKey("screens.id"), primary_key=True)
+    online: Mapped[bool] = mapped_column(default=True)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    version: Mapped[str] = mapped_column(sa.String(40), default="")
+    playlist_etag: Mapped[str] = mapped_column(sa.String(80), default="")
+    current_item: Mapped[str | None] = mapped_column(sa.String(64))
+    free_disk_bytes: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # Canonical JSON list of the player's recent errors.
+    errors: Mapped[str] = mapped_column(sa.Text, default="[]")
+    clock_offset_ms: Mapped[int | None]
+
+
+class ScreenOutage(Base):
+    """A period a screen stopped reporting: from its last heartbeat until it was heard again."""
+
+    __tablename__ = "screen_outages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    screen_id: Mapped[int] = mapped_column(sa.ForeignKey("screens.id"), index=True)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    detected_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class Screenshot(Base):
+    """The latest frame a screen sent."""
+
+    __tablename__ = "screenshots"
+
+    screen_id: Mapped[int] = mapped_column(sa.ForeignKey("screens.id"), primary_key=True)
+    taken_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    width: Mapped[int]
+    height: Mapped[int]
+    png: Mapped[bytes] = deferred(mapped_column(sa.LargeBinary))

@@ -1,0 +1,146 @@
+"""Heartbeats, screenshots and outages.
+
+A screen that has not sent a heartbeat for three heartbeat intervals is marked offline by a
+scheduled job, which opens an outage from its last heartbeat and writes an audit entry (the
+alert the dashboard shows). The next heartbeat closes the outage: that is when it came back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy.orm import Session
+
+from playlists import canonical_json
+from signage.audit.services import record
+from signage.errors import InvalidInput, PayloadTooLarge
+from signage.health.models import ScreenOutage, Screenshot, ScreenStatus
+from signage.screens.models import Screen
+
+MAX_SCREENSHOT_BYTES = 2 * 1024 * 1024
+MISSED_BEATS = 3
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    version: str = ""
+    playlist_etag: str = ""
+    current_item: str | None = None
+    free_disk_bytes: int | None = None
+    errors: tuple[str, ...] = ()
+    clock_offset_ms: int | None = None
+
+
+def record_heartbeat(
+    session: Session, screen_id: int, beat: Heartbeat, *, now: dt.datetime
+) -> ScreenStatus:
+    """Note a heartbeat; close the screen's open outage if it was offline."""
+    status = session.get(ScreenStatus, screen_id)
+    if status is None:
+        status = ScreenStatus(screen_id=screen_id, online=True, last_seen_at=now)
+        session.add(status)
+    elif not status.online:
+        outage = session.scalar(
+            sa.select(ScreenOutage).where(
+                ScreenOutage.screen_id == screen_id, ScreenOutage.ended_at.is_(None)
+            )
+        )
+        if outage is not None:
+            outage.ended_at = now
+        key = session.scalar(sa.select(Screen.key).where(Screen.id == screen_id))
+        record(
+            session,
+            actor=None,
+            action="screen.online",
+            object_type="screen",
+            object_id=key,
+            now=now,
+            details={"offline_since": status.last_seen_at.isoformat()},
+        )
+    status.online = True
+    status.last_seen_at = now
+    status.version = beat.version[:40]
+    status.playlist_etag = beat.playlist_etag[:80]
+    status.current_item = beat.current_item[:64] if beat.current_item else None
+    status.free_disk_bytes = beat.free_disk_bytes
+    status.errors = canonical_json([e[:500] for e in beat.errors[-20:]]).decode()
+    status.clock_offset_ms = beat.clock_offset_ms
+    session.flush()
+    return status
+
+
+def mark_offline(session: Session, *, now: dt.datetime, heartbeat_s: int) -> list[int]:
+    """Mark screens silent for three heartbeat intervals offline; return their ids. Idempotent."""
+    limit = now - dt.timedelta(seconds=heartbeat_s * MISSED_BEATS)
+    silent = session.scalars(
+        sa.select(ScreenStatus)
+        .where(ScreenStatus.online.is_(True), ScreenStatus.last_seen_at < limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for status in silent:
+        status.online = False
+        session.add(
+            ScreenOutage(
+                screen_id=status.screen_id, started_at=status.last_seen_at, detected_at=now
+            )
+        )
+    session.flush()
+    for status in silent:
+        key = session.scalar(sa.select(Screen.key).where(Screen.id == status.screen_id))
+        record(
+            session,
+            actor=None,
+            action="screen.offline",
+            object_type="screen",
+            object_id=key,
+            now=now,
+            details={"last_seen_at": status.last_seen_at.isoformat()},
+        )
+    return [s.screen_id for s in silent]
+
+
+def store_screenshot(
+    session: Session, screen_id: int, data: bytes, *, now: dt.datetime
+) -> Screenshot:
+    """Keep the screen's latest frame (a PNG, checked by decoding it)."""
+    if len(data) > MAX_SCREENSHOT_BYTES:
+        raise PayloadTooLarge(f"a screenshot may have at most {MAX_SCREENSHOT_BYTES} bytes")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format != "PNG":
+                raise InvalidInput("a screenshot must be a PNG", field="body")
+            if image.width * image.height > 16_000_000:
+                raise InvalidInput("the screenshot is larger than any screen", field="body")
+            image.load()
+            width, height = image.size
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        raise InvalidInput("the body is not a PNG image that can be read", field="body") from None
+    shot = session.get(Screenshot, screen_id)
+    if shot is None:
+        shot = Screenshot(screen_id=screen_id, taken_at=now, width=width, height=height, png=data)
+        session.add(shot)
+    else:
+        shot.taken_at, shot.width, shot.height, shot.png = now, width, height, data
+    session.flush()
+    return shot
+
+
+def status_json(status: ScreenStatus | None) -> dict[str, Any]:
+    """The health part of a screen's API answer."""
+    if status is None:
+        return {"status": "never seen", "online": False, "last_seen_at": None}
+    return {
+        "status": "online" if status.online else "offline",
+        "online": status.online,
+        "last_seen_at": status.last_seen_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
+        "player_version": status.version,
+        "playlist_etag": status.playlist_etag,
+        "current_item": status.current_item,
+        "free_disk_bytes": status.free_disk_bytes,
+        "clock_offset_ms": status.clock_offset_ms,
+    }

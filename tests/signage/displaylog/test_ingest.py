@@ -1,0 +1,211 @@
+"""Display events: idempotent ingest, rejections with reasons, gaps, chains, and reading them."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from signage.displaylog import services as svc
+from signage.displaylog.models import DisplayEvent, DisplayGap
+from signage.screens.services import create_screen
+from tests.conftest import NOW
+
+HOUR = dt.timedelta(hours=1)
+
+
+@pytest.fixture
+def world(db_session, make_user, make_notice, token_for):
+    author, reviewer = make_user("author"), make_user("reviewer")
+    screen, token = create_screen(
+        db_session, None, key="hall", name="大厅", width=192, height=32, now=NOW
+    )
+    other, other_token = create_screen(
+        db_session, None, key="lobby", name="门厅", width=64, height=16, now=NOW
+    )
+    db_session.commit()
+    live = make_notice(author, screens=["hall"], status="approved", reviewer=reviewer)
+    draft = make_notice(author, screens=["hall"])
+    return {
+        "screen": screen,
+        "other": other,
+        "live": live,
+        "draft": draft,
+        "headers": {"Authorization": f"Bearer {token}"},
+        "other_headers": {"Authorization": f"Bearer {other_token}"},
+        "supervisor": token_for(make_user("supervisor")),
+        "author": token_for(author),
+    }
+
+
+def event(notice, seq: int, **kw):
+    revision = notice.live_revision or notice.latest_revision
+    values = {
+        "id": str(uuid.uuid4()),
+        "seq": seq,
+        "item_id": f"n{notice.id}.r{revision.number}",
+        "notice_id": notice.id,
+        "revision": revision.number,
+        "content_sha256": revision.content_sha256,
+        "started_at": (NOW + dt.timedelta(seconds=15 * seq)).isoformat(),
+        "duration_ms": 15000,
+        "outcome": "shown",
+    }
+    return values | kw
+
+
+def post(client, headers, events):
+    return client.post("/api/v1/player/events", json={"events": events}, headers=headers)
+
+
+def test_accepted_then_duplicates(client, db_session, world):
+    batch = [event(world["live"], s) for s in (1, 2, 3)]
+    first = post(client, world["headers"], batch).get_json()
+    assert first["accepted"] == [e["id"] for e in batch] and first["rejected"] == []
+    again = post(client, world["headers"], batch).get_json()
+    assert again["accepted"] == [] and again["duplicates"] == [e["id"] for e in batch]
+    rows = db_session.scalars(sa.select(DisplayEvent).order_by(DisplayEvent.chain_seq)).all()
+    assert [(r.player_seq, r.chain_seq, r.category) for r in rows] == [
+        (1, 1, "通知公告"),
+        (2, 2, "通知公告"),
+        (3, 3, "通知公告"),
+    ]
+    assert rows[1].prev_hash == rows[0].hash
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"id": "not-a-uuid"}, "UUID"),
+        ({"seq": 0}, "seq"),
+        ({"seq": "1"}, "seq"),
+        ({"outcome": "maybe"}, "outcome"),
+        ({"started_at": "2026-11-26T08:00:00"}, "offset"),
+        ({"started_at": "2099-01-01T00:00:00Z"}, "future"),
+        ({"duration_ms": -5}, "duration_ms"),
+        ({"content_sha256": "0" * 64}, "does not match"),
+        ({"content_sha256": "XYZ"}, "hex"),
+        ({"revision": 7}, "never approved"),
+        ({"notice_id": 99999}, "never approved"),
+    ],
+)
+def test_rejected_events_say_why_and_the_rest_is_kept(client, db_session, world, change, reason):
+    good, bad = event(world["live"], 1), event(world["live"], 2) | change
+    answer = post(client, world["headers"], [good, bad]).get_json()
+    assert answer["accepted"] == [good["id"]]
+    assert len(answer["rejected"]) == 1 and reason in answer["rejected"][0]["reason"]
+
+
+def test_an_unapproved_revision_is_rejected(client, world):
+    answer = post(client, world["headers"], [event(world["draft"], 1)]).get_json()
+    assert "never approved" in answer["rejected"][0]["reason"]
+
+
+def test_a_reused_sequence_number_is_rejected_not_merged(client, world):
+    post(client, world["headers"], [event(world["live"], 1)])
+    answer = post(client, world["headers"], [event(world["live"], 1)]).get_json()
+    assert answer["duplicates"] == [] and "already used" in answer["rejected"][0]["reason"]
+
+
+def test_batches_are_bounded_and_shaped(client, world):
+    too_many = [event(world["live"], s) for s in range(1, 502)]
+    assert post(client, world["headers"], too_many).status_code == 422
+    assert (
+        client.post("/api/v1/player/events", json=[1], headers=world["headers"]).status_code == 400
+    )
+    assert post(client, {}, [event(world["live"], 1)]).status_code == 401
+
+
+def test_gaps_are_recorded_and_shrink_when_late_events_arrive(client, db_session, world):
+    answer = post(client, world["headers"], [event(world["live"], s) for s in (1, 2, 6, 9)])
+    assert answer.get_json()["lost"] == [
+        {"first_seq": 3, "last_seq": 5},
+        {"first_seq": 7, "last_seq": 8},
+    ]
+    post(client, world["headers"], [event(world["live"], 4), event(world["live"], 7)])
+    gaps = db_session.execute(
+        sa.select(DisplayGap.first_seq, DisplayGap.last_seq).order_by(DisplayGap.first_seq)
+    ).all()
+    assert [tuple(g) for g in gaps] == [(3, 3), (5, 5), (8, 8)]
+
+
+def test_chains_are_per_screen_and_an_edit_is_found(client, db_session, world):
+    post(client, world["headers"], [event(world["live"], s) for s in (1, 2, 3)])
+    assert svc.verify_display_logs(db_session) == []
+    db_session.execute(
+        sa.update(DisplayEvent).where(DisplayEvent.player_seq == 2).values(duration_ms=999_999)
+    )
+    db_session.commit()
+    broken = svc.verify_display_logs(db_session)
+    assert [(key, b.seq) for key, b in broken] == [("hall", 2)]
+
+
+def test_display_events_filters_paging_and_csv(client, db_session, world, make_notice):
+    post(client, world["headers"], [event(world["live"], s) for s in range(1, 8)])
+    url = "/api/v1/display-events"
+    page = client.get(
+        url, query_string={"screen": "hall", "limit": 3}, headers=world["supervisor"]
+    ).get_json()
+    seen = [e["seq"] for e in page["items"]]
+    while page["next_cursor"]:
+        page = client.get(
+            url,
+            query_string={"screen": "hall", "limit": 3, "cursor": page["next_cursor"]},
+            headers=world["supervisor"],
+        ).get_json()
+        seen += [e["seq"] for e in page["items"]]
+    assert seen == list(range(1, 8))
+    window = {
+        "from": (NOW + dt.timedelta(seconds=30)).isoformat(),
+        "to": (NOW + dt.timedelta(seconds=75)).isoformat(),
+    }
+    timed = client.get(url, query_string=window, headers=world["supervisor"]).get_json()
+    assert [e["seq"] for e in timed["items"]] == [2, 3, 4]
+    assert (
+        client.get(url, query_string={"category": "要闻"}, headers=world["supervisor"]).get_json()[
+            "items"
+        ]
+        == []
+    )
+    assert (
+        len(
+            client.get(
+                url, query_string={"notice": world["live"].id}, headers=world["supervisor"]
+            ).get_json()["items"]
+        )
+        == 7
+    )
+    response = client.get(url, query_string=window | {"format": "csv"}, headers=world["supervisor"])
+    assert response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [int(r["seq"]) for r in rows] == [2, 3, 4] and rows[0]["screen"] == "hall"
+    assert client.get(url, headers=world["author"]).status_code == 403
+    assert (
+        client.get(url, query_string={"format": "csv"}, headers=world["author"]).status_code == 403
+    )
+    assert (
+        client.get(
+            url, query_string={"cursor": "garbage!"}, headers=world["supervisor"]
+        ).status_code
+        == 422
+    )
+
+
+def test_verify_logs_cli_covers_display_chains(client, db_session, world, app, config):
+    from click.testing import CliRunner
+
+    from signage.cli import Context, cli
+
+    post(client, world["headers"], [event(world["live"], s) for s in (1, 2)])
+    ok = CliRunner().invoke(cli, ["verify-logs"], obj=Context(config))
+    assert ok.exit_code == 0 and "2 events" in ok.output
+    db_session.execute(
+        sa.update(DisplayEvent).where(DisplayEvent.player_seq == 1).values(outcome="error")
+    )
+    db_session.commit()
+    broken = CliRunner().invoke(cli, ["verify-logs"], obj=Context(config))
+    assert broken.exit_code == 1 and "screen hall: BROKEN at record 1" in broken.output
