@@ -1,0 +1,108 @@
+"""``signage-player run``: the screen client."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from pathlib import Path
+
+import click
+
+from player.client import ControllerClient
+from player.clock import ServerClock
+from player.config import PlayerConfig
+from player.errors import ConfigError, FontNotFound
+from player.fonts import find_fonts
+from player.output import open_output
+from player.runner import Player
+from player.spool import Spool
+from player.store import Store
+
+
+@click.group()
+def cli() -> None:
+    """Signage screen player: shows a screen's playlist and logs what it showed."""
+
+
+@cli.command()
+@click.option("--controller", required=True, help="the controller's URL, e.g. http://10.0.0.5:8080")
+@click.option(
+    "--token-file",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="file holding the screen's token (from 'signage screen add')",
+)
+@click.option("--output", "output_spec", required=True, help="png:DIR, window[:X,Y] or fb:/dev/fb0")
+@click.option(
+    "--cache",
+    "cache_dir",
+    default="player-cache",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="where the playlist, media and spool live",
+)
+@click.option("--font", type=click.Path(dir_okay=False), help="a CJK font file to draw with")
+@click.option("-v", "--verbose", is_flag=True)
+def run(
+    controller: str,
+    token_file: str,
+    output_spec: str,
+    cache_dir: str,
+    font: str | None,
+    verbose: bool,
+) -> None:
+    """Poll the controller, show the playlist, log every display."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not controller.startswith(("http://", "https://")):
+        raise click.BadParameter("must start with http:// or https://", param_hint="--controller")
+    try:
+        token = Path(token_file).read_text().strip()
+    except OSError as exc:
+        raise click.BadParameter(str(exc), param_hint="--token-file") from None
+    if not token:
+        raise click.BadParameter("the file is empty", param_hint="--token-file")
+    kind = output_spec.partition(":")[0]
+    if kind not in ("png", "window", "fb") or (kind in ("png", "fb") and ":" not in output_spec):
+        raise click.BadParameter("use png:DIR, window[:X,Y] or fb:/dev/fb0", param_hint="--output")
+    try:
+        fonts = find_fonts(font)
+    except FontNotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    config = PlayerConfig(
+        controller=controller, token=token, output=output_spec, cache_dir=Path(cache_dir), font=font
+    )
+    clock = ServerClock()
+    store = Store(config.cache_dir)
+    spool = Spool(config.cache_dir / "spool.sqlite3")
+    player = Player(
+        config,
+        client=ControllerClient(controller, token, clock=clock),
+        store=store,
+        spool=spool,
+        fonts=fonts,
+        clock=clock,
+        open_output=lambda w, h: open_output(output_spec, w, h),
+    )
+
+    def stop(_signum: int, _frame: object) -> None:
+        player.stop.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        player.run()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        spool.close()
+
+
+def main() -> None:
+    cli(prog_name="signage-player")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""Talk to the controller: the player protocol of DESIGN, over an injected ``requests.Session``."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import email.utils
+import json
+from typing import Any
+
+import requests
+
+from player.clock import ServerClock
+from player.errors import ControllerError, Unreachable
+
+
+class ControllerClient:
+    """The controller's player API for one screen.
+
+    ``session`` is injected so tests can pass one whose adapters answer without a network.
+    Connection failures, timeouts and 5xx answers raise :class:`Unreachable` (worth retrying);
+    other error answers raise :class:`ControllerError`.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        clock: ServerClock,
+        session: requests.Session | None = None,
+        timeout_s: float = 15.0,
+    ) -> None:
+        self.base = base_url.rstrip("/") + "/api/v1"
+        self.root = base_url.rstrip("/")
+        self.session = session or requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {token}"
+        self.session.headers["User-Agent"] = "signage-player"
+        self.clock = clock
+        self.timeout = timeout_s
+
+    def _request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        sent = self.clock.local()
+        try:
+            response = self.session.request(method, url, timeout=self.timeout, **kwargs)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise Unreachable(f"{method} {url}: {exc.__class__.__name__}") from None
+        received = self.clock.local()
+        date = response.headers.get("Date")
+        if date:
+            with contextlib.suppress(TypeError, ValueError):
+                self.clock.observe_date_header(email.utils.parsedate_to_datetime(date), received)
+        response.sent_at, response.received_at = sent, received  # type: ignore[attr-defined]
+        if response.status_code >= 500:
+            raise Unreachable(f"{method} {url}: HTTP {response.status_code}")
+        if response.status_code >= 400:
+            raise ControllerError(
+                f"{method} {url}: HTTP {response.status_code} {response.text[:300]}",
+                response.status_code,
+            )
+        return response
+
+    def playlist(self, etag: str | None) -> tuple[int, bytes | None, str | None]:
+        """Fetch the playlist: (200, body, etag) or (304, None, etag)."""
+        headers = {"If-None-Match": etag} if etag else {}
+        response = self._request("GET", f"{self.base}/player/playlist", headers=headers)
+        new_etag = response.headers.get("ETag", etag)
+        if response.status_code == 304:
+            return 304, None, new_etag
+        return 200, response.content, new_etag
+
+    def media(self, url: str) -> bytes:
+        """Fetch a media blob by the URL the playlist gives (relative to the controller)."""
+        full = url if url.startswith("http") else f"{self.root}{url}"
+        return self._request("GET", full).content
+
+    def post_events(self, events: list[dict[str, Any]]) -> dict[str, Any]:
+        response = self._request("POST", f"{self.base}/player/events", json={"events": events})
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    def heartbeat(self, status: dict[str, Any]) -> dict[str, Any]:
+        response = self._request("POST", f"{self.base}/player/heartbeat", json=status)
+        answer: dict[str, Any] = response.json()
+        try:
+            server = dt.datetime.fromisoformat(answer["server_time"])
+            self.clock.observe(server, response.sent_at, response.received_at)  # type: ignore[attr-defined]
+        except (KeyError, ValueError, TypeError):
+            pass
+        return answer
+
+    def screenshot(self, png: bytes) -> None:
+        self._request(
+            "PUT", f"{self.base}/player/screenshot", data=png, headers={"Content-Type": "image/png"}
+        )
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

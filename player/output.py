@@ -1,0 +1,161 @@
+"""Where frames go: a PNG folder, a borderless window, or a Linux framebuffer.
+
+All three take whole frames at the screen's exact pixel size through one small interface::
+
+    output.show(image)   # an RGB PIL image, width × height of the screen
+    output.close()
+
+``png:DIR`` keeps ``DIR/latest.png`` (rewritten at most twice a second, atomically) and one file per
+item shown under ``DIR/frames/`` (the last 500). ``window[:X,Y]`` is a borderless, topmost Tk
+window at X,Y with pixels 1:1 and no cursor: a PC-driven LED sending card captures exactly that
+rectangle of the desktop. ``fb:/dev/fb0`` writes into a Linux framebuffer, converting to its depth.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from pathlib import Path
+from typing import Protocol
+
+from PIL import Image
+
+from player.errors import ConfigError
+from player.store import write_atomic
+
+KEEP_FRAMES = 500
+
+
+class Output(Protocol):
+    def show(self, image: Image.Image, *, label: str | None = None) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class PngOutput:
+    def __init__(self, folder: Path, min_interval_s: float = 0.5) -> None:
+        self.folder = folder
+        self.frames = folder / "frames"
+        self.frames.mkdir(parents=True, exist_ok=True)
+        self.min_interval = min_interval_s
+        self._last_write = 0.0
+        self._pending: Image.Image | None = None
+
+    def show(self, image: Image.Image, *, label: str | None = None) -> None:
+        """Show a frame; ``label`` marks the first frame of an item or page, kept as a file."""
+        if label is not None:
+            stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+            safe = "".join(c if c.isalnum() or c in "-._" else "_" for c in label)
+            image.save(self.frames / f"{stamp}-{int(time.time() * 1000) % 1000:03d}-{safe}.png")
+            self._prune()
+        now = time.monotonic()
+        if label is not None or now - self._last_write >= self.min_interval:
+            self._write_latest(image)
+            self._last_write = now
+            self._pending = None
+        else:
+            self._pending = image
+
+    def _write_latest(self, image: Image.Image) -> None:
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        write_atomic(self.folder / "latest.png", buffer.getvalue())
+
+    def _prune(self) -> None:
+        files = sorted(self.frames.glob("*.png"))
+        for old in files[:-KEEP_FRAMES]:
+            old.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        if self._pending is not None:
+            self._write_latest(self._pending)
+
+
+class WindowOutput:
+    """A borderless, topmost Tk window with the frame drawn 1:1 at a fixed desktop position."""
+
+    def __init__(self, width: int, height: int, x: int = 0, y: int = 0) -> None:
+        import tkinter
+
+        from PIL import ImageTk
+
+        self._imagetk = ImageTk
+        self.root = tkinter.Tk()
+        self.root.overrideredirect(True)  # no title bar or border
+        self.root.geometry(f"{width}x{height}+{x}+{y}")
+        self.root.attributes("-topmost", True)
+        self.root.configure(background="black", cursor="none")
+        self.label = tkinter.Label(self.root, borderwidth=0, highlightthickness=0, bg="black")
+        self.label.place(x=0, y=0, width=width, height=height)
+        self._photo: object | None = None
+        self.root.update()
+
+    def show(self, image: Image.Image, *, label: str | None = None) -> None:
+        self._photo = self._imagetk.PhotoImage(image)
+        self.label.configure(image=self._photo)
+        self.root.update()
+
+    def close(self) -> None:
+        self.root.destroy()
+
+
+class FramebufferOutput:
+    """Write frames to the top-left corner of a Linux framebuffer device."""
+
+    def __init__(self, device: str) -> None:
+        name = Path(device).name
+        sysfs = Path("/sys/class/graphics") / name
+        try:
+            self.bpp = int((sysfs / "bits_per_pixel").read_text())
+            self.stride = int((sysfs / "stride").read_text())
+            self.fd = os.open(device, os.O_WRONLY)
+        except OSError as exc:
+            raise ConfigError(f"cannot open framebuffer {device}: {exc}") from None
+        if self.bpp not in (16, 24, 32):
+            raise ConfigError(f"framebuffer depth {self.bpp} bits is not supported")
+
+    def _pixels(self, image: Image.Image) -> bytes:
+        if self.bpp == 32:
+            return image.convert("RGBA").tobytes("raw", "BGRA")
+        if self.bpp == 24:
+            return image.tobytes("raw", "BGR")
+        r, g, b = (
+            band.point(lambda v, s=s: v >> s)
+            for band, s in zip(image.split(), (3, 2, 3), strict=True)
+        )
+        data = bytearray()
+        for pr, pg, pb in zip(r.tobytes(), g.tobytes(), b.tobytes(), strict=True):
+            value = (pr << 11) | (pg << 5) | pb
+            data += value.to_bytes(2, "little")
+        return bytes(data)
+
+    def show(self, image: Image.Image, *, label: str | None = None) -> None:
+        row_bytes = image.width * self.bpp // 8
+        pixels = self._pixels(image)
+        for row in range(image.height):
+            os.pwrite(self.fd, pixels[row * row_bytes : (row + 1) * row_bytes], row * self.stride)
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
+def open_output(spec: str, width: int, height: int) -> Output:
+    """Open ``png:DIR``, ``window[:X,Y]`` or ``fb:/dev/fbN``."""
+    kind, _, rest = spec.partition(":")
+    if kind == "png" and rest:
+        return PngOutput(Path(rest))
+    if kind == "window":
+        x, y = 0, 0
+        if rest:
+            try:
+                x, y = (int(v) for v in rest.split(","))
+            except ValueError:
+                raise ConfigError(f"window position {rest!r} is not X,Y") from None
+        try:
+            return WindowOutput(width, height, x, y)
+        except Exception as exc:  # no display, no Tk
+            raise ConfigError(f"cannot open a window ({exc}); is DISPLAY set?") from None
+    if kind == "fb" and rest:
+        return FramebufferOutput(rest)
+    raise ConfigError(f"unknown output {spec!r}; use png:DIR, window[:X,Y] or fb:/dev/fb0")

@@ -1,0 +1,353 @@
+"""The player's loops: show (main thread), poll, upload.
+
+* **show**: ``select`` at server time picks what plays; its frames are shown until the
+  selection ends, or until it must stop early — the playlist changed and the item was withdrawn
+  or an urgent item is now live. Each display ends with an event in the spool, written before
+  anything else happens.
+* **poll**: the playlist with ``If-None-Match``, the media it needs, heartbeats, screenshots.
+  Errors back off exponentially with jitter, up to five minutes.
+* **upload**: spooled events in batches, settled by the controller's answer.
+
+Windows, off hours and urgent interrupts are enforced here, from the cached playlist, so with the
+controller unreachable nothing is shown outside its window.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import io
+import json
+import logging
+import random
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PIL import Image
+
+from player import __version__
+from player.client import ControllerClient
+from player.clock import ServerClock
+from player.config import PlayerConfig
+from player.errors import ControllerError, MediaError, PlayerError, Unreachable
+from player.fonts import FontSet
+from player.output import Output
+from player.render import Rendering, ScreenProfile, render
+from player.spool import Spool
+from player.store import Store
+from playlists import Item, PlayerState, Playlist, PlaylistError, parse_playlist, select
+from playlists.document import iso
+
+log = logging.getLogger(__name__)
+
+
+class Backoff:
+    """Exponential backoff with full jitter: 1 s, 2 s, 4 s … up to ``maximum``."""
+
+    def __init__(self, maximum: float, rng: random.Random | None = None) -> None:
+        self.maximum = maximum
+        self.failures = 0
+        self.rng = rng or random.Random()
+
+    def next_delay(self) -> float:
+        self.failures += 1
+        return self.rng.uniform(0, min(self.maximum, 2.0 ** (self.failures - 1)))
+
+    def reset(self) -> None:
+        self.failures = 0
+
+
+class Player:
+    def __init__(
+        self,
+        config: PlayerConfig,
+        *,
+        client: ControllerClient,
+        store: Store,
+        spool: Spool,
+        fonts: FontSet,
+        clock: ServerClock,
+        open_output: Callable[[int, int], Output],
+    ) -> None:
+        self.config = config
+        self.client = client
+        self.store = store
+        self.spool = spool
+        self.fonts = fonts
+        self.clock = clock
+        self._open_output = open_output
+        self.output: Output | None = None
+        self._size: tuple[int, int] | None = None
+        self.stop = threading.Event()
+        self.errors: collections.deque[str] = collections.deque(maxlen=20)
+        self.current_item: str | None = None
+        self.last_frame: Image.Image | None = None
+        self.poll_interval = config.poll_interval_s
+        self.heartbeat_interval = config.heartbeat_interval_s
+        self.screenshot_interval = config.screenshot_interval_s
+        self._renders: collections.OrderedDict[tuple[Any, ...], Rendering] = (
+            collections.OrderedDict()
+        )
+
+    # --- helpers ---
+    def note_error(self, message: str) -> None:
+        log.warning(message)
+        self.errors.append(f"{iso(self.clock.now())} {message}")
+
+    def _sleep(self, seconds: float) -> bool:
+        """Sleep unless stopped; return False when stopping."""
+        return not self.stop.wait(max(0.0, seconds))
+
+    # --- poll thread ---
+    def poll_once(self) -> bool:
+        """Fetch the playlist and its media; return True if a new playlist was stored."""
+        status, body, etag = self.client.playlist(self.store.etag)
+        if status == 304 or body is None:
+            return False
+        try:
+            playlist = parse_playlist(body)
+        except PlaylistError as exc:
+            self.note_error(f"the controller sent a playlist that does not validate: {exc}")
+            return False
+        wanted = {i.media.sha256: i.media.url for i in playlist.items if i.media is not None}
+        for sha, url in wanted.items():
+            if self.store.has_media(sha):
+                continue
+            try:
+                self.store.put_media(sha, self.client.media(url))
+            except MediaError as exc:
+                self.note_error(str(exc))  # never shown; fetched again at the next poll
+        self.store.save(body, etag, playlist)
+        self.store.prune(set(wanted))
+        return True
+
+    def heartbeat_once(self) -> None:
+        free = shutil.disk_usage(self.store.root).free
+        answer = self.client.heartbeat(
+            {
+                "version": __version__,
+                "playlist_etag": self.store.etag or "",
+                "current_item": self.current_item,
+                "free_disk_bytes": free,
+                "errors": list(self.errors),
+                "clock_offset_ms": round(self.clock.offset_s * 1000),
+            }
+        )
+        self.poll_interval = float(answer.get("poll_interval_s", self.poll_interval))
+        self.heartbeat_interval = float(answer.get("heartbeat_interval_s", self.heartbeat_interval))
+        self.screenshot_interval = float(
+            answer.get("screenshot_interval_s", self.screenshot_interval)
+        )
+
+    def screenshot_once(self) -> None:
+        frame = self.last_frame
+        if frame is None:
+            return
+        buffer = io.BytesIO()
+        frame.save(buffer, format="PNG")
+        self.client.screenshot(buffer.getvalue())
+
+    def poll_loop(self) -> None:
+        backoff = Backoff(self.config.backoff_max_s)
+        next_beat = next_shot = 0.0
+        while not self.stop.is_set():
+            try:
+                if time.monotonic() >= next_beat:
+                    self.heartbeat_once()
+                    next_beat = time.monotonic() + self.heartbeat_interval
+                self.poll_once()
+                if self.screenshot_interval > 0 and time.monotonic() >= next_shot:
+                    self.screenshot_once()
+                    next_shot = time.monotonic() + self.screenshot_interval
+                backoff.reset()
+                delay = self.poll_interval
+            except Unreachable as exc:
+                self.note_error(f"controller unreachable: {exc}")
+                delay = backoff.next_delay()
+            except ControllerError as exc:
+                self.note_error(str(exc))
+                delay = backoff.next_delay()
+            except Exception as exc:  # keep polling whatever happens; say what it was
+                log.exception("poll failed")
+                self.note_error(f"poll failed: {exc!r}")
+                delay = backoff.next_delay()
+            if not self._sleep(delay):
+                return
+
+    # --- upload thread ---
+    def upload_once(self) -> int:
+        """Send one batch of spooled events; return how many left the spool."""
+        batch = self.spool.pending(self.config.batch_size)
+        if not batch:
+            return 0
+        answer = self.client.post_events(batch)
+        removed, dead = self.spool.settle(answer, now_iso=iso(self.clock.now()))
+        if dead:
+            self.note_error(f"the controller rejected {dead} events; kept as dead letters")
+        return removed + dead
+
+    def upload_loop(self) -> None:
+        backoff = Backoff(self.config.backoff_max_s)
+        while not self.stop.is_set():
+            try:
+                moved = self.upload_once()
+                backoff.reset()
+                delay = 0.0 if moved >= self.config.batch_size else self.config.upload_interval_s
+            except PlayerError as exc:
+                self.note_error(f"upload failed: {exc}")
+                delay = backoff.next_delay()
+            except Exception as exc:
+                log.exception("upload failed")
+                self.note_error(f"upload failed: {exc!r}")
+                delay = backoff.next_delay()
+            if not self._sleep(delay):
+                return
+
+    # --- show (main thread) ---
+    def _ensure_output(self, playlist: Playlist) -> Output:
+        size = (playlist.screen.width, playlist.screen.height)
+        if self.output is None or self._size != size:
+            if self.output is not None:
+                self.output.close()
+            self.output = self._open_output(*size)
+            self._size = size
+        return self.output
+
+    def _rendering(self, item: Item, playlist: Playlist) -> Rendering:
+        profile = ScreenProfile(
+            playlist.screen.width, playlist.screen.height, playlist.screen.color
+        )
+        key = (item.content_sha256, item.duration_s, profile, self.fonts.key)
+        cached = self._renders.get(key)
+        if cached is not None:
+            self._renders.move_to_end(key)
+            return cached
+        image = self.store.get_media(item.media.sha256) if item.media is not None else None
+        rendering = render(item, profile, self.fonts, image)
+        if rendering.missing:
+            self.note_error(f"{item.id}: no font has {''.join(rendering.missing)}")
+        self._renders[key] = rendering
+        while len(self._renders) > self.config.render_cache_items:
+            self._renders.popitem(last=False)
+        return rendering
+
+    def _must_stop(self, item: Item, generation: int) -> bool:
+        """After a new playlist arrived: is the item withdrawn, or is an urgent item live?"""
+        if self.store.generation == generation:
+            return False
+        playlist = self.store.playlist
+        if playlist is None:
+            return True
+        now = self.clock.now()
+        current = playlist.item(item.id)
+        if current is None or not any(s <= now < e for s, e in current.windows):
+            return True
+        if item.priority != "urgent":
+            return any(
+                i.priority == "urgent" and any(s <= now < e for s, e in i.windows)
+                for i in playlist.items
+            )
+        return False
+
+    def _blank(self, playlist: Playlist) -> None:
+        output = self._ensure_output(playlist)
+        frame = Image.new("RGB", (playlist.screen.width, playlist.screen.height))
+        output.show(frame)
+        self.last_frame = frame
+
+    def show_once(self, state: PlayerState) -> PlayerState:
+        """Show what ``select`` picks now, until it ends or must stop; log it. Return the state."""
+        playlist = self.store.playlist
+        if playlist is None:
+            self._sleep(0.5)
+            return state
+        generation = self.store.generation
+        selection, new_state = select(playlist, self.clock.now(), state)
+        if selection.item is None:
+            self.current_item = None
+            self._blank(playlist)
+            wait = (selection.until - self.clock.now()).total_seconds()
+            deadline = time.monotonic() + max(0.05, wait)
+            while time.monotonic() < deadline and self.store.generation == generation:
+                if not self._sleep(min(0.5, deadline - time.monotonic())):
+                    break
+            return state
+        item = selection.item
+        started = self.clock.now()
+        outcome = "shown" if not selection.interrupted else "interrupted"
+        try:
+            rendering = self._rendering(item, playlist)
+        except (MediaError, OSError, ValueError) as exc:
+            self.note_error(f"{item.id} cannot be shown: {exc}")
+            self._record(item, started, 0, "error")
+            self._blank(playlist)
+            self._sleep(1.0)
+            return new_state
+        output = self._ensure_output(playlist)
+        self.current_item = item.id
+        mono_start = time.monotonic()
+        deadline = mono_start + (selection.until - started).total_seconds()
+        frames = rendering.frames
+        index = 0
+        while True:
+            frame = frames[index % len(frames)]
+            first_of_page = index < len(frames) and (len(frames) < 50 or index == 0)
+            output.show(frame.image, label=item.id if first_of_page else None)
+            self.last_frame = frame.image
+            index += 1
+            until = min(deadline, time.monotonic() + frame.duration_ms / 1000)
+            stopped = False
+            while time.monotonic() < until:
+                if not self._sleep(min(0.2, until - time.monotonic())):
+                    stopped = True
+                    break
+                if self._must_stop(item, generation):
+                    stopped = True
+                    break
+            if stopped:
+                outcome = "interrupted"
+                break
+            if time.monotonic() >= deadline:
+                break
+        elapsed_ms = round((time.monotonic() - mono_start) * 1000)
+        self._record(item, started, elapsed_ms, outcome)
+        self.spool.set_meta("state", json.dumps(new_state.to_dict()))
+        return new_state
+
+    def _record(self, item: Item, started: dt.datetime, duration_ms: int, outcome: str) -> None:
+        self.spool.record(
+            {
+                "item_id": item.id,
+                "notice_id": item.notice_id,
+                "revision": item.revision,
+                "content_sha256": item.content_sha256,
+                "started_at": iso(started),
+                "duration_ms": duration_ms,
+                "outcome": outcome,
+            }
+        )
+
+    def run(self) -> None:
+        """Run until :attr:`stop` is set (by a signal handler or a test)."""
+        if self.store.load() is not None:
+            log.info("playing from the cached playlist until the controller answers")
+        saved = self.spool.get_meta("state")
+        state = PlayerState.from_dict(json.loads(saved)) if saved else PlayerState()
+        threads = [
+            threading.Thread(target=self.poll_loop, name="poll", daemon=True),
+            threading.Thread(target=self.upload_loop, name="upload", daemon=True),
+        ]
+        for thread in threads:
+            thread.start()
+        try:
+            while not self.stop.is_set():
+                state = self.show_once(state)
+        finally:
+            self.stop.set()
+            for thread in threads:
+                thread.join(timeout=10)
+            if self.output is not None:
+                self.output.close()

@@ -1,0 +1,129 @@
+"""The local spool of display events: written before anything else, deleted only when the
+controller has acknowledged them.
+
+SQLite in WAL mode with ``synchronous=FULL``: once :meth:`Spool.record` returns, the event
+survives a kill -9 or a power cut. Each event gets a UUID and the next per-screen sequence number
+(kept in the ``meta`` table, so numbers are never reused after acknowledged events are deleted).
+The uploader sends the oldest events in batches; in one transaction it deletes what the controller
+accepted or already had (duplicates), and moves what it rejected to ``dead_letters`` with the
+reason. Killed between sending and deleting, the player sends the batch again and the controller
+answers "duplicate": nothing is lost and nothing counted twice.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import uuid
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS dead_letters (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    rejected_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+
+class Spool:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(SCHEMA)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def record(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Give ``event`` an id and the next sequence number, store it durably, return it."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._db.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
+                seq = int(row[0]) + 1 if row else 1
+                stored = {**event, "id": str(uuid.uuid4()), "seq": seq}
+                self._db.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('seq', ?)", (str(seq),)
+                )
+                self._db.execute(
+                    "INSERT INTO events (seq, id, body) VALUES (?, ?, ?)",
+                    (seq, stored["id"], json.dumps(stored, ensure_ascii=False)),
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return stored
+
+    def pending(self, limit: int = 500) -> list[dict[str, Any]]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT body FROM events ORDER BY seq LIMIT ?", (limit,)
+            ).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT count(*) FROM events").fetchone()[0])
+
+    def settle(self, answer: dict[str, Any], *, now_iso: str) -> tuple[int, int]:
+        """Apply the controller's answer to a batch; return (removed, dead-lettered)."""
+        done = [*answer.get("accepted", []), *answer.get("duplicates", [])]
+        rejected = {r.get("id"): r.get("reason", "") for r in answer.get("rejected", [])}
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                removed = 0
+                for event_id in done:
+                    removed += self._db.execute(
+                        "DELETE FROM events WHERE id = ?", (event_id,)
+                    ).rowcount
+                for event_id, reason in rejected.items():
+                    row = self._db.execute(
+                        "SELECT seq, body FROM events WHERE id = ?", (event_id,)
+                    ).fetchone()
+                    if row is None:
+                        continue
+                    self._db.execute(
+                        "INSERT OR REPLACE INTO dead_letters (seq, id, body, reason, rejected_at)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        (row[0], event_id, row[1], reason, now_iso),
+                    )
+                    self._db.execute("DELETE FROM events WHERE id = ?", (event_id,))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return removed, len(rejected)
+
+    def dead_letters(self) -> list[dict[str, Any]]:
+        with self._lock:
+            rows = self._db.execute("SELECT body, reason FROM dead_letters ORDER BY seq").fetchall()
+        return [{**json.loads(b), "reason": r} for b, r in rows]
+
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
