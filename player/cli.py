@@ -13,7 +13,7 @@ from player.clock import ServerClock
 from player.config import PlayerConfig
 from player.errors import ConfigError, FontNotFound
 from player.fonts import find_fonts
-from player.output import open_output
+from player.output import check_spec, open_outputs
 from player.runner import Player
 from player.spool import Spool
 from player.store import Store
@@ -32,7 +32,13 @@ def cli() -> None:
     type=click.Path(dir_okay=False),
     help="file holding the screen's token (from 'signage screen add')",
 )
-@click.option("--output", "output_spec", required=True, help="png:DIR, window[:X,Y] or fb:/dev/fb0")
+@click.option(
+    "--output",
+    "output_specs",
+    required=True,
+    multiple=True,
+    help="png:DIR, window[:X,Y] or fb:/dev/fb0; repeat for several",
+)
 @click.option(
     "--cache",
     "cache_dir",
@@ -46,7 +52,7 @@ def cli() -> None:
 def run(
     controller: str,
     token_file: str,
-    output_spec: str,
+    output_specs: tuple[str, ...],
     cache_dir: str,
     font: str | None,
     verbose: bool,
@@ -64,15 +70,21 @@ def run(
         raise click.BadParameter(str(exc), param_hint="--token-file") from None
     if not token:
         raise click.BadParameter("the file is empty", param_hint="--token-file")
-    kind = output_spec.partition(":")[0]
-    if kind not in ("png", "window", "fb") or (kind in ("png", "fb") and ":" not in output_spec):
-        raise click.BadParameter("use png:DIR, window[:X,Y] or fb:/dev/fb0", param_hint="--output")
+    for spec in output_specs:
+        try:
+            check_spec(spec)
+        except ConfigError as exc:
+            raise click.BadParameter(str(exc), param_hint="--output") from None
     try:
         fonts = find_fonts(font)
     except FontNotFound as exc:
         raise click.ClickException(str(exc)) from None
     config = PlayerConfig(
-        controller=controller, token=token, output=output_spec, cache_dir=Path(cache_dir), font=font
+        controller=controller,
+        token=token,
+        output=",".join(output_specs),
+        cache_dir=Path(cache_dir),
+        font=font,
     )
     clock = ServerClock()
     store = Store(config.cache_dir)
@@ -84,7 +96,7 @@ def run(
         spool=spool,
         fonts=fonts,
         clock=clock,
-        open_output=lambda w, h: open_output(output_spec, w, h),
+        open_output=lambda w, h: open_outputs(list(output_specs), w, h),
     )
 
     def stop(_signum: int, _frame: object) -> None:

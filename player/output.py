@@ -140,6 +140,34 @@ class FramebufferOutput:
         os.close(self.fd)
 
 
+class Outputs:
+    """Several outputs fed the same frames (``--output`` given more than once)."""
+
+    def __init__(self, outputs: list[Output]) -> None:
+        self.outputs = outputs
+
+    def show(self, image: Image.Image, *, label: str | None = None) -> None:
+        for output in self.outputs:
+            output.show(image, label=label)
+
+    def close(self) -> None:
+        for output in self.outputs:
+            output.close()
+
+
+def open_outputs(specs: list[str], width: int, height: int) -> Output:
+    """Open every output of ``specs``; one alone is returned as it is."""
+    opened = [open_output(spec, width, height) for spec in specs]
+    return opened[0] if len(opened) == 1 else Outputs(opened)
+
+
+def check_spec(spec: str) -> None:
+    """Raise :class:`ConfigError` for an output spec that cannot be right."""
+    kind, _, rest = spec.partition(":")
+    if kind not in ("png", "window", "fb") or (kind in ("png", "fb") and not rest):
+        raise ConfigError(f"unknown output {spec!r}; use png:DIR, window[:X,Y] or fb:/dev/fb0")
+
+
 def open_output(spec: str, width: int, height: int) -> Output:
     """Open ``png:DIR``, ``window[:X,Y]`` or ``fb:/dev/fbN``."""
     kind, _, rest = spec.partition(":")

@@ -269,7 +269,9 @@ class Player:
         if selection.item is None:
             self.current_item = None
             self._blank(playlist)
-            wait = (selection.until - self.clock.now()).total_seconds()
+            # Look again within a second: a new playlist or a skewed clock corrected by a
+            # heartbeat may change the answer before ``until``.
+            wait = min(1.0, (selection.until - self.clock.now()).total_seconds())
             deadline = time.monotonic() + max(0.05, wait)
             while time.monotonic() < deadline and self.store.generation == generation:
                 if not self._sleep(min(0.5, deadline - time.monotonic())):

@@ -1,0 +1,269 @@
+"""The player against a real controller app, through an in-process transport (no network)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+
+import pytest
+from PIL import Image
+
+from player.client import ControllerClient
+from player.clock import ServerClock
+from player.config import PlayerConfig
+from player.errors import MediaError, Unreachable
+from player.output import PngOutput
+from player.runner import Backoff, Player
+from player.spool import Spool
+from player.store import Store
+from playlists import PlayerState
+from signage.clock import utcnow
+from signage.media import services as media_services
+from signage.screens.services import create_screen
+from tests.player.wsgi_adapter import session_for
+
+HOUR = dt.timedelta(hours=1)
+
+
+class FakeClock:
+    """A local clock the test moves; ``skew`` makes it wrong by a fixed amount."""
+
+    def __init__(self, skew: dt.timedelta = dt.timedelta(0)) -> None:
+        self.skew = skew
+        self.offset = dt.timedelta(0)
+
+    def __call__(self) -> dt.datetime:
+        return utcnow() + self.skew + self.offset
+
+
+@pytest.fixture
+def setup(app, client, db_session, make_user, token_for, tmp_path):
+    screen, token = create_screen(
+        db_session,
+        None,
+        key="hall",
+        name="大厅",
+        width=192,
+        height=32,
+        color="red-green",
+        now=utcnow(),
+    )
+    db_session.commit()
+    author, reviewer = make_user("author"), make_user("reviewer")
+    return {
+        "token": token,
+        "author": author,
+        "reviewer": reviewer,
+        "author_h": token_for(author),
+        "reviewer_h": token_for(reviewer),
+        "tmp": tmp_path,
+        "app": app,
+        "client": client,
+    }
+
+
+def publish(setup, *, minutes=60, title="冬季办公时间", media=None, priority="normal"):
+    client, now = setup["client"], utcnow()
+    body = {
+        "title": title,
+        "body": "请合理安排时间。",
+        "category": "通知公告",
+        "screens": ["hall"],
+        "valid_from": (now - HOUR).isoformat(),
+        "valid_until": (now + dt.timedelta(minutes=minutes)).isoformat(),
+        "duration_s": 3,
+        "priority": priority,
+    }
+    if media:
+        body |= {"kind": "image", "media_sha256": media}
+    nid = client.post("/api/v1/notices", json=body, headers=setup["author_h"]).get_json()["id"]
+    client.post(f"/api/v1/notices/{nid}/submit", headers=setup["author_h"])
+    client.post(
+        f"/api/v1/notices/{nid}/approve",
+        headers=setup["reviewer_h"],
+        json={"confidentiality_reviewed": True},
+    )
+    return nid
+
+
+def make_player(setup, fonts, *, skew=dt.timedelta(0), name="p"):
+    session, adapter = session_for(setup["app"])
+    local = FakeClock(skew)
+    clock = ServerClock(local=local)
+    root = setup["tmp"] / name
+    config = PlayerConfig(
+        controller="http://controller",
+        token=setup["token"],
+        output=f"png:{root / 'frames'}",
+        cache_dir=root / "cache",
+    )
+    client = ControllerClient(config.controller, config.token, clock=clock, session=session)
+    spool = Spool(root / "cache" / "spool.sqlite3")
+    player = Player(
+        config,
+        client=client,
+        store=Store(root / "cache"),
+        spool=spool,
+        fonts=fonts,
+        clock=clock,
+        open_output=lambda w, h: PngOutput(root / "frames", min_interval_s=0),
+    )
+    return player, adapter, local
+
+
+def test_poll_show_log_upload(setup, fonts, db_session):
+    nid = publish(setup)
+    player, _, _ = make_player(setup, fonts)
+    player.heartbeat_once()
+    assert player.poll_once() is True and player.poll_once() is False  # 304 the second time
+    state = player.show_once(PlayerState())
+    assert player.spool.count() == 1
+    (event,) = player.spool.pending()
+    assert event["notice_id"] == nid and event["outcome"] == "shown" and event["seq"] == 1
+    assert 2900 <= event["duration_ms"] <= 3500
+    assert (setup["tmp"] / "p" / "frames" / "latest.png").exists()
+    assert player.upload_once() == 1 and player.spool.count() == 0
+    answer = setup["client"].get("/api/v1/display-events", headers=setup["reviewer_h"])
+    assert answer.status_code == 403  # reviewers do not read the log; supervisors do
+    assert state is not None
+
+
+def test_a_skewed_local_clock_is_corrected_by_the_heartbeat(setup, fonts):
+    player, _, _ = make_player(setup, fonts, skew=dt.timedelta(minutes=10))
+    player.heartbeat_once()
+    assert abs(player.clock.offset_s + 600) < 2
+    assert abs((player.clock.now() - utcnow()).total_seconds()) < 2
+
+
+def test_offline_the_cached_playlist_still_enforces_windows(setup, fonts):
+    publish(setup, minutes=1, title="一分钟后到期")
+    player, adapter, local = make_player(setup, fonts)
+    player.poll_once()
+    adapter.down = True
+    with pytest.raises(Unreachable):
+        player.poll_once()
+    local.offset = dt.timedelta(minutes=2)  # the notice has expired meanwhile
+    player.show_once(PlayerState())
+    assert player.spool.count() == 0  # nothing shown, nothing logged
+    assert player.current_item is None
+
+
+def test_the_player_starts_from_its_cache_before_the_controller_answers(setup, fonts):
+    publish(setup)
+    player, _, _ = make_player(setup, fonts, name="first")
+    player.poll_once()
+    again, adapter, _ = make_player(setup, fonts, name="first")
+    adapter.down = True
+    assert again.store.load() is not None
+    again.show_once(PlayerState())
+    assert again.spool.pending()[-1]["outcome"] == "shown"
+
+
+def png(colour):
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_a_corrupt_media_blob_is_never_shown(setup, fonts, db_session):
+    media, _ = media_services.upload_media(
+        db_session, setup["author"], png("blue"), now=utcnow(), limits=media_services.MediaLimits()
+    )
+    db_session.commit()
+    publish(setup, media=media.sha256, title="图片")
+    player, _, _ = make_player(setup, fonts)
+    player.poll_once()
+    path = player.store.media_path(media.sha256)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == media.sha256
+    path.write_bytes(b"corrupted on disk")
+    with pytest.raises(MediaError):
+        player.store.get_media(media.sha256)
+    assert not path.exists()  # deleted, so the next poll fetches it again
+    player.show_once(PlayerState())
+    events = player.spool.pending()
+    assert events[-1]["outcome"] == "error" and events[-1]["duration_ms"] == 0
+    player.store._etag = None  # force a full poll, as after a restart
+    player.poll_once()
+    assert player.store.get_media(media.sha256) == png("blue")
+
+
+def test_damaged_media_from_the_network_is_refused(tmp_path):
+    store = Store(tmp_path)
+    with pytest.raises(MediaError, match="mismatch"):
+        store.put_media("0" * 64, b"bytes")
+    assert not store.has_media("0" * 64)
+
+
+def test_spool_survives_reopening_and_never_reuses_numbers(tmp_path):
+    spool = Spool(tmp_path / "spool.sqlite3")
+    first = spool.record({"item_id": "a"})
+    second = spool.record({"item_id": "b"})
+    spool.settle({"accepted": [first["id"]], "duplicates": [second["id"]]}, now_iso="x")
+    spool.close()
+    reopened = Spool(tmp_path / "spool.sqlite3")
+    third = reopened.record({"item_id": "c"})
+    assert (first["seq"], second["seq"], third["seq"]) == (1, 2, 3)
+    reopened.settle({"rejected": [{"id": third["id"], "reason": "bad"}]}, now_iso="now")
+    assert reopened.pending() == [] and reopened.dead_letters()[0]["reason"] == "bad"
+
+
+def test_rejected_events_become_dead_letters_not_silence(setup, fonts):
+    player, _, _ = make_player(setup, fonts)
+    player.spool.record(
+        {
+            "item_id": "n999.r1",
+            "notice_id": 999,
+            "revision": 1,
+            "content_sha256": "0" * 64,
+            "started_at": utcnow().isoformat(),
+            "duration_ms": 1000,
+            "outcome": "shown",
+        }
+    )
+    player.upload_once()
+    assert player.spool.count() == 0
+    assert "never approved" in player.spool.dead_letters()[0]["reason"]
+
+
+def test_withdrawal_interrupts_the_item_at_the_next_poll(setup, fonts):
+    import threading
+
+    nid = publish(setup)
+    player, _, _ = make_player(setup, fonts)
+    player.poll_once()
+
+    def withdraw_then_poll() -> None:
+        setup["client"].post(
+            f"/api/v1/notices/{nid}/withdraw", headers=setup["author_h"], json={"reason": "撤回"}
+        )
+        from signage.delivery.cache import get_cache
+
+        get_cache(setup["app"]).sync(force=True)
+        player.poll_once()
+
+    timer = threading.Timer(0.5, withdraw_then_poll)
+    timer.start()
+    player.show_once(PlayerState())
+    timer.join()
+    event = player.spool.pending()[-1]
+    assert event["outcome"] == "interrupted" and event["duration_ms"] < 2500
+
+
+def test_backoff_grows_with_jitter_and_resets():
+    import random
+
+    backoff = Backoff(300, random.Random(1))
+    delays = [backoff.next_delay() for _ in range(12)]
+    assert all(0 <= d <= 300 for d in delays) and max(delays[:3]) <= 4
+    backoff.reset()
+    assert backoff.next_delay() <= 1
+
+
+def test_state_is_saved_for_a_restart(setup, fonts):
+    publish(setup)
+    player, _, _ = make_player(setup, fonts)
+    player.poll_once()
+    player.show_once(PlayerState())
+    assert json.loads(player.spool.get_meta("state"))["credits"]
