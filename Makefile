@@ -7,7 +7,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export SIGNAGE_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test lint venv clean
+.PHONY: run test lint venv clean fonts
+comma := ,
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,10 +20,11 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 venv: $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) fonts
 	@mkdir -p "$(SIGNAGE_DATA_DIR)"
 	@if [ ! -f "$(SIGNAGE_DATA_DIR)/.demo-loaded" ]; then \
 		{ $(BIN)/signage init && $(BIN)/signage demo; } > "$(SIGNAGE_DATA_DIR)/demo-credentials.txt" && \
+		$(BIN)/signage screen token zwzx-24h | tail -n 1 > "$(SIGNAGE_DATA_DIR)/zwzx-24h.token" && \
 		touch "$(SIGNAGE_DATA_DIR)/.demo-loaded"; \
 	else \
 		$(BIN)/signage init; \
@@ -33,7 +35,26 @@ run: $(STAMP)
 	@echo "  curl -H 'Authorization: Bearer <token>' http://127.0.0.1:8080/api/v1/notices"
 	@echo "The whole API: http://127.0.0.1:8080/api/v1/openapi.json"
 	@echo "(These credentials are kept in $(SIGNAGE_DATA_DIR)/demo-credentials.txt.)"
+	@echo
+	@echo "A player for screen zwzx-24h (384x128, always on) draws into $(SIGNAGE_DATA_DIR)/frames:"
+	@echo "latest.png is the panel now, frames/ one file per item shown$(if $(DISPLAY), and a window at 0$(comma)0 shows it live,)."
+	@$(BIN)/signage-player run --controller http://127.0.0.1:8080 \
+		--token-file "$(SIGNAGE_DATA_DIR)/zwzx-24h.token" --cache "$(SIGNAGE_DATA_DIR)/player" \
+		--output "png:$(SIGNAGE_DATA_DIR)/frames" $(if $(DISPLAY),--output window:0$(comma)0) \
+		> "$(SIGNAGE_DATA_DIR)/player.log" 2>&1 & \
+	player=$$!; trap 'kill $$player 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/signage serve --host 127.0.0.1 --port 8080
+
+# A CJK font for the player: installed from Debian's packages when missing and possible.
+fonts:
+	@if ! fc-list :lang=zh 2>/dev/null | grep -q . ; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get install -y -qq fonts-wqy-zenhei >/dev/null 2>&1 || \
+			{ apt-get update -qq && apt-get install -y -qq fonts-wqy-zenhei; }; \
+		else \
+			echo "No Chinese font found: install one (Debian/Ubuntu: sudo apt-get install fonts-wqy-zenhei)"; \
+		fi; \
+	fi
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
