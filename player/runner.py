@@ -351,5 +351,11 @@ class Player:
             self.stop.set()
             for thread in threads:
                 thread.join(timeout=10)
+            # One last upload, so a clean stop leaves nothing behind if the controller is up;
+            # whatever does not go stays in the spool for the next start.
+            try:
+                self.upload_once()
+            except Exception as exc:
+                log.info("events left in the spool for the next start: %s", exc)
             if self.output is not None:
                 self.output.close()

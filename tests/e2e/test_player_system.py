@@ -1,0 +1,272 @@
+"""The whole system with real processes: ``signage serve`` and ``signage-player run``.
+
+The controller is stopped while the player keeps playing from its cache; a notice expires during
+the outage and must not be shown; when the controller is back, every event the player produced
+must reach it exactly once. Then the player is killed with SIGKILL in the middle of uploading a
+backlog and restarted; and a player whose clock is ten minutes wrong (libfaketime) must still
+play by the controller's time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from signage.displaylog.models import DisplayEvent, DisplayGap
+from tests.conftest import need
+from tests.e2e.test_new_user_script import Signage, bearer, free_port
+
+FAST = {
+    "SIGNAGE_POLL_INTERVAL_S": "1",
+    "SIGNAGE_HEARTBEAT_S": "2",
+    "SIGNAGE_SCREENSHOT_INTERVAL_S": "5",
+    "SIGNAGE_PLAYLIST_CHECK_S": "0.2",
+    "SIGNAGE_EXPIRE_INTERVAL_S": "2",
+}
+
+
+class System:
+    def __init__(self, database_url: str, tmp: Path) -> None:
+        env = dict(os.environ)
+        env.update(
+            {
+                "SIGNAGE_DATA_DIR": str(tmp / "var"),
+                "SIGNAGE_DATABASE_URL": database_url,
+                "SIGNAGE_SECRET_KEY": "e2e",
+                **FAST,
+            }
+        )
+        self.signage = Signage(env)
+        self.tmp = tmp
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.server: subprocess.Popen[bytes] | None = None
+        self.player: subprocess.Popen[bytes] | None = None
+        self.cache = tmp / "player"
+        self.frames = tmp / "frames"
+        self.logs: list[Any] = []
+
+    def start_server(self) -> None:
+        log = (self.tmp / "serve.log").open("a")
+        self.logs.append(log)
+        self.server = subprocess.Popen(
+            [sys.executable, "-m", "signage", "serve", "--port", str(self.port)],
+            env=self.signage.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                requests.get(f"{self.base}/api/v1/openapi.json", timeout=1)
+                return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise AssertionError("the controller did not start")
+
+    def stop_server(self) -> None:
+        assert self.server is not None
+        self.server.terminate()
+        self.server.wait(timeout=15)
+        self.server = None
+
+    def start_player(self, token_file: Path, *, skew: str | None = None) -> None:
+        command = [
+            sys.executable,
+            "-m",
+            "player.cli",
+            "run",
+            "--controller",
+            self.base,
+            "--token-file",
+            str(token_file),
+            "--output",
+            f"png:{self.frames}",
+            "--cache",
+            str(self.cache),
+        ]
+        env = self.signage.env
+        if skew:
+            # A wrong wall clock; the monotonic clock (timeouts, frame timing) stays true, as
+            # it does on a real machine whose date is set wrong.
+            command = ["faketime", "-f", skew, *command]
+            env = env | {"FAKETIME_DONT_FAKE_MONOTONIC": "1"}
+        log = (self.tmp / "player.log").open("a")
+        self.logs.append(log)
+        self.player = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    def stop_player(self, sig: int = signal.SIGTERM) -> None:
+        assert self.player is not None
+        self.player.send_signal(sig)
+        self.player.wait(timeout=20)
+        self.player = None
+
+    def spool(self) -> tuple[int, int, int]:
+        """(pending events, dead letters, last sequence number) of the player's spool."""
+        path = self.cache / "spool.sqlite3"
+        if not path.exists():
+            return 0, 0, 0
+        with contextlib.closing(sqlite3.connect(path, timeout=10)) as db:
+            pending = db.execute("SELECT count(*) FROM events").fetchone()[0]
+            dead = db.execute("SELECT count(*) FROM dead_letters").fetchone()[0]
+            row = db.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
+        return pending, dead, int(row[0]) if row else 0
+
+    def close(self) -> None:
+        for process in (self.player, self.server):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
+        for log in self.logs:
+            log.close()
+
+
+@pytest.fixture
+def system(app, database_url, tmp_path):
+    running = System(database_url, tmp_path)
+    yield running
+    running.close()
+
+
+def wait_for(predicate, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.25)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def publish(system: System, author, reviewer, title: str, *, seconds: int) -> tuple[int, str]:
+    now = dt.datetime.now(dt.UTC)
+    until = (now + dt.timedelta(seconds=seconds)).replace(microsecond=0)
+    nid = requests.post(
+        f"{system.base}/api/v1/notices",
+        headers=author,
+        json={
+            "title": title,
+            "body": "请合理安排时间。",
+            "category": "通知公告",
+            "screens": ["hall"],
+            "valid_from": (now - dt.timedelta(minutes=5)).isoformat(),
+            "valid_until": until.isoformat(),
+            "duration_s": 3,
+        },
+    ).json()["id"]
+    requests.post(f"{system.base}/api/v1/notices/{nid}/submit", headers=author)
+    answer = requests.post(
+        f"{system.base}/api/v1/notices/{nid}/approve",
+        headers=reviewer,
+        json={"confidentiality_reviewed": True},
+    )
+    assert answer.status_code == 200, answer.text
+    return nid, until.isoformat()
+
+
+def exactly_once(db_session, system: System) -> list[DisplayEvent]:
+    """The controller holds player sequence numbers 1..N, once each, with no gap."""
+    db_session.expire_all()
+    events = db_session.scalars(sa.select(DisplayEvent).order_by(DisplayEvent.player_seq)).all()
+    pending, dead, last = system.spool()
+    assert pending == 0 and dead == 0
+    assert [e.player_seq for e in events] == list(range(1, last + 1))
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(DisplayGap)) == 0
+    return list(events)
+
+
+def test_outage_expiry_and_exactly_once_delivery(system, db_session):
+    need(shutil.which("faketime") is not None, "libfaketime (apt-get install faketime)")
+    s = system.signage
+    s("init")
+    s("user", "add", "e2e.author", "--role", "author")
+    s("user", "add", "e2e.reviewer", "--role", "reviewer")
+    author = bearer(s.last_line("token", "create", "e2e.author"))
+    reviewer = bearer(s.last_line("token", "create", "e2e.reviewer"))
+    token_file = system.tmp / "hall.token"
+    token_file.write_text(
+        s.last_line(
+            "screen", "add", "hall", "--name", "大厅", "--size", "128x32", "--color", "red-green"
+        )
+    )
+    system.start_server()
+    lasting, _ = publish(system, author, reviewer, "长期通知", seconds=3600)
+    short, short_until = publish(system, author, reviewer, "即将到期", seconds=20)
+    system.start_player(token_file)
+
+    wait_for(lambda: system.spool()[2] >= 2, 30, "the player to show something")
+    system.stop_server()  # the outage: the player goes on from its cache
+    wait_for(
+        lambda: (
+            dt.datetime.now(dt.UTC)
+            > dt.datetime.fromisoformat(short_until) + dt.timedelta(seconds=8)
+        ),
+        40,
+        "the short notice to expire during the outage",
+    )
+    during = system.spool()[0]
+    assert during > 0  # events piled up in the spool while the controller was away
+    system.start_server()
+    wait_for(lambda: system.spool()[0] == 0, 40, "the backlog to upload")
+    system.stop_player()
+
+    events = exactly_once(db_session, system)
+    ends = dt.datetime.fromisoformat(short_until)
+    shown_short = [e for e in events if e.notice_id == short]
+    assert all(
+        e.started_at + dt.timedelta(milliseconds=e.duration_ms) <= ends + dt.timedelta(seconds=1)
+        for e in shown_short
+    )
+    assert any(e.notice_id == lasting and e.started_at > ends for e in events)
+    assert (system.frames / "latest.png").exists()
+
+    # SIGKILL in the middle of uploading a backlog, then a restart: still exactly once.
+    system.stop_server()
+    system.start_player(token_file)
+    wait_for(lambda: system.spool()[0] >= 6, 40, "a backlog to build up")
+    system.start_server()
+    wait_for(lambda: system.spool()[0] < 6, 30, "the upload to begin")
+    system.stop_player(signal.SIGKILL)
+    system.start_player(token_file)
+    wait_for(lambda: system.spool()[0] == 0, 40, "the restarted player to finish uploading")
+    system.stop_player()
+    exactly_once(db_session, system)
+
+    # A player whose clock is ten minutes fast plays and logs by the controller's time.
+    before = system.spool()[2]
+    system.start_player(token_file, skew="+10m")
+    wait_for(
+        lambda: system.spool()[2] >= before + 2 and system.spool()[0] == 0,
+        40,
+        "the skewed player to show and upload",
+    )
+    system.stop_player()
+    db_session.expire_all()
+    latest = db_session.scalars(
+        sa.select(DisplayEvent).where(DisplayEvent.player_seq > before)
+    ).all()
+    assert latest
+    for event in latest:
+        assert abs((event.received_at - event.started_at).total_seconds()) < 60
+    health = requests.get(f"{system.base}/api/v1/screens/hall", headers=reviewer).json()
+    assert abs(health["clock_offset_ms"] + 600_000) < 5_000
+
+    assert s("verify-logs").returncode == 0
+    db_session.execute(
+        sa.update(DisplayEvent).where(DisplayEvent.player_seq == 2).values(duration_ms=1)
+    )
+    db_session.commit()
+    broken = s("verify-logs", check=False)
+    assert broken.returncode == 1 and "screen hall: BROKEN at record" in broken.stderr
