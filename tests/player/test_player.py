@@ -40,7 +40,7 @@ class FakeClock:
 
 @pytest.fixture
 def setup(app, client, db_session, make_user, token_for, tmp_path):
-    screen, token = create_screen(
+    _, token = create_screen(
         db_session,
         None,
         key="hall",
