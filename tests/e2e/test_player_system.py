@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import glob
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -100,10 +100,15 @@ class System:
         ]
         env = self.signage.env
         if skew:
-            # A wrong wall clock; the monotonic clock (timeouts, frame timing) stays true, as
-            # it does on a real machine whose date is set wrong.
-            command = ["faketime", "-f", skew, *command]
-            env = env | {"FAKETIME_DONT_FAKE_MONOTONIC": "1"}
+            # A wrong wall clock through libfaketime, preloaded into the player itself (the
+            # faketime wrapper would fork, and a signal to it would orphan the player). The
+            # monotonic clock (timeouts, frame timing) stays true, as on a real machine whose
+            # date is set wrong.
+            env = env | {
+                "LD_PRELOAD": libfaketime(),
+                "FAKETIME": skew,
+                "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+            }
         log = (self.tmp / "player.log").open("a")
         self.logs.append(log)
         self.player = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -139,6 +144,12 @@ def system(app, database_url, tmp_path):
     running = System(database_url, tmp_path)
     yield running
     running.close()
+
+
+def libfaketime() -> str:
+    found = sorted(glob.glob("/usr/lib/*/faketime/libfaketime.so.1"))
+    need(bool(found), "libfaketime (apt-get install faketime)")
+    return found[0]
 
 
 def wait_for(predicate, timeout: float, what: str) -> None:
@@ -188,7 +199,7 @@ def exactly_once(db_session, system: System) -> list[DisplayEvent]:
 
 
 def test_outage_expiry_and_exactly_once_delivery(system, db_session):
-    need(shutil.which("faketime") is not None, "libfaketime (apt-get install faketime)")
+    libfaketime()
     s = system.signage
     s("init")
     s("user", "add", "e2e.author", "--role", "author")

@@ -1,0 +1,148 @@
+"""Benchmark: display events per second through the API, beside the floor of writing them at all.
+
+    .venv/bin/python -m bench.ingest [--events 20000] [--database-url URL]
+
+Posts ``--events`` display events for one screen in batches of 500 to ``POST
+/api/v1/player/events`` of the real app (in-process WSGI: JSON parsing, validation, the approved-
+revision check, duplicate check, hash chaining, bulk insert and indexes included), then writes the
+same rows with raw ``sqlite3.executemany`` into a table without any index: the floor of writing
+them at all. Prints both rates and their ratio (targets: ≥ 20,000 events/s, ratio ≥ 0.1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sqlite3
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from signage import migrate
+from signage.accounts.services import create_user
+from signage.app import create_app
+from signage.db import get_db
+from signage.notices import services as notices
+from signage.screens.services import create_screen
+
+BATCH = 500
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="display-event ingest throughput")
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp())
+    url = args.database_url or f"sqlite:///{tmp / 'ingest.db'}"
+    app = create_app(
+        {"SIGNAGE_DATA_DIR": str(tmp), "SIGNAGE_DATABASE_URL": url, "SIGNAGE_SCHEDULER": False}
+    )
+    db = get_db(app)
+    migrate.upgrade(db.engine)
+    now = dt.datetime.now(dt.UTC)
+    with db.session() as s:
+        author, _ = create_user(s, None, username="author", roles=["author"], now=now)
+        reviewer, _ = create_user(s, None, username="reviewer", roles=["reviewer"], now=now)
+        _, token = create_screen(s, None, key="hall", name="大厅", width=192, height=32, now=now)
+        notice = notices.create_notice(
+            s,
+            author,
+            notices.NoticeFields(
+                title="通知",
+                category="通知公告",
+                screens=["hall"],
+                valid_from=now,
+                valid_until=now + dt.timedelta(days=1),
+            ),
+            now=now,
+            rules=notices.NoticeRules(categories=("通知公告",)),
+        )
+        notices.submit_notice(s, author, notice.id, now=now)
+        notices.approve_notice(s, reviewer, notice.id, confidentiality_reviewed=True, now=now)
+        s.commit()
+        revision = notice.live_revision
+        assert revision is not None
+        content, nid = revision.content_sha256, notice.id
+    start = now - dt.timedelta(hours=args.events * 15 / 3600 + 1)
+    events = [
+        {
+            "id": str(uuid.uuid4()),
+            "seq": i + 1,
+            "item_id": f"n{nid}.r1",
+            "notice_id": nid,
+            "revision": 1,
+            "content_sha256": content,
+            "started_at": (start + dt.timedelta(seconds=15 * i)).isoformat(),
+            "duration_ms": 15000,
+            "outcome": "shown",
+        }
+        for i in range(args.events)
+    ]
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    t0 = time.perf_counter()
+    for i in range(0, len(events), BATCH):
+        answer = client.post(
+            "/api/v1/player/events", json={"events": events[i : i + BATCH]}, headers=headers
+        ).get_json()
+        assert len(answer["accepted"]) == len(events[i : i + BATCH]), answer
+    api_s = time.perf_counter() - t0
+
+    raw = sqlite3.connect(tmp / "floor.db")
+    raw.execute("PRAGMA journal_mode=WAL")
+    raw.execute("PRAGMA synchronous=NORMAL")
+    raw.execute(
+        "CREATE TABLE events (screen_id, player_seq, chain_seq, event_id, item_id, "
+        "notice_id, revision, content_sha256, category, started_at, duration_ms, "
+        "outcome, received_at, prev_hash, hash)"
+    )
+    rows = [
+        (
+            1,
+            e["seq"],
+            e["seq"],
+            e["id"],
+            e["item_id"],
+            nid,
+            1,
+            content,
+            "通知公告",
+            e["started_at"],
+            15000,
+            "shown",
+            now.isoformat(),
+            "0" * 64,
+            "1" * 64,
+        )
+        for e in events
+    ]
+    t0 = time.perf_counter()
+    for i in range(0, len(rows), BATCH):
+        with raw:
+            raw.executemany(
+                "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows[i : i + BATCH]
+            )
+    floor_s = time.perf_counter() - t0
+    raw.close()
+    api_rate, floor_rate = args.events / api_s, args.events / floor_s
+    print(
+        f"ingest benchmark: {args.events} events in batches of {BATCH}, database "
+        f"{db.engine.url.get_backend_name()}"
+    )
+    print(f"{'path':<44} {'events/s':>10}")
+    print(
+        f"{'API (validate, check, chain, insert, index)':<44} {api_rate:>10.0f}   "
+        f"(target ≥ 20,000: {'met' if api_rate >= 20_000 else 'MISSED'})"
+    )
+    print(f"{'raw sqlite3 executemany, no index':<44} {floor_rate:>10.0f}")
+    print(
+        f"{'ratio':<44} {api_rate / floor_rate:>10.2f}   "
+        f"(target ≥ 0.10: {'met' if api_rate / floor_rate >= 0.1 else 'MISSED'})"
+    )
+    db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
