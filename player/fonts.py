@@ -8,7 +8,10 @@ are crisp at 12–16 px, the sizes of small LED panels.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import functools
+import gc
 import logging
 import shutil
 import subprocess
@@ -51,10 +54,13 @@ class Face:
     path: str
     index: int
     name: str
-    codepoints: frozenset[int]
+    # One bit per Unicode code point (139 KB): a CJK font maps some 40,000 characters, and a
+    # set of them would cost the player megabytes for the life of the process.
+    codepoints: bytes
 
     def has(self, char: str) -> bool:
-        return ord(char) in self.codepoints
+        code = ord(char)
+        return bool(self.codepoints[code >> 3] >> (code & 7) & 1)
 
 
 @dataclass(frozen=True)
@@ -90,7 +96,9 @@ class FontSet:
         return _pil_font(face.path, face.index, size)
 
 
-@functools.lru_cache(maxsize=64)
+# A FreeType face of a large CJK font holds megabytes once used (3–4 MB each for WenQuanYi Zen
+# Hei); a player shows a few sizes, and bench.render keeps its memory under 80 MB with four.
+@functools.lru_cache(maxsize=4)
 def _pil_font(path: str, index: int, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, size, index=index)
 
@@ -106,12 +114,21 @@ def read_faces(path: Path) -> list[Face]:
     try:
         faces = []
         for index, font in enumerate(fonts):
-            cmap = font.getBestCmap() or {}
+            bitmap = bytearray(0x110000 // 8)
+            for code in font.getBestCmap() or {}:
+                bitmap[code >> 3] |= 1 << (code & 7)
             name = font["name"].getDebugName(4) or path.stem
-            faces.append(Face(str(path), index, name, frozenset(cmap)))
+            faces.append(Face(str(path), index, name, bytes(bitmap)))
         return faces
     finally:  # the faces of a collection share one open file
         (collection or fonts[0]).close()
+
+
+def _release_memory() -> None:
+    """Hand the memory fontTools used while reading back to the system (glibc only)."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _fontconfig_match() -> Path | None:
@@ -154,6 +171,7 @@ def find_fonts(explicit: str | None = None) -> FontSet:
             faces.extend(read_faces(path))
         except Exception as exc:  # a damaged or unsupported file: say so, try the next
             log.warning("cannot read font %s: %s", path, exc)
+    _release_memory()
     cjk = [f for f in faces if all(f.has(c) for c in PROBE)]
     if not cjk:
         if explicit:

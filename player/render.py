@@ -204,6 +204,13 @@ def _paint(
 # --- line breaking ----------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=256)
+def break_units(text: str) -> tuple[tuple[str, ...], ...]:
+    """The unbreakable units of each paragraph of ``text`` (UAX #14, by uniseg), computed once
+    per text however many sizes are tried."""
+    return tuple(tuple(line_break_units(p)) for p in text.split("\n"))
+
+
 def wrap(text: str, width: int, fonts: FontSet, size: int) -> list[str]:
     """Break ``text`` into lines no wider than ``width`` pixels, by Chinese line-breaking rules.
 
@@ -211,9 +218,9 @@ def wrap(text: str, width: int, fonts: FontSet, size: int) -> list[str]:
     characters, the only case where a rule may yield.
     """
     lines: list[str] = []
-    for paragraph in text.split("\n"):
+    for units in break_units(text):
         line, line_w = "", 0
-        for unit in line_break_units(paragraph):
+        for unit in units:
             unit_w = text_width(unit, fonts, size)
             trailing = unit_w - text_width(unit.rstrip(), fonts, size)
             if line_w + unit_w - trailing <= width:
@@ -370,14 +377,20 @@ def _draw_header(
 
 
 def _largest_size(fonts: FontSet, height: int, smallest: int) -> int:
-    """The largest font size whose Chinese ink fits in ``height`` pixels (at most 64)."""
-    size = smallest
-    for candidate in range(smallest, 65):
-        top, bottom = ink(fonts, candidate)
-        if bottom - top > height:
-            break
-        size = candidate
-    return size
+    """The largest font size whose Chinese ink fits in ``height`` pixels (at most 64).
+
+    Found by bisection: every size tried opens a FreeType face, which for a large CJK font
+    costs megabytes, so as few are tried as possible.
+    """
+    low, high, best = smallest, 64, smallest
+    while low <= high:
+        middle = (low + high) // 2
+        top, bottom = ink(fonts, middle)
+        if bottom - top <= height:
+            best, low = middle, middle + 1
+        else:
+            high = middle - 1
+    return best
 
 
 # --- images -----------------------------------------------------------------------------------
