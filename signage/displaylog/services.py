@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import re
-import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +34,7 @@ from signage.screens.models import Screen
 MAX_BATCH = 500
 OUTCOMES = frozenset({"shown", "interrupted", "error"})
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 MAX_DURATION_MS = 24 * 3600 * 1000
 FUTURE_SLACK = dt.timedelta(minutes=5)
 
@@ -108,10 +108,9 @@ def _parse(raw: Any, now: dt.datetime) -> _Parsed:
             raise ValueError(f"{name} must be a whole number {low}–{high}")
         return value
 
-    try:
-        event_id = str(uuid.UUID(str(raw.get("id"))))
-    except ValueError:
-        raise ValueError("id must be a UUID") from None
+    event_id = raw.get("id")
+    if not isinstance(event_id, str) or not UUID.match(event_id):
+        raise ValueError("id must be a UUID in its usual lowercase form")
     item_id = raw.get("item_id")
     if not isinstance(item_id, str) or not 1 <= len(item_id) <= 64:
         raise ValueError("item_id must be a string of 1–64 characters")
