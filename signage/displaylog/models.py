@@ -40,8 +40,9 @@ class DisplayEvent(Base):
     hash: Mapped[str] = mapped_column(sa.String(64))
 
     __table_args__ = (
-        sa.UniqueConstraint("screen_id", "player_seq"),
-        sa.UniqueConstraint("screen_id", "chain_seq"),
+        # Named here: the naming convention would give both the same name (first column only).
+        sa.UniqueConstraint("screen_id", "player_seq", name="uq_display_events_screen_player_seq"),
+        sa.UniqueConstraint("screen_id", "chain_seq", name="uq_display_events_screen_chain_seq"),
         sa.Index("ix_display_events_started_at_id", "started_at", "id"),
         sa.Index("ix_display_events_notice_started", "notice_id", "started_at"),
     )

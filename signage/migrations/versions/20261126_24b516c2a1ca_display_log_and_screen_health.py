@@ -85,8 +85,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['notice_id'], ['notices.id'], name=op.f('fk_display_events_notice_id_notices')),
     sa.ForeignKeyConstraint(['screen_id'], ['screens.id'], name=op.f('fk_display_events_screen_id_screens')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_display_events')),
-    sa.UniqueConstraint('screen_id', 'chain_seq', name=op.f('uq_display_events_screen_id')),
-    sa.UniqueConstraint('screen_id', 'player_seq', name=op.f('uq_display_events_screen_id'))
+    sa.UniqueConstraint('screen_id', 'chain_seq', name=op.f('uq_display_events_screen_chain_seq')),
+    sa.UniqueConstraint('screen_id', 'player_seq', name=op.f('uq_display_events_screen_player_seq'))
     )
     with op.batch_alter_table('display_events', schema=None) as batch_op:
         batch_op.create_index('ix_display_events_notice_started', ['notice_id', 'started_at'], unique=False)

@@ -199,13 +199,21 @@ def test_verify_logs_cli_covers_display_chains(client, db_session, world, app, c
     from click.testing import CliRunner
 
     from signage.cli import Context, cli
+    from signage.db import get_db
+
+    def verify():
+        context = Context(config)
+        try:
+            return CliRunner().invoke(cli, ["verify-logs"], obj=context)
+        finally:
+            get_db(context.app).engine.dispose()
 
     post(client, world["headers"], [event(world["live"], s) for s in (1, 2)])
-    ok = CliRunner().invoke(cli, ["verify-logs"], obj=Context(config))
+    ok = verify()
     assert ok.exit_code == 0 and "2 events" in ok.output
     db_session.execute(
         sa.update(DisplayEvent).where(DisplayEvent.player_seq == 1).values(outcome="error")
     )
     db_session.commit()
-    broken = CliRunner().invoke(cli, ["verify-logs"], obj=Context(config))
+    broken = verify()
     assert broken.exit_code == 1 and "screen hall: BROKEN at record 1" in broken.output
