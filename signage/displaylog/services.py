@@ -268,9 +268,44 @@ def _store(
         row["hash"] = prev_hash = link_hash(prev_hash, hashed_record(row))
         rows.append(row)
         result.accepted.append(p.event_id)
-    session.execute(sa.insert(DisplayEvent.__table__), rows)
+    _insert_rows(session, rows)
     close_link(session, link, prev_hash)
     _record_gaps(session, screen_id, previous_max, [p.seq for p in fresh], now, result)
+
+
+def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert display events with one ``executemany`` on the driver.
+
+    SQLAlchemy's own bulk insert prepares every row's parameters anew, which costs as much as
+    everything else ingest does; here each column's bind processor (UTC timestamps) is applied
+    directly and the rows go to the driver as they are.
+    """
+    table = DisplayEvent.__table__
+    connection = session.connection()
+    dialect = connection.dialect
+    columns = list(rows[0])
+    compiled = sa.insert(table).compile(dialect=dialect, column_keys=columns)
+    processors = {
+        name: processor
+        for name in columns
+        if (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+        is not None
+    }
+
+    def converted(row: dict[str, Any]) -> dict[str, Any]:
+        return {
+            name: (processors[name](value) if name in processors else value)
+            for name, value in row.items()
+        }
+
+    if compiled.positional:
+        order = compiled.positiontup or []
+        params: list[Any] = [
+            tuple(values[name] for name in order) for values in map(converted, rows)
+        ]
+    else:
+        params = [converted(row) for row in rows]
+    connection.exec_driver_sql(str(compiled), params)
 
 
 def _record_gaps(
