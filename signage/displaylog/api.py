@@ -7,9 +7,10 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Blueprint, Response, request, stream_with_context
+from flask import Blueprint, Response, current_app, request
 
 from signage.api.common import actor, now, query_int, query_time, session
+from signage.db import get_db
 from signage.delivery.api import screen_id_from_token
 from signage.displaylog import services
 from signage.displaylog.services import CSV_COLUMNS, EventFilter, event_json
@@ -46,25 +47,28 @@ def list_() -> Any:
     user = actor()
     f = _filter()
     if request.args.get("format") == "csv":
-        db = session()
         # Check the role before streaming starts, so a refusal is a clean 403.
-        services.list_events(db, user, f, limit=1)
+        services.list_events(session(), user, f, limit=1)
+        # The stream reads with a session of its own, closed when the last row is sent: the
+        # request's session is done (and committed) before the first byte goes out.
+        database = get_db(current_app)
 
         def rows() -> Iterator[str]:
             buffer = io.StringIO()
             writer = csv.writer(buffer)
             writer.writerow(CSV_COLUMNS)
-            for event, key in services.iter_events(db, user, f):
-                record = event_json(event, key)
-                writer.writerow([record[c] for c in CSV_COLUMNS])
-                if buffer.tell() > 64 * 1024:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
+            with database.session() as reader:
+                for event, key in services.iter_events(reader, user, f):
+                    record = event_json(event, key)
+                    writer.writerow([record[c] for c in CSV_COLUMNS])
+                    if buffer.tell() > 64 * 1024:
+                        yield buffer.getvalue()
+                        buffer.seek(0)
+                        buffer.truncate()
             yield buffer.getvalue()
 
         return Response(
-            stream_with_context(rows()),
+            rows(),
             mimetype="text/csv",
             headers={"Content-Disposition": 'attachment; filename="display-events.csv"'},
         )

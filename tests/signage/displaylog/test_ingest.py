@@ -179,9 +179,13 @@ def test_display_events_filters_paging_and_csv(client, db_session, world, make_n
         )
         == 7
     )
-    response = client.get(url, query_string=window | {"format": "csv"}, headers=world["supervisor"])
-    assert response.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    # A streamed answer must be closed, as a WSGI server does, to end its request (and its
+    # database transaction).
+    with client.get(
+        url, query_string=window | {"format": "csv"}, headers=world["supervisor"]
+    ) as response:
+        assert response.mimetype == "text/csv"
+        rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert [int(r["seq"]) for r in rows] == [2, 3, 4] and rows[0]["screen"] == "hall"
     assert client.get(url, headers=world["author"]).status_code == 403
     assert (
