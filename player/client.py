@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import email.utils
-import json
 from typing import Any
 
 import requests
@@ -93,7 +92,3 @@ class ControllerClient:
         self._request(
             "PUT", f"{self.base}/player/screenshot", data=png, headers={"Content-Type": "image/png"}
         )
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

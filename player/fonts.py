@@ -15,7 +15,6 @@ import gc
 import logging
 import shutil
 import subprocess
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -189,8 +188,3 @@ def missing_characters(text: str, fonts: FontSet, size: int) -> list[str]:
     return sorted(
         {c for c in text if not c.isspace() and c.isprintable() and fonts.face_for(c, size) is None}
     )
-
-
-def faces_for(paths: Sequence[str]) -> list[Face]:
-    """Read the faces of several files (tests, diagnostics)."""
-    return [face for p in paths for face in read_faces(Path(p))]

@@ -111,6 +111,3 @@ class Store:
                 path.unlink(missing_ok=True)
                 removed += 1
         return removed
-
-    def disk_bytes(self) -> int:
-        return sum(p.stat().st_size for p in self.root.rglob("*") if p.is_file())

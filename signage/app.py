@@ -58,7 +58,4 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     api.init_app(app)
 
-    from signage import cli
-
-    cli.init_app(app)
     return app

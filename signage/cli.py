@@ -26,10 +26,6 @@ from signage.db import get_db
 from signage.errors import ServiceError
 
 
-def init_app(app: Flask) -> None:
-    """Nothing to register on the app: the CLI creates its own app (see :func:`main`)."""
-
-
 class Context:
     """The app the command works on, created lazily so ``--help`` needs no settings."""
 

@@ -50,6 +50,15 @@ class Signage:
     def last_line(self, *args: str) -> str:
         return self(*args).stdout.strip().splitlines()[-1]
 
+    def staff(self, *roles: str) -> dict[str, dict[str, str]]:
+        """Initialise the database and add a user per role; return each one's auth headers."""
+        self("init")
+        headers = {}
+        for role in roles:
+            self("user", "add", f"e2e.{role}", "--role", role)
+            headers[role] = bearer(self.last_line("token", "create", f"e2e.{role}"))
+        return headers
+
 
 @pytest.fixture
 def signage(app, database_url: str, tmp_path: Path) -> Signage:
@@ -110,10 +119,7 @@ def iso(delta: dt.timedelta) -> str:
 
 def test_a_new_user_runs_the_whole_review_workflow(signage, server, db_session):
     assert "schema" in signage("init").stdout
-    tokens = {}
-    for role in ("author", "reviewer", "supervisor", "admin"):
-        signage("user", "add", f"e2e.{role}", "--role", role)
-        tokens[role] = bearer(signage.last_line("token", "create", f"e2e.{role}"))
+    tokens = signage.staff("author", "reviewer", "supervisor", "admin")
     screen_token = signage.last_line(
         "screen",
         "add",
@@ -188,11 +194,7 @@ def test_a_new_user_runs_the_whole_review_workflow(signage, server, db_session):
 
 
 def test_the_scheduler_in_serve_expires_notices(signage, server):
-    signage("init")
-    signage("user", "add", "e2e.author", "--role", "author")
-    signage("user", "add", "e2e.reviewer", "--role", "reviewer")
-    author = bearer(signage.last_line("token", "create", "e2e.author"))
-    reviewer = bearer(signage.last_line("token", "create", "e2e.reviewer"))
+    author, reviewer = signage.staff("author", "reviewer").values()
     signage("screen", "add", "hall", "--name", "大厅", "--size", "64x16")
     ends = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=3)
     nid = requests.post(
@@ -221,11 +223,7 @@ def test_the_scheduler_in_serve_expires_notices(signage, server):
 
 
 def test_a_screen_follows_approval_and_withdrawal(signage, server):
-    signage("init")
-    signage("user", "add", "e2e.author", "--role", "author")
-    signage("user", "add", "e2e.reviewer", "--role", "reviewer")
-    author = bearer(signage.last_line("token", "create", "e2e.author"))
-    reviewer = bearer(signage.last_line("token", "create", "e2e.reviewer"))
+    author, reviewer = signage.staff("author", "reviewer").values()
     screen = bearer(
         signage.last_line(
             "screen",

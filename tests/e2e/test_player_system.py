@@ -27,7 +27,7 @@ import sqlalchemy as sa
 
 from signage.displaylog.models import DisplayEvent, DisplayGap
 from tests.conftest import need
-from tests.e2e.test_new_user_script import Signage, bearer, free_port
+from tests.e2e.test_new_user_script import Signage, free_port
 
 FAST = {
     "SIGNAGE_POLL_INTERVAL_S": "1",
@@ -201,11 +201,7 @@ def exactly_once(db_session, system: System) -> list[DisplayEvent]:
 def test_outage_expiry_and_exactly_once_delivery(system, db_session):
     libfaketime()
     s = system.signage
-    s("init")
-    s("user", "add", "e2e.author", "--role", "author")
-    s("user", "add", "e2e.reviewer", "--role", "reviewer")
-    author = bearer(s.last_line("token", "create", "e2e.author"))
-    reviewer = bearer(s.last_line("token", "create", "e2e.reviewer"))
+    author, reviewer = s.staff("author", "reviewer").values()
     token_file = system.tmp / "hall.token"
     token_file.write_text(
         s.last_line(
