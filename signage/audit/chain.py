@@ -20,8 +20,12 @@ GENESIS = "0" * 64
 
 
 def link_hash(prev_hash: str, record: Any) -> str:
-    """Return the hash of ``record`` chained onto ``prev_hash``."""
-    return sha256_hex(prev_hash.encode("ascii") + canonical_json(record))
+    """Return the hash of ``record`` chained onto ``prev_hash``.
+
+    ``record`` is a JSON value, or bytes that are already its canonical JSON.
+    """
+    data = record if isinstance(record, bytes) else canonical_json(record)
+    return sha256_hex(prev_hash.encode("ascii") + data)
 
 
 @dataclass
@@ -41,15 +45,16 @@ def next_link(session: Session, chain: str, count: int = 1) -> Link:
     (PostgreSQL) is held from here until the transaction ends and no other writer can take the
     same places. The returned link is the first place reserved.
     """
-    bumped = session.execute(
-        sa.update(ChainHead).where(ChainHead.name == chain).values(seq=ChainHead.seq + count)
-    )
-    if bumped.rowcount == 0:  # type: ignore[attr-defined]
+    head = session.execute(
+        sa.update(ChainHead)
+        .where(ChainHead.name == chain)
+        .values(seq=ChainHead.seq + count)
+        .returning(ChainHead.seq, ChainHead.hash)
+    ).one_or_none()
+    if head is None:  # the chain's first record
         session.add(ChainHead(name=chain, seq=count, hash=GENESIS))
         session.flush()
-    head = session.execute(
-        sa.select(ChainHead.seq, ChainHead.hash).where(ChainHead.name == chain)
-    ).one()
+        return Link(chain=chain, seq=1, prev_hash=GENESIS)
     return Link(chain=chain, seq=head.seq - count + 1, prev_hash=head.hash)
 
 

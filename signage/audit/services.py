@@ -19,7 +19,9 @@ SYSTEM_ACTOR = "system"
 
 def isoformat_z(value: dt.datetime) -> str:
     """Return ``value`` in UTC as ISO-8601 with a ``Z``."""
-    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    if value.tzinfo is not dt.UTC:
+        value = value.astimezone(dt.UTC)
+    return value.isoformat().replace("+00:00", "Z")
 
 
 def _hashed_record(entry: AuditEntry) -> dict[str, Any]:

@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
+import operator
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from playlists import canonical_json
 from signage.accounts.models import Role, User
 from signage.accounts.permissions import require_role
 from signage.audit.chain import ChainBreak, close_link, link_hash, next_link, verify_links
@@ -60,12 +63,43 @@ HASHED = (
 
 
 def hashed_record(e: DisplayEvent | dict[str, Any]) -> dict[str, Any]:
-    """The fields of a stored event that its hash covers (from a row or its column values)."""
+    """The fields of a stored event that its hash covers (from a row or its column values).
+
+    This is the definition; :func:`record_json` is its canonical JSON, written out by hand.
+    """
     values = e if isinstance(e, dict) else {name: getattr(e, name) for name in HASHED}
     record = {name: values[name] for name in HASHED}
     record["started_at"] = isoformat_z(values["started_at"])
     record["received_at"] = isoformat_z(values["received_at"])
     return record
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9 ._:/#@+=-]*")  # needs no escaping in JSON
+
+
+def record_json(
+    e: DisplayEvent | dict[str, Any], started_z: str | None = None, received_z: str | None = None
+) -> bytes:
+    """``canonical_json(hashed_record(e))``, built directly: the general encoder (sorting keys,
+    checking types) was the largest single cost of ingest. A property test holds the two equal.
+
+    ``started_z``/``received_z`` are the times already formatted by :func:`isoformat_z`, when the
+    caller has them.
+    """
+    get = e.__getitem__ if isinstance(e, dict) else e.__getattribute__
+    strings = (get("event_id"), get("content_sha256"), get("item_id"), get("outcome"))
+    if not _PLAIN.fullmatch("".join(strings)):  # something to escape: the general encoder
+        return canonical_json(hashed_record(e))
+    event_id, content_sha256, item_id, outcome = strings
+    started = started_z or isoformat_z(get("started_at"))
+    received = received_z or isoformat_z(get("received_at"))
+    return (
+        f'{{"chain_seq":{get("chain_seq")},"content_sha256":"{content_sha256}",'
+        f'"duration_ms":{get("duration_ms")},"event_id":"{event_id}","item_id":"{item_id}",'
+        f'"notice_id":{get("notice_id")},"outcome":"{outcome}",'
+        f'"player_seq":{get("player_seq")},"received_at":"{received}",'
+        f'"revision":{get("revision")},"screen_id":{get("screen_id")},"started_at":"{started}"}}'
+    ).encode()
 
 
 @dataclass
@@ -84,8 +118,7 @@ class IngestResult:
         }
 
 
-@dataclass(frozen=True)
-class _Parsed:
+class _Parsed(NamedTuple):
     event_id: str
     seq: int
     item_id: str
@@ -95,50 +128,60 @@ class _Parsed:
     started_at: dt.datetime
     duration_ms: int
     outcome: str
+    started_z: str  # started_at as isoformat_z gives it
 
 
-def _parse(raw: Any, now: dt.datetime) -> _Parsed:
-    """Check one event; raise ValueError with the reason it cannot be stored."""
-    if not isinstance(raw, dict):
+_INTEGERS = (("seq", 1, 2**62), ("notice_id", 1, 2**31), ("revision", 1, 2**31))
+_INTEGERS += (("duration_ms", 0, MAX_DURATION_MS),)
+
+
+def _parse(raw: Any, latest: dt.datetime) -> _Parsed:
+    """Check one event; raise ValueError with the reason it cannot be stored.
+
+    ``latest`` is the latest start time believed (now plus the allowed clock slack).
+    """
+    if type(raw) is not dict:
         raise ValueError("an event must be a JSON object")
-
-    def integer(name: str, low: int, high: int) -> int:
-        value = raw.get(name)
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+    get = raw.get
+    for name, low, high in _INTEGERS:
+        value = get(name)
+        # type() rather than isinstance(): JSON true/false arrive as bools, which are ints.
+        if type(value) is not int or not low <= value <= high:
             raise ValueError(f"{name} must be a whole number {low}–{high}")
-        return value
-
-    event_id = raw.get("id")
-    if not isinstance(event_id, str) or not UUID.match(event_id):
+    event_id = get("id")
+    if type(event_id) is not str or not UUID.fullmatch(event_id):
         raise ValueError("id must be a UUID in its usual lowercase form")
-    item_id = raw.get("item_id")
-    if not isinstance(item_id, str) or not 1 <= len(item_id) <= 64:
+    item_id = get("item_id")
+    if type(item_id) is not str or not 1 <= len(item_id) <= 64:
         raise ValueError("item_id must be a string of 1–64 characters")
-    digest = raw.get("content_sha256")
-    if not isinstance(digest, str) or not SHA256.match(digest):
+    digest = get("content_sha256")
+    if type(digest) is not str or not SHA256.fullmatch(digest):
         raise ValueError("content_sha256 must be 64 lowercase hex digits")
-    started = raw.get("started_at")
+    started = get("started_at")
     try:
-        started_at = dt.datetime.fromisoformat(started) if isinstance(started, str) else None
+        started_at = dt.datetime.fromisoformat(started) if type(started) is str else None
     except ValueError:
         started_at = None
     if started_at is None or started_at.tzinfo is None:
         raise ValueError("started_at must be an ISO-8601 time with an offset")
-    if started_at > now + FUTURE_SLACK:
+    if started_at > latest:
         raise ValueError("started_at is in the future (is the player's clock right?)")
-    outcome = raw.get("outcome")
+    outcome = get("outcome")
     if outcome not in OUTCOMES:
         raise ValueError("outcome must be shown, interrupted or error")
+    if started_at.tzinfo is not dt.UTC:
+        started_at = started_at.astimezone(dt.UTC)
     return _Parsed(
-        event_id=event_id,
-        seq=integer("seq", 1, 2**62),
-        item_id=item_id,
-        notice_id=integer("notice_id", 1, 2**31),
-        revision=integer("revision", 1, 2**31),
-        content_sha256=digest,
-        started_at=started_at.astimezone(dt.UTC),
-        duration_ms=integer("duration_ms", 0, MAX_DURATION_MS),
-        outcome=outcome,
+        event_id,
+        raw["seq"],
+        item_id,
+        raw["notice_id"],
+        raw["revision"],
+        digest,
+        started_at,
+        raw["duration_ms"],
+        outcome,
+        isoformat_z(started_at),
     )
 
 
@@ -150,25 +193,16 @@ def ingest_events(
         raise InvalidInput(f"send at most {MAX_BATCH} events per batch", field="events")
     result = IngestResult()
     parsed: list[_Parsed] = []
+    latest = now + FUTURE_SLACK
     for raw in events:
         try:
-            parsed.append(_parse(raw, now))
+            parsed.append(_parse(raw, latest))
         except ValueError as exc:
             event_id = str(raw.get("id")) if isinstance(raw, dict) else ""
             result.rejected.append({"id": event_id, "reason": str(exc)})
     # Duplicates: the same player sequence number already stored (or twice in this batch).
     seqs = [p.seq for p in parsed]
-    stored = (
-        dict(
-            session.execute(
-                sa.select(DisplayEvent.player_seq, DisplayEvent.event_id).where(
-                    DisplayEvent.screen_id == screen_id, DisplayEvent.player_seq.in_(seqs)
-                )
-            ).all()
-        )
-        if seqs
-        else {}
-    )
+    stored = _stored_event_ids(session, screen_id, seqs) if seqs else {}
     # What each event claims to have shown must be a revision that was approved.
     pairs = {(p.notice_id, p.revision) for p in parsed}
     revisions = (
@@ -227,6 +261,25 @@ def ingest_events(
     return result
 
 
+def _stored_event_ids(session: Session, screen_id: int, seqs: list[int]) -> dict[int, str]:
+    """The event ids already stored under these player sequence numbers."""
+    low, high = min(seqs), max(seqs)
+    # A batch is nearly always a run of consecutive numbers: a range is cheaper to send than
+    # hundreds of IN parameters, and returns no more rows than the batch has numbers.
+    in_range = (
+        DisplayEvent.player_seq.between(low, high)
+        if high - low < 2 * len(seqs)
+        else DisplayEvent.player_seq.in_(seqs)
+    )
+    found = session.execute(
+        sa.select(DisplayEvent.player_seq, DisplayEvent.event_id).where(
+            DisplayEvent.screen_id == screen_id, in_range
+        )
+    )
+    wanted = set(seqs)
+    return {seq: event_id for seq, event_id in found if seq in wanted}
+
+
 def _store(
     session: Session,
     screen_id: int,
@@ -245,6 +298,7 @@ def _store(
     )
     link = next_link(session, chain_name(screen_id), len(fresh))
     prev_hash = link.prev_hash
+    received_z = isoformat_z(now)
     rows = []
     for offset, p in enumerate(fresh):
         # Plain column values and a Core insert: building ORM objects costs more than the rest
@@ -265,7 +319,7 @@ def _store(
             "received_at": now,
             "prev_hash": prev_hash,
         }
-        row["hash"] = prev_hash = link_hash(prev_hash, hashed_record(row))
+        row["hash"] = prev_hash = link_hash(prev_hash, record_json(row, p.started_z, received_z))
         rows.append(row)
         result.accepted.append(p.event_id)
     _insert_rows(session, rows)
@@ -280,32 +334,37 @@ def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     everything else ingest does; here each column's bind processor (UTC timestamps) is applied
     directly and the rows go to the driver as they are.
     """
-    table = DisplayEvent.__table__
     connection = session.connection()
-    dialect = connection.dialect
-    columns = list(rows[0])
-    compiled = sa.insert(table).compile(dialect=dialect, column_keys=columns)
+    sql, order, processors = _insert_statement(connection.dialect, tuple(rows[0]))
+
+    # A value repeated down a column (the batch's receive time) is converted once.
+    for name, processor in processors.items():
+        done: dict[Any, Any] = {}
+        for row in rows:
+            value = row[name]
+            if value not in done:
+                done[value] = processor(value)
+            row[name] = done[value]
+    params: list[Any] = list(map(operator.itemgetter(*order), rows)) if order else rows
+    connection.exec_driver_sql(sql, params)
+
+
+@functools.lru_cache(maxsize=8)
+def _insert_statement(
+    dialect: sa.Dialect, columns: tuple[str, ...]
+) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
+    """The INSERT's SQL for ``dialect``, its parameter order (None when the driver takes
+    names) and the bind processors of the columns that have one, compiled once."""
+    table = DisplayEvent.__table__
+    compiled = sa.insert(table).compile(dialect=dialect, column_keys=list(columns))
     processors = {
         name: processor
         for name in columns
         if (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
         is not None
     }
-
-    def converted(row: dict[str, Any]) -> dict[str, Any]:
-        return {
-            name: (processors[name](value) if name in processors else value)
-            for name, value in row.items()
-        }
-
-    if compiled.positional:
-        order = compiled.positiontup or []
-        params: list[Any] = [
-            tuple(values[name] for name in order) for values in map(converted, rows)
-        ]
-    else:
-        params = [converted(row) for row in rows]
-    connection.exec_driver_sql(str(compiled), params)
+    order = tuple(compiled.positiontup or ()) if compiled.positional else None
+    return str(compiled), order, processors
 
 
 def _record_gaps(
@@ -377,7 +436,7 @@ def verify_display_logs(session: Session, batch: int = 5000) -> list[tuple[str, 
                 if not chunk:
                     return
                 for e in chunk:
-                    yield e.chain_seq, e.prev_hash, e.hash, hashed_record(e)
+                    yield e.chain_seq, e.prev_hash, e.hash, record_json(e)
                 last = chunk[-1].chain_seq
                 session.expunge_all()
 
