@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export SIGNAGE_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test lint venv clean fonts
+.PHONY: run test lint venv clean fonts translations
 comma := ,
 
 $(BIN)/python:
@@ -31,7 +31,8 @@ run: $(STAMP) fonts
 	fi
 	@cat "$(SIGNAGE_DATA_DIR)/demo-credentials.txt"
 	@echo
-	@echo "How to log in: there are no web pages yet; call the API with a token from above, e.g."
+	@echo "Open http://127.0.0.1:8080/ and sign in with a user name and password from above."
+	@echo "Programs use the API with a token from above, e.g."
 	@echo "  curl -H 'Authorization: Bearer <token>' http://127.0.0.1:8080/api/v1/notices"
 	@echo "The whole API: http://127.0.0.1:8080/api/v1/openapi.json"
 	@echo "(These credentials are kept in $(SIGNAGE_DATA_DIR)/demo-credentials.txt.)"
@@ -58,6 +59,14 @@ fonts:
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# After changing a text on a page: collect the texts, add the new ones to the Chinese catalog
+# (translate them in signage/translations/zh_Hans_CN/LC_MESSAGES/messages.po), compile it.
+translations: $(STAMP)
+	@mkdir -p var
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location -w 100 -o var/messages.pot .
+	$(BIN)/pybabel update -i var/messages.pot -d signage/translations -l zh_Hans_CN -N -w 100 --ignore-obsolete
+	$(BIN)/pybabel compile -d signage/translations -l zh_Hans_CN
 
 lint: $(STAMP)
 	$(BIN)/ruff check signage playlists player tests bench

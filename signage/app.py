@@ -54,8 +54,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app, app.extensions["signage.playlists"]
     )
 
-    from signage import api
+    from signage import api, web
 
     api.init_app(app)
+    web.init_app(app)
 
     return app

@@ -52,6 +52,13 @@ DEFAULTS: dict[str, Any] = {
     "SIGNAGE_POLL_INTERVAL_S": 10,
     "SIGNAGE_HEARTBEAT_S": 30,
     "SIGNAGE_SCREENSHOT_INTERVAL_S": 300,
+    # Web pages: send the session cookie over HTTPS only (set when the controller is served over
+    # HTTPS, directly or behind a proxy), and how long a sign-in lasts, in hours.
+    "SIGNAGE_SECURE_COOKIES": False,
+    "SIGNAGE_SESSION_HOURS": 10,
+    # Font file for the notice previews on the web pages; empty means the system's CJK font,
+    # found as the player finds one.
+    "SIGNAGE_PREVIEW_FONT": "",
     # Run the housekeeping scheduler inside ``signage serve`` (turn off on all but one host if
     # you prefer; jobs are idempotent and take a database lock either way).
     "SIGNAGE_SCHEDULER": True,

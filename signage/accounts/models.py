@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import hashlib
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -38,6 +39,22 @@ class User(Base):
 
     def has_role(self, role: Role) -> bool:
         return role in self.roles
+
+    # What Flask-Login asks of a signed-in user (the web pages' sessions).
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def session_fingerprint(self) -> str:
+        """Changes when the password does, which ends the sessions signed in with the old one."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_fingerprint}"
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"

@@ -79,6 +79,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError) -> Response:
+        if not request.path.startswith(API_PREFIX):
+            from signage.web import page_error
+
+            return page_error(exc)
         response = jsonify(exc.to_dict())
         response.status_code = exc.status
         if isinstance(exc, TooManyAttempts):

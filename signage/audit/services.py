@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from playlists import canonical_json
-from signage.accounts.models import User
+from signage.accounts.models import Role, User
+from signage.accounts.permissions import require_role
 from signage.audit.chain import ChainBreak, close_link, link_hash, next_link, verify_links
 from signage.audit.models import AuditEntry, ChainHead
 
@@ -93,3 +95,58 @@ def verify_audit_log(session: Session, batch: int = 1000) -> ChainBreak | None:
             session.expunge_all()
 
     return verify_links(rows(), tuple(head) if head is not None else None)
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    action: str | None = None
+    actor: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+
+
+def list_audit(
+    session: Session, actor: User, f: AuditFilter, *, limit: int, before: int | None = None
+) -> tuple[list[AuditEntry], int | None]:
+    """One page of audit entries, newest first, and the ``before`` of the next page (admin)."""
+    require_role(actor, Role.ADMIN)
+    query = sa.select(AuditEntry)
+    if f.action:
+        query = query.where(AuditEntry.action.startswith(f.action, autoescape=True))
+    if f.actor:
+        query = query.where(AuditEntry.actor == f.actor)
+    if f.object_type:
+        query = query.where(AuditEntry.object_type == f.object_type)
+    if f.object_id:
+        query = query.where(AuditEntry.object_id == f.object_id)
+    if f.start is not None:
+        query = query.where(AuditEntry.at >= f.start)
+    if f.end is not None:
+        query = query.where(AuditEntry.at < f.end)
+    if before is not None:
+        query = query.where(AuditEntry.seq < before)
+    rows = list(session.scalars(query.order_by(AuditEntry.seq.desc()).limit(limit + 1)))
+    page = rows[:limit]
+    return page, (page[-1].seq if len(rows) > limit else None)
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The result of checking every hash chain: the audit log's and each screen's display log."""
+
+    audit: ChainBreak | None
+    display: list[tuple[str, ChainBreak]]
+
+    @property
+    def whole(self) -> bool:
+        return self.audit is None and not self.display
+
+
+def check_chains(session: Session, actor: User) -> ChainReport:
+    """Verify every chain (admin); ``session`` should be one of its own (it is emptied)."""
+    require_role(actor, Role.ADMIN)
+    from signage.displaylog.services import verify_display_logs
+
+    return ChainReport(audit=verify_audit_log(session), display=verify_display_logs(session))

@@ -13,21 +13,19 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
-from playlists import json_schema, timeline
-from playlists.compile import horizon_start
+from playlists import json_schema
 from playlists.select import Selection
 from signage.api.common import actor, bearer_token, now, query_time, session
 from signage.audit.services import isoformat_z
+from signage.delivery import services
 from signage.delivery.cache import get_cache
-from signage.delivery.services import compile_for_screen
+from signage.delivery.services import showing_at
 from signage.delivery.shortcut import etag_matches
-from signage.errors import InvalidInput, NotFound, Unauthenticated
+from signage.errors import NotFound, Unauthenticated
 from signage.media.models import Media
 from signage.screens.services import view_screen
 
 bp = Blueprint("delivery", __name__)
-
-MAX_TIMELINE = dt.timedelta(days=7)
 
 
 def screen_id_from_token() -> int:
@@ -96,24 +94,15 @@ def slot_json(slot: Selection) -> dict[str, Any]:
 
 @bp.get("/screens/<key>/now")
 def screen_now(key: str) -> Any:
-    """What the screen is showing now, simulated from the start of its current on-period.
-
-    The controller does not know the player's round-robin state, so for a screen rotating
-    several items the item named is the one the rules give when starting afresh at the
-    beginning of the on-period; the player's own heartbeat says what it really shows.
-    """
+    """What the screen is showing now (see :func:`showing_at`)."""
     screen = view_screen(session(), actor(), key)
     at = now()
     compiled = get_cache(current_app).playlist(screen.id, at)
-    playlist = compiled.playlist
-    anchor = max([playlist.generated_at] + [end for _, end in playlist.off if end <= at])
-    slots = timeline(playlist, anchor, at + dt.timedelta(microseconds=1))
-    current = slots[-1]
     return {
         "screen": screen.key,
         "at": isoformat_z(at),
         "etag": compiled.etag,
-        **slot_json(current),
+        **slot_json(showing_at(compiled.playlist, at)),
     }
 
 
@@ -123,19 +112,9 @@ def screen_timeline(key: str) -> Any:
     screen = view_screen(db, actor(), key)
     start = query_time("from", default=now())
     end = query_time("to", default=start + dt.timedelta(hours=24))
-    if end <= start:
-        raise InvalidInput("to must be after from", field="to")
-    if end - start > MAX_TIMELINE:
-        raise InvalidInput("a timeline covers at most 7 days", field="to")
-    horizon = end - horizon_start(start) + dt.timedelta(hours=1)
-    playlist = compile_for_screen(
-        db,
-        screen,
-        now=start,
-        weights=current_app.config["SIGNAGE_PRIORITY_WEIGHTS"],
-        horizon=horizon,
+    slots = services.screen_timeline(
+        db, screen, start, end, weights=current_app.config["SIGNAGE_PRIORITY_WEIGHTS"]
     )
-    slots = timeline(playlist, start, end)
     return {
         "screen": screen.key,
         "from": isoformat_z(start),

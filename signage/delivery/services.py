@@ -9,8 +9,18 @@ from collections.abc import Iterable, Mapping, Sequence
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from playlists import DEFAULT_HORIZON, MediaRef, NoticeSpec, Playlist, ScreenSpec, compile_playlist
+from playlists import (
+    DEFAULT_HORIZON,
+    MediaRef,
+    NoticeSpec,
+    Playlist,
+    ScreenSpec,
+    compile_playlist,
+    timeline,
+)
 from playlists.compile import horizon_start
+from playlists.select import Selection
+from signage.errors import InvalidInput
 from signage.media.models import Media
 from signage.notices.models import (
     Notice,
@@ -134,3 +144,36 @@ def compile_all(
             candidates.update((id(n), n) for n in by_target.get(("group", group), ()))
         out[screen.key] = compile_playlist(spec, candidates.values(), now, weights=weights)
     return out
+
+
+MAX_TIMELINE = dt.timedelta(days=7)
+
+
+def showing_at(playlist: Playlist, at: dt.datetime) -> Selection:
+    """What a screen with ``playlist`` shows at ``at``, simulated from the start of its current
+    on-period.
+
+    The controller does not know the player's round-robin state, so for a screen rotating
+    several items the item named is the one the rules give when starting afresh at the
+    beginning of the on-period; the player's own heartbeat says what it really shows.
+    """
+    anchor = max([playlist.generated_at] + [end for _, end in playlist.off if end <= at])
+    return timeline(playlist, anchor, at + dt.timedelta(microseconds=1))[-1]
+
+
+def screen_timeline(
+    session: Session,
+    screen: Screen,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    weights: Mapping[str, int],
+) -> list[Selection]:
+    """The slots ``screen`` plays from ``start`` to ``end`` (at most 7 days), as notices stand."""
+    if end <= start:
+        raise InvalidInput("to must be after from", field="to")
+    if end - start > MAX_TIMELINE:
+        raise InvalidInput("a timeline covers at most 7 days", field="to")
+    horizon = end - horizon_start(start) + dt.timedelta(hours=1)
+    playlist = compile_for_screen(session, screen, now=start, weights=weights, horizon=horizon)
+    return timeline(playlist, start, end)

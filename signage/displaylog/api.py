@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, request
 
 from signage.api.common import actor, now, query_int, query_time, session
-from signage.db import get_db
 from signage.delivery.api import screen_id_from_token
 from signage.displaylog import services
-from signage.displaylog.services import CSV_COLUMNS, EventFilter, event_json
+from signage.displaylog.export import csv_response
+from signage.displaylog.services import EventFilter, event_json
 from signage.errors import BadRequest, InvalidInput
 
 bp = Blueprint("displaylog", __name__)
@@ -47,31 +44,7 @@ def list_() -> Any:
     user = actor()
     f = _filter()
     if request.args.get("format") == "csv":
-        # Check the role before streaming starts, so a refusal is a clean 403.
-        services.list_events(session(), user, f, limit=1)
-        # The stream reads with a session of its own, closed when the last row is sent: the
-        # request's session is done (and committed) before the first byte goes out.
-        database = get_db(current_app)
-
-        def rows() -> Iterator[str]:
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            writer.writerow(CSV_COLUMNS)
-            with database.session() as reader:
-                for event, key in services.iter_events(reader, user, f):
-                    record = event_json(event, key)
-                    writer.writerow([record[c] for c in CSV_COLUMNS])
-                    if buffer.tell() > 64 * 1024:
-                        yield buffer.getvalue()
-                        buffer.seek(0)
-                        buffer.truncate()
-            yield buffer.getvalue()
-
-        return Response(
-            rows(),
-            mimetype="text/csv",
-            headers={"Content-Disposition": 'attachment; filename="display-events.csv"'},
-        )
+        return csv_response(session(), user, f)
     if request.args.get("format") not in (None, "json"):
         raise InvalidInput("format is json or csv", field="format")
     limit = query_int("limit", 100, low=1, high=1000)

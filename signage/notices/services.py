@@ -287,6 +287,17 @@ def _require_author_of(actor: User, notice: Notice) -> None:
         raise PermissionDenied("only the notice's author can do this")
 
 
+def may_author(actor: User) -> None:
+    """Raise unless ``actor`` may write notices (the editor page asks before showing a form)."""
+    require_role(actor, Role.AUTHOR)
+
+
+def may_edit(actor: User, notice: Notice) -> None:
+    """Raise unless ``actor`` may edit ``notice`` now."""
+    _require_author_of(actor, notice)
+    _require_open(notice, "edit")
+
+
 def _require_open(notice: Notice, doing: str) -> None:
     if notice.status in TERMINAL_STATUSES:
         raise Conflict(f"cannot {doing} a notice that is {notice.status}")
@@ -678,3 +689,20 @@ __all__ = [
     "submit_notice",
     "withdraw_notice",
 ]
+
+
+def submitted_revisions(session: Session) -> list[NoticeRevision]:
+    """Revisions waiting for review, oldest submission first."""
+    return list(
+        session.scalars(
+            sa.select(NoticeRevision)
+            .where(NoticeRevision.state == RevisionState.SUBMITTED)
+            .order_by(NoticeRevision.submitted_at, NoticeRevision.id)
+        )
+    )
+
+
+def review_queue(session: Session, actor: User) -> list[NoticeRevision]:
+    """The reviewer's queue: every revision waiting for review."""
+    require_role(actor, Role.REVIEWER)
+    return submitted_revisions(session)

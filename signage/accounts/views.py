@@ -1,0 +1,139 @@
+"""Pages: sign in and out, one's own password and API tokens, and users (admin)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import login_user, logout_user
+from werkzeug.wrappers import Response
+
+from signage.accounts import services
+from signage.accounts.models import Role
+from signage.errors import Conflict, InvalidInput, PermissionDenied, ServiceError, TooManyAttempts
+from signage.web.pages import message, now, safe_next, session, signed_in, text
+
+bp = Blueprint("accounts", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    next_page = safe_next(request.values.get("next"), url_for("web.home.dashboard"))
+    if request.method == "GET":
+        return render_template("accounts/login.html", next=next_page)
+    db = session()
+    try:
+        user = services.authenticate(
+            db, username=text("username"), password=request.form.get("password", ""), now=now()
+        )
+    except ServiceError as exc:
+        # The failure is counted (and audited) even though the answer is an error.
+        db.commit()
+        status = 429 if isinstance(exc, TooManyAttempts) else 401
+        page = render_template(
+            "accounts/login.html", next=next_page, error=message(exc), username=text("username")
+        )
+        return page, status
+    login_user(user)
+    return redirect(next_page, 303)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    logout_user()
+    return redirect(url_for("web.accounts.login"), 303)
+
+
+def _account_page(status: int = 200, **context: Any) -> tuple[str, int]:
+    user = signed_in()
+    tokens = services.list_tokens(session(), user)
+    return render_template("accounts/account.html", user=user, tokens=tokens, **context), status
+
+
+@bp.get("/account")
+def account() -> Any:
+    return _account_page()
+
+
+@bp.post("/account/password")
+def change_password() -> Any:
+    user = signed_in()
+    if request.form.get("new_password", "") != request.form.get("repeat_password", ""):
+        return _account_page(422, password_error=gettext("The two new passwords differ."))
+    try:
+        services.change_password(
+            session(),
+            user,
+            old_password=request.form.get("old_password", ""),
+            new_password=request.form.get("new_password", ""),
+            now=now(),
+        )
+    except (InvalidInput, PermissionDenied) as exc:
+        return _account_page(422, password_error=message(exc))
+    login_user(user)  # the session follows the new password; other sessions end
+    return _account_page(password_changed=True)
+
+
+@bp.post("/account/tokens")
+def create_token() -> Any:
+    user = signed_in()
+    try:
+        token, secret = services.create_token(session(), user, name=text("name"), now=now())
+    except InvalidInput as exc:
+        return _account_page(422, token_error=message(exc))
+    # Shown on this page once; never stored anywhere it could be shown again.
+    return _account_page(201, new_token=secret, new_token_name=token.name)
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+def revoke_token(token_id: int) -> Response:
+    services.revoke_token(session(), signed_in(), token_id, now=now())
+    return redirect(url_for(".account"), 303)
+
+
+# --- users (admin) ---------------------------------------------------------------------------
+
+
+def _users_page(status: int = 200, **context: Any) -> tuple[str, int]:
+    users = services.list_users(session(), signed_in())
+    return render_template("accounts/users.html", users=users, roles=list(Role), **context), status
+
+
+@bp.get("/users")
+def users() -> Any:
+    return _users_page()
+
+
+@bp.post("/users")
+def add_user() -> Any:
+    actor = signed_in()
+    try:
+        user, password = services.create_user(
+            session(),
+            actor,
+            username=text("username"),
+            display_name=text("display_name") or None,
+            roles=request.form.getlist("roles"),
+            now=now(),
+        )
+    except (InvalidInput, Conflict) as exc:
+        return _users_page(422, error=message(exc), field=exc.field)
+    return _users_page(201, new_user=user.username, new_password=password)
+
+
+@bp.post("/users/<username>")
+def edit_user(username: str) -> Any:
+    actor = signed_in()
+    try:
+        services.update_user(
+            session(),
+            actor,
+            username,
+            roles=request.form.getlist("roles"),
+            active=request.form.get("active") == "on",
+            now=now(),
+        )
+    except (InvalidInput, Conflict) as exc:
+        return _users_page(422, error=message(exc), field=exc.field)
+    return redirect(url_for(".users"), 303)

@@ -1,0 +1,76 @@
+"""Pages: the audit log with filters (admin), and a check of every hash chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, render_template, request
+
+from signage.audit.services import AuditFilter, check_chains, list_audit
+from signage.db import get_db
+from signage.errors import InvalidInput
+from signage.web.pages import message, session, signed_in
+
+bp = Blueprint("audit", __name__)
+
+PAGE = 100
+
+
+def _local(name: str) -> dt.datetime | None:
+    raw = request.values.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(f"{name} is not a date and time", field=name) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(current_app.config["SIGNAGE_TIMEZONE"]))
+    return value
+
+
+def _page(status: int = 200, **context: Any) -> tuple[str, int]:
+    actor = signed_in()
+    args = {
+        n: request.args[n]
+        for n in ("action", "actor", "object_type", "object_id", "from", "to")
+        if request.args.get(n)
+    }
+    entries, following, error = [], None, None
+    try:
+        before = request.args.get("before", type=int)
+        entries, following = list_audit(
+            session(),
+            actor,
+            AuditFilter(
+                action=args.get("action"),
+                actor=args.get("actor"),
+                object_type=args.get("object_type"),
+                object_id=args.get("object_id"),
+                start=_local("from"),
+                end=_local("to"),
+            ),
+            limit=PAGE,
+            before=before,
+        )
+    except InvalidInput as exc:
+        error, status = message(exc), 422
+    return render_template(
+        "audit/index.html", entries=entries, following=following, args=args, error=error, **context
+    ), status
+
+
+@bp.get("/audit")
+def index() -> Any:
+    return _page()
+
+
+@bp.post("/audit/check")
+def check() -> Any:
+    actor = signed_in()
+    # The check walks every chain with a session of its own, which it empties as it goes.
+    with get_db(current_app).session() as own:
+        report = check_chains(own, actor)
+    return _page(report=report)

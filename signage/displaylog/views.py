@@ -1,0 +1,82 @@
+"""Pages: the display log with filters, keyset paging and a CSV download of the filtered rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from signage.displaylog import services
+from signage.displaylog.export import csv_response
+from signage.displaylog.services import EventFilter
+from signage.errors import InvalidInput
+from signage.screens.services import list_screens
+from signage.web.pages import message, session, signed_in
+
+bp = Blueprint("displaylog", __name__)
+
+PAGE = 100
+
+
+def _local(name: str) -> dt.datetime | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(f"{name} is not a date and time", field=name) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(current_app.config["SIGNAGE_TIMEZONE"]))
+    return value
+
+
+def _filter() -> EventFilter:
+    notice = request.args.get("notice", "").strip()
+    if notice and not notice.isdigit():
+        raise InvalidInput("notice must be a notice number", field="notice")
+    return EventFilter(
+        screen=request.args.get("screen") or None,
+        notice=int(notice) if notice else None,
+        category=request.args.get("category") or None,
+        start=_local("from"),
+        end=_local("to"),
+    )
+
+
+def _filter_args() -> dict[str, str]:
+    return {
+        name: request.args[name]
+        for name in ("screen", "notice", "category", "from", "to")
+        if request.args.get(name)
+    }
+
+
+@bp.get("/display-log")
+def index() -> Any:
+    db = session()
+    actor = signed_in()
+    error, page, following = None, [], None
+    try:
+        page, following = services.list_events(
+            db, actor, _filter(), limit=PAGE, cursor=request.args.get("cursor") or None
+        )
+    except InvalidInput as exc:
+        error = message(exc)
+    return render_template(
+        "displaylog/index.html",
+        events=page,
+        next_cursor=following,
+        args=_filter_args(),
+        paged=bool(request.args.get("cursor")),
+        screens=list_screens(db, actor),
+        categories=current_app.config["SIGNAGE_CATEGORIES"],
+        error=error,
+    ), (422 if error else 200)
+
+
+@bp.get("/display-log.csv")
+def download() -> Response:
+    return csv_response(session(), signed_in(), _filter())

@@ -1,0 +1,190 @@
+"""Pages: screens with their state, one screen's day, adding and editing screens, groups."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+
+from signage.accounts.models import Role
+from signage.accounts.permissions import require_role
+from signage.delivery.cache import get_cache
+from signage.delivery.services import compile_for_screen, screen_timeline, showing_at
+from signage.errors import Conflict, InvalidInput, NotFound
+from signage.health.models import Screenshot, ScreenStatus
+from signage.screens import services
+from signage.screens.models import ColorMode
+from signage.screens.services import ScreenFields
+from signage.web.dashboard import screen_states
+from signage.web.pages import message, now, session, signed_in, text
+
+bp = Blueprint("screens", __name__)
+
+
+@bp.get("/screens")
+def index() -> Any:
+    states = screen_states(session(), signed_in(), get_cache(current_app), now())
+    return render_template("screens/index.html", states=states)
+
+
+@bp.get("/screens/<key>")
+def detail(key: str) -> Any:
+    db = session()
+    actor = signed_in()
+    screen = services.view_screen(db, actor, key)
+    at = now()
+    weights = current_app.config["SIGNAGE_PRIORITY_WEIGHTS"]
+    # Compiled afresh rather than from the poll cache: a person who just approved a notice
+    # sees it here at once.
+    showing = showing_at(compile_for_screen(db, screen, now=at, weights=weights), at)
+    zone = ZoneInfo(screen.timezone)
+    day_start = dt.datetime.combine(at.astimezone(zone).date(), dt.time(), zone)
+    slots = screen_timeline(
+        db,
+        screen,
+        day_start.astimezone(dt.UTC),
+        (day_start + dt.timedelta(days=1)).astimezone(dt.UTC),
+        weights=weights,
+    )
+    shown = [s for s in slots if s.item is not None]
+    return render_template(
+        "screens/detail.html",
+        screen=screen,
+        status=db.get(ScreenStatus, screen.id),
+        shot=db.get(Screenshot, screen.id),
+        current=showing,
+        slots=_merge(slots),
+        plays=len(shown),
+        day=day_start,
+        now=at,
+    )
+
+
+def _merge(slots: list[Any]) -> list[Any]:
+    """Runs of the same off/idle slot shown once (a day has thousands of item slots)."""
+    out: list[Any] = []
+    for slot in slots:
+        if out and slot.item is None and out[-1].item is None and out[-1].kind == slot.kind:
+            continue
+        out.append(slot)
+    return out
+
+
+@bp.get("/screens/<key>/screenshot.png")
+def screenshot(key: str) -> Response:
+    db = session()
+    screen = services.view_screen(db, signed_in(), key)
+    shot = db.get(Screenshot, screen.id)
+    if shot is None:
+        raise NotFound(f"screen {key!r} has not sent a screenshot yet")
+    response = Response(shot.png, mimetype="image/png")
+    response.headers["Cache-Control"] = "private, max-age=30"
+    return response
+
+
+def _form_page(screen: Any = None, status: int = 200, **context: Any) -> tuple[str, int]:
+    groups = services.list_groups(session(), signed_in())
+    return (
+        render_template(
+            "screens/form.html",
+            screen=screen,
+            groups=groups,
+            colors=list(ColorMode),
+            form=request.form,
+            **context,
+        ),
+        status,
+    )
+
+
+def _size() -> tuple[int, int]:
+    try:
+        return services.parse_size(text("size"))
+    except InvalidInput as exc:
+        exc.field = "size"
+        raise
+
+
+@bp.route("/screens/new", methods=["GET", "POST"])
+def create() -> Any:
+    actor = signed_in()
+    if request.method == "GET":
+        require_role(actor, Role.ADMIN)
+        return _form_page()
+    try:
+        width, height = _size()
+        screen, token = services.create_screen(
+            session(),
+            actor,
+            key=text("key"),
+            name=text("name"),
+            location=text("location"),
+            width=width,
+            height=height,
+            color=text("color", "full"),
+            timezone=text("timezone") or current_app.config["SIGNAGE_TIMEZONE"],
+            hours=text("hours") or None,
+            groups=request.form.getlist("groups"),
+            now=now(),
+        )
+    except (InvalidInput, Conflict) as exc:
+        return _form_page(status=422, error=message(exc), field=exc.field)
+    return render_template("screens/token.html", screen=screen, token=token), 201
+
+
+@bp.route("/screens/<key>/edit", methods=["GET", "POST"])
+def edit(key: str) -> Any:
+    actor = signed_in()
+    screen = services.view_screen(session(), actor, key)
+    if request.method == "GET":
+        require_role(actor, Role.ADMIN)
+        return _form_page(screen)
+    try:
+        width, height = _size()
+        services.update_screen(
+            session(),
+            actor,
+            key,
+            ScreenFields(
+                name=text("name"),
+                location=text("location"),
+                width=width,
+                height=height,
+                color=text("color"),
+                timezone=text("timezone"),
+                hours=text("hours"),
+                groups=tuple(request.form.getlist("groups")),
+            ),
+            now=now(),
+        )
+    except (InvalidInput, Conflict) as exc:
+        return _form_page(screen, status=422, error=message(exc), field=exc.field)
+    return redirect(url_for(".detail", key=key), 303)
+
+
+@bp.post("/screens/<key>/token")
+def rotate_token(key: str) -> Any:
+    screen, token = services.rotate_screen_token(session(), signed_in(), key, now=now())
+    return render_template("screens/token.html", screen=screen, token=token, rotated=True)
+
+
+@bp.route("/groups", methods=["GET", "POST"])
+def groups() -> Any:
+    actor = signed_in()
+    status, context = 200, {}
+    if request.method == "POST":
+        try:
+            services.create_group(
+                session(), actor, name=text("name"), description=text("description"), now=now()
+            )
+            return redirect(url_for(".groups"), 303)
+        except (InvalidInput, Conflict) as exc:
+            status, context = 422, {"error": message(exc)}
+    return (
+        render_template(
+            "screens/groups.html", groups=services.list_groups(session(), actor), **context
+        ),
+        status,
+    )

@@ -1,0 +1,129 @@
+"""What the dashboard shows: every screen's state, the work waiting, and recent alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from playlists.select import Selection
+from signage.accounts.models import User
+from signage.accounts.permissions import require_staff
+from signage.audit.models import AuditEntry
+from signage.delivery.cache import PlaylistCache
+from signage.delivery.services import showing_at
+from signage.displaylog.models import DisplayGap
+from signage.health.models import Screenshot, ScreenStatus
+from signage.notices.models import Notice, NoticeRevision, NoticeStatus
+from signage.notices.services import submitted_revisions
+from signage.screens.models import Screen
+from signage.screens.services import list_screens
+
+ENDING_SOON = dt.timedelta(days=3)
+ALERTS = 12
+
+
+@dataclass(frozen=True)
+class ScreenState:
+    screen: Screen
+    status: ScreenStatus | None
+    showing: Selection  # what the controller's rules say plays now
+    screenshot_at: dt.datetime | None
+
+    @property
+    def online(self) -> bool:
+        return self.status is not None and self.status.online
+
+
+@dataclass(frozen=True)
+class Alert:
+    at: dt.datetime
+    kind: str  # "offline", "online" or "lost"
+    screen: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    screens: list[ScreenState]
+    waiting_review: list[NoticeRevision]
+    ending_soon: list[Notice]
+    alerts: list[Alert]
+
+    @property
+    def online(self) -> int:
+        return sum(1 for s in self.screens if s.online)
+
+    @property
+    def offline(self) -> int:
+        return len(self.screens) - self.online
+
+
+def screen_states(
+    session: Session, actor: User, cache: PlaylistCache, now: dt.datetime
+) -> list[ScreenState]:
+    """Every screen with its last heartbeat, what it shows now and when its screenshot was taken."""
+    screens = list_screens(session, actor)
+    statuses = {s.screen_id: s for s in session.scalars(sa.select(ScreenStatus))}
+    shots = dict(session.execute(sa.select(Screenshot.screen_id, Screenshot.taken_at)).all())
+    return [
+        ScreenState(
+            screen=screen,
+            status=statuses.get(screen.id),
+            showing=showing_at(cache.playlist(screen.id, now).playlist, now),
+            screenshot_at=shots.get(screen.id),
+        )
+        for screen in screens
+    ]
+
+
+def dashboard(session: Session, actor: User, cache: PlaylistCache, now: dt.datetime) -> Dashboard:
+    require_staff(actor)
+    ending = session.scalars(
+        sa.select(Notice)
+        .join(NoticeRevision, NoticeRevision.id == Notice.live_revision_id)
+        .where(
+            Notice.status == NoticeStatus.APPROVED,
+            NoticeRevision.valid_until > now,
+            NoticeRevision.valid_until <= now + ENDING_SOON,
+        )
+        .order_by(NoticeRevision.valid_until)
+    ).all()
+    return Dashboard(
+        screens=screen_states(session, actor, cache, now),
+        waiting_review=submitted_revisions(session),
+        ending_soon=list(ending),
+        alerts=recent_alerts(session),
+    )
+
+
+def recent_alerts(session: Session, limit: int = ALERTS) -> list[Alert]:
+    """Screens that went offline or came back, and display events found lost, newest first."""
+    entries = session.scalars(
+        sa.select(AuditEntry)
+        .where(AuditEntry.action.in_(["screen.offline", "screen.online"]))
+        .order_by(AuditEntry.seq.desc())
+        .limit(limit)
+    ).all()
+    alerts = [
+        Alert(at=e.at, kind=e.action.removeprefix("screen."), screen=e.object_id or "")
+        for e in entries
+    ]
+    gaps = session.execute(
+        sa.select(DisplayGap, Screen.key)
+        .join(Screen, Screen.id == DisplayGap.screen_id)
+        .order_by(DisplayGap.id.desc())
+        .limit(limit)
+    ).all()
+    alerts += [
+        Alert(
+            at=gap.detected_at,
+            kind="lost",
+            screen=key,
+            detail=f"{gap.last_seq - gap.first_seq + 1} ({gap.first_seq}–{gap.last_seq})",
+        )
+        for gap, key in gaps
+    ]
+    return sorted(alerts, key=lambda a: a.at, reverse=True)[:limit]

@@ -1,0 +1,52 @@
+"""What every page handler shares: who is signed in, the session and clock, form values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+from flask import request
+from flask_babel import gettext
+from flask_login import current_user
+from sqlalchemy.orm import Session
+
+from signage.accounts.models import User
+from signage.api.common import now as request_now
+from signage.db import request_session
+from signage.errors import ServiceError, Unauthenticated
+
+
+def signed_in() -> User:
+    """Return the signed-in user, or raise :class:`Unauthenticated` (the sign-in page)."""
+    if not current_user.is_authenticated:
+        raise Unauthenticated("sign in first")
+    user: User = current_user._get_current_object()  # type: ignore[attr-defined]
+    return user
+
+
+def session() -> Session:
+    return request_session()
+
+
+def now() -> dt.datetime:
+    return request_now()
+
+
+def text(name: str, default: str = "") -> str:
+    """A form field's text, trimmed (an absent field is ``default``)."""
+    return request.form.get(name, default).strip()
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """``target`` if it is a path on this site, else ``fallback`` (no open redirects)."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target
+
+
+def message(exc: ServiceError) -> str:
+    """The error's message in the user's language where a translation exists."""
+    return gettext(exc.message)
