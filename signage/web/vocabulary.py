@@ -5,7 +5,7 @@ and the service messages people meet most. Listed here so that ``make translatio
 from __future__ import annotations
 
 
-def N_(text: str) -> str:  # noqa: N802 - the usual name of gettext's "mark only" function
+def N_(text: str) -> str:
     """Mark ``text`` for translation without translating it (it is translated where shown)."""
     return text
 
