@@ -8,11 +8,13 @@ psycopg 3 (``postgresql+psycopg://``).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, g
+from flask import Flask, Response, g
 from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -116,3 +118,21 @@ def request_session() -> Session:
         g.db_session = get_db(current_app).session()
     session: Session = g.db_session
     return session
+
+
+def finish_request(response: Response, *, on_conflict: Callable[[], Response]) -> Response:
+    """Commit the request's database work after a successful answer; roll it back after an
+    error answer, so that bad input writes nothing. A commit that loses a race with another
+    request (a unique constraint) is rolled back and answered by ``on_conflict()``."""
+    session = g.get("db_session")
+    if session is None:
+        return response
+    if response.status_code >= 400:
+        session.rollback()
+        return response
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return on_conflict()
+    return response

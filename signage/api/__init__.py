@@ -8,10 +8,11 @@ Errors always answer ``{"error": {"code", "message", "field"?}}`` (DESIGN, "HTTP
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, g, jsonify, request
-from sqlalchemy.exc import IntegrityError, OperationalError
+from flask import Blueprint, Flask, Response, jsonify, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from signage.db import finish_request
 from signage.errors import ServiceError, TooManyAttempts
 
 API_PREFIX = "/api/v1"
@@ -37,19 +38,13 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 
 
 def _commit(response: Response) -> Response:
-    session = g.get("db_session")
-    if session is None:
-        return response
-    if response.status_code >= 400:
-        session.rollback()
-        return response
-    try:
-        session.commit()
-    except IntegrityError:
-        # Two requests raced to create the same thing; the loser gets a clear answer.
-        session.rollback()
-        return error_response(409, "conflict", "a concurrent change conflicted; try again")
-    return response
+    # Two requests raced to create the same thing: the loser gets a clear answer.
+    return finish_request(
+        response,
+        on_conflict=lambda: error_response(
+            409, "conflict", "a concurrent change conflicted; try again"
+        ),
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, render_template, request
 
 from signage.audit.services import AuditFilter, check_chains, list_audit
 from signage.db import get_db
 from signage.errors import InvalidInput
-from signage.web.pages import message, session, signed_in
+from signage.web.pages import local_time, message, session, signed_in
 
 bp = Blueprint("audit", __name__)
 
 PAGE = 100
-
-
-def _local(name: str) -> dt.datetime | None:
-    raw = request.values.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        value = dt.datetime.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(f"{name} is not a date and time", field=name) from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=ZoneInfo(current_app.config["SIGNAGE_TIMEZONE"]))
-    return value
 
 
 def _page(status: int = 200, **context: Any) -> tuple[str, int]:
@@ -49,8 +34,8 @@ def _page(status: int = 200, **context: Any) -> tuple[str, int]:
                 actor=args.get("actor"),
                 object_type=args.get("object_type"),
                 object_id=args.get("object_id"),
-                start=_local("from"),
-                end=_local("to"),
+                start=local_time("from"),
+                end=local_time("to"),
             ),
             limit=PAGE,
             before=before,

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, render_template, request
 
@@ -13,24 +11,11 @@ from signage.displaylog.export import csv_response
 from signage.displaylog.services import EventFilter
 from signage.errors import InvalidInput
 from signage.screens.services import list_screens
-from signage.web.pages import message, session, signed_in
+from signage.web.pages import local_time, message, session, signed_in
 
 bp = Blueprint("displaylog", __name__)
 
 PAGE = 100
-
-
-def _local(name: str) -> dt.datetime | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        value = dt.datetime.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(f"{name} is not a date and time", field=name) from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=ZoneInfo(current_app.config["SIGNAGE_TIMEZONE"]))
-    return value
 
 
 def _filter() -> EventFilter:
@@ -41,8 +26,8 @@ def _filter() -> EventFilter:
         screen=request.args.get("screen") or None,
         notice=int(notice) if notice else None,
         category=request.args.get("category") or None,
-        start=_local("from"),
-        end=_local("to"),
+        start=local_time("from"),
+        end=local_time("to"),
     )
 
 

@@ -19,7 +19,7 @@ from signage.notices.preview import Draft, fonts_for, preview_png, scale_for
 from signage.notices.services import NoticeFields, NoticeRules
 from signage.screens.models import Screen
 from signage.screens.services import list_groups, list_screens, view_screen
-from signage.web.pages import message, now, session, signed_in, text
+from signage.web.pages import local_time, message, now, session, signed_in, text
 
 bp = Blueprint("notices", __name__)
 
@@ -38,19 +38,6 @@ def _zone() -> ZoneInfo:
 def local_input(value: dt.datetime | None) -> str:
     """A UTC time as the value of a datetime-local input, in the deployment's zone."""
     return value.astimezone(_zone()).strftime(LOCAL_FORMAT) if value else ""
-
-
-def _local_time(name: str) -> dt.datetime | None:
-    raw = text(name)
-    if not raw:
-        return None
-    try:
-        value = dt.datetime.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(f"{name} is not a date and time", field=name) from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=_zone())
-    return value
 
 
 def _int(name: str) -> int | None:
@@ -84,8 +71,8 @@ def _form_fields() -> NoticeFields:
         media_sha256=media,
         priority=text("priority", "normal"),
         duration_s=_int("duration_s"),
-        valid_from=_local_time("valid_from"),
-        valid_until=_local_time("valid_until"),
+        valid_from=local_time("valid_from"),
+        valid_until=local_time("valid_until"),
         dayparts=text("dayparts"),
         screens=request.form.getlist("screens"),
         groups=request.form.getlist("groups"),

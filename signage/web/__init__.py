@@ -15,14 +15,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, Flask, Response, g, render_template, request, session
+from flask import Blueprint, Flask, Response, render_template, request, session
 from flask_babel import Babel, format_datetime, format_decimal, get_locale, gettext
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from sqlalchemy.exc import IntegrityError
 
 from signage.accounts.models import User
-from signage.db import request_session
+from signage.db import finish_request, request_session
 from signage.errors import ServiceError, TooManyAttempts
 
 LANGUAGES = {"zh_Hans_CN": "中文", "en": "English"}
@@ -60,18 +59,12 @@ def _load_user(session_id: str) -> User | None:
 
 
 def _commit(response: Response) -> Response:
-    db_session = g.get("db_session")
-    if db_session is None:
-        return response
-    if response.status_code >= 400:
-        db_session.rollback()
-        return response
-    try:
-        db_session.commit()
-    except IntegrityError:
-        db_session.rollback()
-        return error_page(409, gettext("Someone else changed this at the same time; try again."))
-    return response
+    return finish_request(
+        response,
+        on_conflict=lambda: error_page(
+            409, gettext("Someone else changed this at the same time; try again.")
+        ),
+    )
 
 
 def error_page(status: int, message: str) -> Response:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
-from flask import request
+from flask import current_app, request
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy.orm import Session
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from signage.accounts.models import User
 from signage.api.common import now as request_now
 from signage.db import request_session
-from signage.errors import ServiceError, Unauthenticated
+from signage.errors import InvalidInput, ServiceError, Unauthenticated
 
 
 def signed_in() -> User:
@@ -50,3 +51,18 @@ def safe_next(target: str | None, fallback: str) -> str:
 def message(exc: ServiceError) -> str:
     """The error's message in the user's language where a translation exists."""
     return gettext(exc.message)
+
+
+def local_time(name: str) -> dt.datetime | None:
+    """A field (form or query) holding a date and time as a ``datetime-local`` input sends it;
+    without an offset it is read in the deployment's time zone. Empty is None."""
+    raw = request.values.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(f"{name} is not a date and time", field=name) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(current_app.config["SIGNAGE_TIMEZONE"]))
+    return value
