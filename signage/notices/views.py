@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext
 from markupsafe import Markup, escape
 
 from signage.errors import Conflict, InvalidInput, ServiceError
@@ -268,6 +269,8 @@ def _value(revision: NoticeRevision | None, name: str) -> str:
     if name == "groups":
         return ", ".join(sorted(g.name for g in revision.groups))
     value = getattr(revision, name)
+    if name in ("kind", "priority"):
+        return gettext(value)
     if isinstance(value, dt.datetime):
         return local_input(value).replace("T", " ")
     return "" if value is None else str(value)

@@ -31,6 +31,8 @@ class ScreenState:
     status: ScreenStatus | None
     showing: Selection  # what the controller's rules say plays now
     screenshot_at: dt.datetime | None
+    reported: str | None = None  # the title of the item the player's heartbeat named
+
 
     @property
     def online(self) -> bool:
@@ -68,15 +70,22 @@ def screen_states(
     screens = list_screens(session, actor)
     statuses = {s.screen_id: s for s in session.scalars(sa.select(ScreenStatus))}
     shots = dict(session.execute(sa.select(Screenshot.screen_id, Screenshot.taken_at)).all())
-    return [
-        ScreenState(
-            screen=screen,
-            status=statuses.get(screen.id),
-            showing=showing_at(cache.playlist(screen.id, now).playlist, now),
-            screenshot_at=shots.get(screen.id),
+    states = []
+    for screen in screens:
+        playlist = cache.playlist(screen.id, now).playlist
+        status = statuses.get(screen.id)
+        titles = {item.id: item.title for item in playlist.items}
+        current = status.current_item if status is not None else None
+        states.append(
+            ScreenState(
+                screen=screen,
+                status=status,
+                showing=showing_at(playlist, now),
+                screenshot_at=shots.get(screen.id),
+                reported=titles.get(current, current) if current else None,
+            )
         )
-        for screen in screens
-    ]
+    return states
 
 
 def dashboard(session: Session, actor: User, cache: PlaylistCache, now: dt.datetime) -> Dashboard:
