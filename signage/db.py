@@ -47,6 +47,19 @@ class UTCDateTime(sa.TypeDecorator[dt.datetime]):
             return value.replace(tzinfo=None)
         return value
 
+    def bind_processor(self, dialect: sa.Dialect) -> Any:
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def to_text(value: dt.datetime | None) -> str | None:
+            # The text SQLAlchemy's SQLite DATETIME stores ("2026-11-26 08:00:00.000000"),
+            # written in one step: the two-stage default costs more than a display event's
+            # whole validation.
+            naive = self.process_bind_param(value, dialect)
+            return None if naive is None else naive.isoformat(" ", "microseconds")
+
+        return to_text
+
     def process_result_value(self, value: dt.datetime | None, dialect: sa.Dialect) -> Any:
         if value is None:
             return None

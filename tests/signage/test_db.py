@@ -1,0 +1,41 @@
+"""UTC timestamps: stored as SQLAlchemy's SQLite DATETIME would store them, read back aware."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy.dialects import postgresql, sqlite
+
+from signage.db import UTCDateTime
+
+ZONES = st.sampled_from(
+    [dt.UTC, dt.timezone(dt.timedelta(hours=8)), dt.timezone(-dt.timedelta(hours=5))]
+)
+
+
+@given(
+    st.datetimes(
+        min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 12, 30), timezones=ZONES
+    )
+)
+def test_sqlite_text_is_what_sqlalchemy_would_store(value):
+    dialect = sqlite.dialect()
+    default = sa.DateTime(timezone=True).dialect_impl(dialect).bind_processor(dialect)
+    ours = UTCDateTime().bind_processor(dialect)
+    assert ours(value) == default(value.astimezone(dt.UTC).replace(tzinfo=None))
+
+
+def test_naive_times_are_refused_and_none_passes():
+    for dialect in (sqlite.dialect(), postgresql.dialect()):
+        process = UTCDateTime().bind_processor(dialect)
+        if process is not None:
+            assert process(None) is None
+            with pytest.raises(ValueError, match="naive"):
+                process(dt.datetime(2026, 1, 1))
+        else:
+            with pytest.raises(ValueError, match="naive"):
+                UTCDateTime().process_bind_param(dt.datetime(2026, 1, 1), dialect)
