@@ -7,8 +7,10 @@ issues a password or token prints it alone on the last line, so a script can cap
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
+import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -375,6 +377,214 @@ def verify_logs(context: Context) -> None:
         click.echo(f"display logs: {event_count} events, every screen's chain intact")
     if failed:
         sys.exit(1)
+
+
+@cli.group()
+def report() -> None:
+    """The supervisor's reports; the operator needs no account (CSV with --csv)."""
+
+
+def _local(value: dt.datetime | None, timezone: str) -> str:
+    if value is None:
+        return "—"
+    return value.astimezone(zoneinfo.ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+
+
+def _date_option(_ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        if isinstance(value, tuple):
+            return tuple(dt.date.fromisoformat(v) for v in value)
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("give a date as YYYY-MM-DD") from None
+
+
+@report.command("annual")
+@click.option("--year", required=True, type=int, help="the calendar year, e.g. 2026")
+@click.option("--csv", "as_csv", is_flag=True, help="print CSV instead of a summary")
+@pass_context
+def report_annual(context: Context, year: int, as_csv: bool) -> None:
+    """Notices displayed and their plays in YEAR, by category and by screen."""
+    from signage.reports import export, services
+
+    with context.session() as session:
+        result = services.annual_report(
+            session, None, year, now=utcnow(), timezone=context.app.config["SIGNAGE_TIMEZONE"]
+        )
+    if as_csv:
+        click.echo(export.annual_csv(result), nl=False)
+        return
+    span = f"{result.first_day} – {result.last_day}" + ("" if result.complete else ", so far")
+    click.echo(f"{result.year}年 ({span}): {result.headline}; {result.total.plays} plays")
+    for title, rows in (("by category", result.by_category), ("by screen", result.by_screen)):
+        click.echo(f"{title}:")
+        for row in rows:
+            label = row.key if row.key == row.name else f"{row.key} {row.name}"
+            click.echo(f"  {label}: {row.notices} notices, {row.plays} plays")
+
+
+@report.command("compliance")
+@click.argument("notice_id", type=click.IntRange(min=1))
+@click.option("--csv", "as_csv", is_flag=True, help="print CSV instead of a summary")
+@click.option(
+    "--gap-minutes",
+    type=click.IntRange(1, 24 * 60),
+    default=30,
+    show_default=True,
+    help="report gaps between displays longer than this",
+)
+@pass_context
+def report_compliance(context: Context, notice_id: int, as_csv: bool, gap_minutes: int) -> None:
+    """Evidence that notice NOTICE_ID was on display for its whole period (公示)."""
+    from signage.reports import export, services
+
+    config = context.app.config
+    zone = config["SIGNAGE_TIMEZONE"]
+    with context.session() as session:
+        r = services.compliance_report(
+            session,
+            None,
+            notice_id,
+            now=utcnow(),
+            weights=config["SIGNAGE_PRIORITY_WEIGHTS"],
+            gap_minutes=gap_minutes,
+        )
+    if as_csv:
+        click.echo(export.compliance_csv(r), nl=False)
+        return
+    period = (
+        f"{r.required_working_days} working days"
+        if r.required_working_days
+        else "its validity window"
+    )
+    click.echo(f"notice {r.notice_id} {r.title} [{r.category}], {r.status}")
+    click.echo(f"period: {period} from {_local(r.start, zone)} ({zone})")
+    click.echo(f"verdict: {r.verdict}")
+    for reason in r.reasons:
+        click.echo(f"  {reason}")
+    for a in r.approvals:
+        confirmed = "confirmed" if a.confidentiality_reviewed else "NOT confirmed"
+        click.echo(
+            f"approved: revision {a.revision} by {a.reviewed_by} at "
+            f"{_local(a.reviewed_at, zone)}, confidentiality review {confirmed}"
+            + (f", note: {a.note}" if a.note else "")
+        )
+    for s in r.screens:
+        click.echo(
+            f"screen {s.screen} ({s.screen_name}) {_local(s.period_start, zone)} → "
+            f"{_local(s.period_end, zone)}: {s.verdict}"
+        )
+        for reason in s.reasons:
+            click.echo(f"  {reason}")
+        expected = "not simulated" if s.expected_plays is None else str(s.expected_plays)
+        click.echo(
+            f"  plays {s.plays} (expected {expected}), interrupted {s.interrupted}, "
+            f"errors {s.errors}; first display {_local(s.first_display, zone)}, "
+            f"last {_local(s.last_display, zone)}"
+        )
+        for g in s.gaps:
+            causes = ", ".join(f"{c} {secs // 60} min" for c, secs in g.causes)
+            mark = "  COUNTS AGAINST" if g.counts_against else ""
+            click.echo(f"  gap {_local(g.start, zone)} → {_local(g.end, zone)}: {causes}{mark}")
+        for name, point in (
+            ("first event", s.first_event),
+            ("last event", s.last_event),
+            ("chain head", s.chain_head),
+        ):
+            if point is not None:
+                click.echo(f"  {name}: #{point.seq} {point.hash}")
+    if r.audit_head is not None:
+        click.echo(f"audit log head: #{r.audit_head.seq} {r.audit_head.hash}")
+
+
+@report.command("uptime")
+@click.option("--from", "first", required=True, callback=_date_option, help="YYYY-MM-DD")
+@click.option("--to", "last", required=True, callback=_date_option, help="YYYY-MM-DD")
+@click.option("--screen", help="one screen's key")
+@click.option("--csv", "as_csv", is_flag=True, help="print CSV (a row per screen and day)")
+@pass_context
+def report_uptime(
+    context: Context, first: dt.date, last: dt.date, screen: str | None, as_csv: bool
+) -> None:
+    """Each screen's uptime per day from --from through --to."""
+    from signage.reports import export, services
+
+    with context.session() as session:
+        r = services.uptime_report(
+            session,
+            None,
+            first,
+            last,
+            now=utcnow(),
+            timezone=context.app.config["SIGNAGE_TIMEZONE"],
+            screen=screen,
+        )
+    if as_csv:
+        click.echo(export.uptime_csv(r), nl=False)
+        return
+    for s in r.screens:
+        share = s.total.open_uptime
+        shown = "not monitored" if share is None else f"{share:.1%} of opening hours up"
+        click.echo(f"{s.screen} ({s.name}), {s.status} now: {shown}")
+
+
+@report.command("rollup")
+@click.option(
+    "--recompute",
+    multiple=True,
+    callback=_date_option,
+    help="also count this day again from the raw log (YYYY-MM-DD); repeatable",
+)
+@pass_context
+def report_rollup(context: Context, recompute: tuple[dt.date, ...]) -> None:
+    """Roll up the complete days not yet rolled up (the scheduler does this by itself)."""
+    from signage.reports.tasks import run_rollups
+
+    _require_schema(get_db(context.app).engine)
+    try:
+        results = run_rollups(context.app, recompute=recompute)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+    if not results:
+        raise click.ClickException("another process is rolling up now; try again later")
+    rolled = [d for r in results for d in r.rolled]
+    recomputed = [d for r in results for d in r.recomputed]
+    late = sum(r.late_events for r in results)
+    click.echo(
+        f"rolled up {len(rolled)} day(s)"
+        + (f" ({rolled[0]} – {rolled[-1]})" if rolled else "")
+        + f"; {late} late event(s) counted; recomputed {len(recomputed)} day(s); "
+        f"rolled up through {results[-1].rolled_through}"
+    )
+
+
+@cli.group()
+def holidays() -> None:
+    """The working-day calendar (public holidays and make-up workdays)."""
+
+
+@holidays.command("show")
+@click.argument("year", type=int)
+@pass_context
+def holidays_show(context: Context, year: int) -> None:
+    """Print YEAR's holidays and make-up workdays, and where they come from."""
+    from signage.reports.calendar import view_holidays
+
+    with context.session() as session:
+        calendar = view_holidays(session, None, year)
+    source = (
+        "the bundled official calendar (chinesecalendar)"
+        if calendar.source == "chinesecalendar"
+        else f"entered by {calendar.entered_by} at {calendar.entered_at:%Y-%m-%d %H:%M} UTC"
+        + (f" from {calendar.reference}" if calendar.reference else "")
+    )
+    click.echo(f"{year}: {source}")
+    days = [(d, "holiday", n) for d, n in calendar.holidays.items()]
+    days += [(d, "workday", n) for d, n in calendar.workdays.items()]
+    for day, kind, name in sorted(days):
+        click.echo(f"  {day} {day:%a}  {kind}  {name}")
 
 
 @cli.command("db-revision", hidden=True)

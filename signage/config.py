@@ -42,6 +42,9 @@ DEFAULTS: dict[str, Any] = {
     "SIGNAGE_MEDIA_MAX_PIXELS": 40_000_000,
     # How often the scheduler inside ``signage serve`` closes expired notices, in seconds.
     "SIGNAGE_EXPIRE_INTERVAL_S": 60,
+    # How often the scheduler rolls up complete days of the display log and of uptime for the
+    # reports, and counts late-arriving events into the days they belong to, in seconds.
+    "SIGNAGE_ROLLUP_INTERVAL_S": 300,
     # Round-robin weight of each priority in playlists ("high" plays twice as often as "normal").
     "SIGNAGE_PRIORITY_WEIGHTS": "normal=1,high=2,urgent=1",
     # How often each controller process looks whether any playlist changed, in seconds: the

@@ -8,6 +8,14 @@ from signage.displaylog.models import DisplayEvent, DisplayGap
 from signage.health.models import ScreenOutage, Screenshot, ScreenStatus
 from signage.media.models import Media
 from signage.notices.models import Notice, NoticeRevision
+from signage.reports.models import (
+    DailyPlay,
+    DailyUptime,
+    HolidayDay,
+    HolidayYear,
+    RollupMark,
+    RollupProgress,
+)
 from signage.screens.models import Screen, ScreenGroup
 
 __all__ = [
@@ -15,14 +23,20 @@ __all__ = [
     "AuditEntry",
     "Base",
     "ChainHead",
+    "DailyPlay",
+    "DailyUptime",
     "DisplayEvent",
     "DisplayGap",
+    "HolidayDay",
+    "HolidayYear",
     "LoginThrottle",
     "Media",
     "Notice",
     "NoticeRevision",
     "PlaylistEpoch",
     "Role",
+    "RollupMark",
+    "RollupProgress",
     "Screen",
     "ScreenGroup",
     "ScreenOutage",

@@ -97,5 +97,18 @@ def start_scheduler(app: Flask) -> BackgroundScheduler:
         max_instances=1,
         misfire_grace_time=None,
     )
+    from signage.reports.tasks import rollup_job
+
+    scheduler.add_job(
+        rollup_job,
+        "interval",
+        args=[app],
+        id="rollups",
+        seconds=app.config["SIGNAGE_ROLLUP_INTERVAL_S"],
+        next_run_time=utcnow(),  # catch up at once after downtime
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=None,
+    )
     scheduler.start()
     return scheduler

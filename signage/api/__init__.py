@@ -55,6 +55,7 @@ def init_app(app: Flask) -> None:
     from signage.health.api import bp as health_bp
     from signage.media.api import bp as media_bp
     from signage.notices.api import bp as notices_bp
+    from signage.reports.api import bp as reports_bp
     from signage.screens.api import bp as screens_bp
 
     api = Blueprint("api", __name__, url_prefix=API_PREFIX)
@@ -66,6 +67,7 @@ def init_app(app: Flask) -> None:
         delivery_bp,
         displaylog_bp,
         health_bp,
+        reports_bp,
         openapi_bp,
     ):
         api.register_blueprint(child)

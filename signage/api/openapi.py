@@ -49,6 +49,7 @@ class Operation:
 def _operations() -> list[Operation]:
     from signage.accounts.api import PasswordChange, TokenCreate, UserCreate, UserEdit
     from signage.notices.schemas import ApproveBody, NoticeEdit, ReasonBody
+    from signage.reports.api import HolidaysBody
     from signage.screens.api import GroupCreate, ScreenCreate, ScreenEdit
 
     nid = "/notices/{notice_id}"
@@ -194,6 +195,40 @@ def _operations() -> list[Operation]:
         ),
         Operation(
             "get",
+            "/holidays/{year}",
+            "A year's public holidays and make-up workdays (official calendar or entered)",
+            "any staff role",
+        ),
+        Operation(
+            "put",
+            "/holidays/{year}",
+            "Enter or replace the holidays of a year the bundled calendar does not know",
+            "admin",
+            body=HolidaysBody,
+        ),
+        Operation(
+            "get",
+            "/reports/notices/{notice_id}/compliance",
+            "Evidence that a notice (公示) was on display for its whole period (format=csv)",
+            "supervisor, admin",
+            query=("gap_minutes", "format"),
+        ),
+        Operation(
+            "get",
+            "/reports/annual",
+            "Notices displayed and plays in a year, by category and screen (format=csv)",
+            "supervisor, admin",
+            query=("year", "format"),
+        ),
+        Operation(
+            "get",
+            "/reports/uptime",
+            "Screen uptime per day, from=YYYY-MM-DD to=YYYY-MM-DD (format=csv)",
+            "supervisor, admin",
+            query=("from", "to", "screen", "format"),
+        ),
+        Operation(
+            "get",
             "/schemas/playlist.json",
             "JSON Schema of the playlist document",
             "anyone",
@@ -211,7 +246,7 @@ def _parameters(op: Operation) -> list[dict[str, Any]]:
             kind = "integer" if name.endswith("_id") else "string"
             params.append({"name": name, "in": "path", "required": True, "schema": {"type": kind}})
     for name in op.query:
-        kind = "integer" if name in ("limit", "offset") else "string"
+        kind = "integer" if name in ("limit", "offset", "year", "gap_minutes") else "string"
         params.append({"name": name, "in": "query", "required": False, "schema": {"type": kind}})
     return params
 

@@ -18,6 +18,9 @@ class ScreenStatus(Base):
     screen_id: Mapped[int] = mapped_column(sa.ForeignKey("screens.id"), primary_key=True)
     online: Mapped[bool] = mapped_column(default=True)
     last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    # The first heartbeat: uptime is counted from here (NULL for screens heard from before
+    # this was recorded; they count from their registration).
+    first_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[str] = mapped_column(sa.String(40), default="")
     playlist_etag: Mapped[str] = mapped_column(sa.String(80), default="")
     current_item: Mapped[str | None] = mapped_column(sa.String(64))

@@ -42,7 +42,7 @@ def record_heartbeat(
     """Note a heartbeat; close the screen's open outage if it was offline."""
     status = session.get(ScreenStatus, screen_id)
     if status is None:
-        status = ScreenStatus(screen_id=screen_id, online=True, last_seen_at=now)
+        status = ScreenStatus(screen_id=screen_id, online=True, last_seen_at=now, first_seen_at=now)
         session.add(status)
     elif not status.online:
         outage = session.scalar(

@@ -7,3 +7,10 @@
     });
   });
 })();
+// A print button on the reports (inline handlers are not allowed by the CSP).
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+})();

@@ -144,11 +144,20 @@ def init_app(app: Flask) -> None:
     from signage.audit.views import bp as audit_bp
     from signage.displaylog.views import bp as displaylog_bp
     from signage.notices.views import bp as notices_bp
+    from signage.reports.views import bp as reports_bp
     from signage.screens.views import bp as screens_bp
     from signage.web.views import bp as home_bp
 
     web = Blueprint("web", __name__)
-    for child in (home_bp, accounts_bp, notices_bp, screens_bp, displaylog_bp, audit_bp):
+    for child in (
+        home_bp,
+        accounts_bp,
+        notices_bp,
+        screens_bp,
+        displaylog_bp,
+        reports_bp,
+        audit_bp,
+    ):
         web.register_blueprint(child)
     web.after_request(_commit)
     app.register_blueprint(web)

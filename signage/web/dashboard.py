@@ -33,7 +33,6 @@ class ScreenState:
     screenshot_at: dt.datetime | None
     reported: str | None = None  # the title of the item the player's heartbeat named
 
-
     @property
     def online(self) -> bool:
         return self.status is not None and self.status.online

@@ -36,6 +36,17 @@ WORDS = (
     N_("shown"),
     N_("interrupted"),
     N_("error"),
+    # report verdicts, gap causes, screen states
+    N_("covered"),
+    N_("not_covered"),
+    N_("in_progress"),
+    N_("not_started"),
+    N_("unknown"),
+    N_("not_live"),
+    N_("off_hours"),
+    N_("offline"),
+    N_("online"),
+    N_("never seen"),
     # the review diff's field names
     N_("Title"),
     N_("Text"),

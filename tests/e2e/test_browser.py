@@ -3,7 +3,8 @@
 
 An author writes a notice with the preview in view and submits it; a reviewer approves it from
 the queue; the screen's page names it as playing now; a player shows it and reports its
-displays; a supervisor finds them in the display log and downloads the CSV. Screenshots of the
+displays; a supervisor finds them in the display log, downloads the CSV and opens the notice's
+compliance evidence. Screenshots of the
 pages are written to ``SIGNAGE_SCREENSHOTS`` (default ``var/screenshots`` in the checkout).
 """
 
@@ -88,6 +89,7 @@ def test_a_notice_from_the_editor_to_the_display_log(system, browser, db_session
         "根据国务院办公厅通知，2027年1月1日（星期五）放假，共1天。请各单位做好值班安排。",
     )
     author.fill('input[name="duration_s"]', "3")
+    author.fill('input[name="required_working_days"]', "5")
     author.check('input[name="screens"][value="hall"]')
     preview = author.locator('#previews figure[data-screen="hall"] img')
     preview.wait_for()
@@ -145,3 +147,21 @@ def test_a_notice_from_the_editor_to_the_display_log(system, browser, db_session
     ).all()
     assert ids == list(expected)
     supervisor.screenshot(path=str(SCREENSHOTS / "display-log.png"), full_page=True)
+
+    # ... and opens the compliance evidence of the notice from the reports page.
+    supervisor.goto(f"{base}/reports")
+    supervisor.locator("tr", has_text=TITLE).get_by_role("link").click()
+    supervisor.wait_for_url(f"{base}/reports/notices/*/compliance")
+    evidence = supervisor.locator("#screen-hall")
+    assert evidence.locator(".plays").inner_text() == str(
+        db_session.scalar(
+            sa.select(sa.func.count())
+            .select_from(DisplayEvent)
+            .where(DisplayEvent.outcome == "shown")
+        )
+    )
+    last = db_session.scalars(
+        sa.select(DisplayEvent.hash).order_by(DisplayEvent.chain_seq.desc()).limit(1)
+    ).one()
+    assert last in evidence.inner_text()  # the chain hash that makes it verifiable
+    supervisor.screenshot(path=str(SCREENSHOTS / "compliance-report.png"), full_page=True)

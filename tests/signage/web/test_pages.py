@@ -36,6 +36,12 @@ PAGES = {
     "/groups": ROLES,
     "/display-log": ("supervisor", "admin"),
     "/display-log.csv": ("supervisor", "admin"),
+    "/reports": ("supervisor", "admin"),
+    "/reports/annual": ("supervisor", "admin"),
+    "/reports/annual.csv": ("supervisor", "admin"),
+    "/reports/uptime": ("supervisor", "admin"),
+    "/reports/uptime.csv": ("supervisor", "admin"),
+    "/holidays/2027": ROLES,
     "/users": ("admin",),
     "/audit": ("admin",),
     "/account": ROLES,
@@ -492,3 +498,34 @@ def test_audit_page_filters_and_checks_the_chains(pages, person, db_session):
     db_session.commit()
     broken = browser.post("/audit/check").get_data(as_text=True)
     assert "审计日志：第 1 条记录处断裂" in broken
+
+
+def test_an_image_notice_is_uploaded_from_the_editor(pages, person, make_screen, db_session):
+    make_screen(key="hall", width=64, height=32)
+    picture = io.BytesIO()
+    Image.new("RGB", (200, 100), (0, 128, 255)).save(picture, format="PNG")
+    browser = pages(person("author"))
+    answer = browser.post(
+        "/notices/new",
+        editor_form(
+            screens=["hall"], kind="image", image=(io.BytesIO(picture.getvalue()), "x.png")
+        ),
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    revision = db_session.scalars(sa.select(NoticeRevision)).one()
+    assert revision.kind == "image" and revision.media_sha256 is not None
+    broken = browser.post(
+        "/notices/new",
+        editor_form(screens=["hall"], kind="image", image=(io.BytesIO(b"not an image"), "x.png")),
+        content_type="multipart/form-data",
+    )
+    assert broken.status_code == 422
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(NoticeRevision)) == 1
+    if has_font():
+        preview = browser.get(
+            f"/notices/preview.png?screen=hall&kind=image&media={revision.media_sha256}&title=x"
+        )
+        image = Image.open(io.BytesIO(preview.data)).convert("RGB")
+        # Letterboxed, never stretched: a 2:1 picture on a 2:1 panel fills it.
+        assert image.getpixel((image.width // 2, image.height // 2)) == (0, 128, 255)

@@ -1,0 +1,1 @@
+"""Supervisor reports: working-day calendar, daily roll-ups, compliance, counts, uptime."""

@@ -1,0 +1,376 @@
+"""The reports as JSON-ready dicts and as CSV text (the API and the command line share these).
+
+Times are UTC with ``Z``; days are local dates (``YYYY-MM-DD``) in the report's time zone.
+Durations are whole seconds.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from signage.audit.services import isoformat_z
+from signage.reports.calendar import YearCalendar
+from signage.reports.rollups import UptimeFigures
+from signage.reports.services import (
+    AnnualReport,
+    Approval,
+    ChainPoint,
+    ComplianceReport,
+    CountRow,
+    Gap,
+    ScreenEvidence,
+    UptimeReport,
+)
+
+
+def _z(value: dt.datetime | None) -> str | None:
+    return isoformat_z(value) if value is not None else None
+
+
+def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return buffer.getvalue()
+
+
+# --- holidays ---------------------------------------------------------------------------------
+
+
+def calendar_json(calendar: YearCalendar) -> dict[str, Any]:
+    return {
+        "year": calendar.year,
+        "source": calendar.source,
+        "reference": calendar.reference,
+        "entered_by": calendar.entered_by,
+        "entered_at": _z(calendar.entered_at),
+        "holidays": [{"date": d.isoformat(), "name": n} for d, n in calendar.holidays.items()],
+        "workdays": [{"date": d.isoformat(), "name": n} for d, n in calendar.workdays.items()],
+    }
+
+
+# --- compliance -------------------------------------------------------------------------------
+
+
+def _point(point: ChainPoint | None) -> dict[str, Any] | None:
+    if point is None:
+        return None
+    out: dict[str, Any] = {"seq": point.seq, "hash": point.hash}
+    if point.at is not None:
+        out["at"] = isoformat_z(point.at)
+    if point.what:
+        out["what"] = point.what
+    return out
+
+
+def _gap_json(gap: Gap) -> dict[str, Any]:
+    return {
+        "from": isoformat_z(gap.start),
+        "to": isoformat_z(gap.end),
+        "seconds": gap.seconds,
+        "cause": gap.cause,
+        "causes": dict(gap.causes),
+        "against_s": gap.against_s,
+        "counts_against": gap.counts_against,
+    }
+
+
+def _approval_json(a: Approval) -> dict[str, Any]:
+    return {
+        "revision": a.revision,
+        "content_sha256": a.content_sha256,
+        "reviewed_by": a.reviewed_by,
+        "reviewed_by_name": a.reviewed_by_name,
+        "reviewed_at": isoformat_z(a.reviewed_at),
+        "confidentiality_reviewed": a.confidentiality_reviewed,
+        "note": a.note,
+        "required_working_days": a.required_working_days,
+        "valid_from": isoformat_z(a.valid_from),
+        "valid_until": isoformat_z(a.valid_until),
+        "live_from": isoformat_z(a.live_from),
+        "live_until": _z(a.live_until),
+    }
+
+
+def _screen_json(s: ScreenEvidence) -> dict[str, Any]:
+    return {
+        "screen": s.screen,
+        "name": s.screen_name,
+        "timezone": s.timezone,
+        "period": {"from": isoformat_z(s.period_start), "to": _z(s.period_end)},
+        "examined_until": isoformat_z(s.examined_until),
+        "verdict": s.verdict,
+        "reasons": list(s.reasons),
+        "expected_plays": s.expected_plays,
+        "expected_note": s.expected_note,
+        "plays": s.plays,
+        "interrupted": s.interrupted,
+        "errors": s.errors,
+        "first_display": _z(s.first_display),
+        "last_display": _z(s.last_display),
+        "gaps": [_gap_json(g) for g in s.gaps],
+        "chain": {
+            "first_event": _point(s.first_event),
+            "last_event": _point(s.last_event),
+            "head": _point(s.chain_head),
+        },
+    }
+
+
+def compliance_json(r: ComplianceReport) -> dict[str, Any]:
+    return {
+        "notice_id": r.notice_id,
+        "title": r.title,
+        "category": r.category,
+        "status": r.status,
+        "closed_at": _z(r.closed_at),
+        "close_reason": r.close_reason,
+        "required_working_days": r.required_working_days,
+        "basis": r.basis,
+        "start": isoformat_z(r.start),
+        "gap_threshold_s": r.gap_threshold_s,
+        "verdict": r.verdict,
+        "reasons": list(r.reasons),
+        "approvals": [_approval_json(a) for a in r.approvals],
+        "screens": [_screen_json(s) for s in r.screens],
+        "audit": {"entries": [_point(p) for p in r.audit], "head": _point(r.audit_head)},
+        "generated_at": isoformat_z(r.generated_at),
+    }
+
+
+COMPLIANCE_COLUMNS = (
+    "record",
+    "screen",
+    "from",
+    "to",
+    "seconds",
+    "verdict",
+    "expected_plays",
+    "plays",
+    "interrupted",
+    "errors",
+    "cause",
+    "counts_against",
+    "seq",
+    "hash",
+    "detail",
+)
+
+
+def compliance_csv(r: ComplianceReport) -> str:
+    """One row per record: the notice, each approval and audit entry, and per screen its
+    summary, gaps and chain points (column ``record`` says which)."""
+    rows: list[dict[str, Any]] = [
+        {
+            "record": "notice",
+            "from": isoformat_z(r.start),
+            "verdict": r.verdict,
+            "detail": f"notice {r.notice_id} {r.title} [{r.category}] {r.status}; "
+            + "; ".join(r.reasons),
+        }
+    ]
+    for a in r.approvals:
+        rows.append(
+            {
+                "record": "approval",
+                "from": isoformat_z(a.live_from),
+                "to": _z(a.live_until),
+                "hash": a.content_sha256,
+                "detail": f"revision {a.revision} approved by {a.reviewed_by} at "
+                f"{isoformat_z(a.reviewed_at)}; confidentiality_reviewed="
+                f"{str(a.confidentiality_reviewed).lower()}; note: {a.note}",
+            }
+        )
+    for p in r.audit:
+        rows.append(
+            {"record": "audit", "from": _z(p.at), "seq": p.seq, "hash": p.hash, "detail": p.what}
+        )
+    if r.audit_head is not None:
+        rows.append({"record": "audit_head", "seq": r.audit_head.seq, "hash": r.audit_head.hash})
+    for s in r.screens:
+        rows.append(
+            {
+                "record": "screen",
+                "screen": s.screen,
+                "from": isoformat_z(s.period_start),
+                "to": _z(s.period_end),
+                "seconds": round((s.examined_until - s.period_start).total_seconds()),
+                "verdict": s.verdict,
+                "expected_plays": s.expected_plays,
+                "plays": s.plays,
+                "interrupted": s.interrupted,
+                "errors": s.errors,
+                "detail": "; ".join(s.reasons)
+                + f"; first display {_z(s.first_display)}, last {_z(s.last_display)}",
+            }
+        )
+        for g in s.gaps:
+            rows.append(
+                {
+                    "record": "gap",
+                    "screen": s.screen,
+                    "from": isoformat_z(g.start),
+                    "to": isoformat_z(g.end),
+                    "seconds": g.seconds,
+                    "cause": g.cause,
+                    "counts_against": str(g.counts_against).lower(),
+                    "detail": ", ".join(f"{c} {secs} s" for c, secs in g.causes),
+                }
+            )
+        for name, point in (
+            ("first_event", s.first_event),
+            ("last_event", s.last_event),
+            ("chain_head", s.chain_head),
+        ):
+            if point is not None:
+                rows.append(
+                    {
+                        "record": name,
+                        "screen": s.screen,
+                        "from": _z(point.at),
+                        "seq": point.seq,
+                        "hash": point.hash,
+                    }
+                )
+    return to_csv(COMPLIANCE_COLUMNS, ([row.get(c) for c in COMPLIANCE_COLUMNS] for row in rows))
+
+
+# --- annual -----------------------------------------------------------------------------------
+
+
+def _count_json(row: CountRow) -> dict[str, Any]:
+    return {
+        "key": row.key,
+        "name": row.name,
+        "notices": row.notices,
+        "plays": row.plays,
+        "interrupted": row.interrupted,
+        "errors": row.errors,
+        "shown_s": row.shown_ms // 1000,
+    }
+
+
+def annual_json(r: AnnualReport) -> dict[str, Any]:
+    return {
+        "year": r.year,
+        "timezone": r.timezone,
+        "from": r.first_day.isoformat(),
+        "to": r.last_day.isoformat(),
+        "complete": r.complete,
+        "headline": r.headline,
+        "notices": r.total.notices,
+        "plays": r.total.plays,
+        "total": _count_json(r.total),
+        "by_category": [_count_json(c) for c in r.by_category],
+        "by_screen": [_count_json(c) for c in r.by_screen],
+        "rolled_through": r.rolled_through.isoformat() if r.rolled_through else None,
+        "generated_at": isoformat_z(r.generated_at),
+    }
+
+
+ANNUAL_COLUMNS = ("section", "key", "name", "notices", "plays", "interrupted", "errors", "shown_s")
+
+
+def annual_csv(r: AnnualReport) -> str:
+    def row(section: str, c: CountRow) -> list[Any]:
+        return [
+            section,
+            c.key,
+            c.name,
+            c.notices,
+            c.plays,
+            c.interrupted,
+            c.errors,
+            c.shown_ms // 1000,
+        ]
+
+    rows = [row("total", r.total)]
+    rows += [row("category", c) for c in r.by_category]
+    rows += [row("screen", c) for c in r.by_screen]
+    return to_csv(ANNUAL_COLUMNS, rows)
+
+
+# --- uptime -----------------------------------------------------------------------------------
+
+
+def _ratio(value: float | None) -> float | None:
+    return round(value, 4) if value is not None else None
+
+
+def _figures_json(f: UptimeFigures) -> dict[str, Any]:
+    return {
+        "monitored_s": f.monitored_s,
+        "up_s": f.up_s,
+        "offline_s": f.offline_s,
+        "open_s": f.open_s,
+        "open_up_s": f.open_up_s,
+        "uptime": _ratio(f.uptime),
+        "open_uptime": _ratio(f.open_uptime),
+    }
+
+
+def uptime_json(r: UptimeReport) -> dict[str, Any]:
+    return {
+        "from": r.first_day.isoformat(),
+        "to": r.last_day.isoformat(),
+        "timezone": r.timezone,
+        "screens": [
+            {
+                "screen": s.screen,
+                "name": s.name,
+                "status": s.status,
+                "last_seen_at": _z(s.last_seen_at),
+                "total": _figures_json(s.total),
+                "days": [
+                    {"day": d.day.isoformat(), "partial": d.partial} | _figures_json(d.figures)
+                    for d in s.days
+                ],
+            }
+            for s in r.screens
+        ],
+        "generated_at": isoformat_z(r.generated_at),
+    }
+
+
+UPTIME_COLUMNS = (
+    "day",
+    "screen",
+    "name",
+    "monitored_s",
+    "up_s",
+    "offline_s",
+    "open_s",
+    "open_up_s",
+    "uptime",
+    "open_uptime",
+    "partial",
+)
+
+
+def uptime_csv(r: UptimeReport) -> str:
+    rows = []
+    for s in r.screens:
+        for d in s.days:
+            f = d.figures
+            rows.append(
+                [
+                    d.day.isoformat(),
+                    s.screen,
+                    s.name,
+                    f.monitored_s,
+                    f.up_s,
+                    f.offline_s,
+                    f.open_s,
+                    f.open_up_s,
+                    _ratio(f.uptime),
+                    _ratio(f.open_uptime),
+                    str(d.partial).lower(),
+                ]
+            )
+    return to_csv(UPTIME_COLUMNS, rows)

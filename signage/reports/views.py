@@ -1,0 +1,219 @@
+"""Pages: the reports (公示 compliance, disclosure counts, uptime) and the holiday calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+
+from signage.accounts.models import Role
+from signage.accounts.permissions import require_role
+from signage.errors import Conflict, InvalidInput
+from signage.notices.services import list_notices
+from signage.reports import calendar, export, services
+from signage.screens.services import list_screens
+from signage.web.pages import message, now, session, signed_in, text
+
+bp = Blueprint("reports", __name__)
+
+
+def _csv(body: str, filename: str) -> Response:
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _today() -> dt.date:
+    return now().astimezone(ZoneInfo(current_app.config["SIGNAGE_TIMEZONE"])).date()
+
+
+def _int_arg(name: str, default: int) -> int:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise InvalidInput(f"{name} must be a whole number", field=name)
+    return int(raw)
+
+
+def _date_arg(name: str, default: dt.date) -> dt.date:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(f"{name} must be a date such as 2026-11-01", field=name) from None
+
+
+@bp.get("/reports")
+def index() -> Any:
+    db = session()
+    actor = signed_in()
+    require_role(actor, Role.SUPERVISOR, Role.ADMIN)
+    public, _ = list_notices(db, actor, limit=200)
+    return render_template(
+        "reports/index.html",
+        notices=[n for n in public if n.status not in ("draft", "submitted", "rejected")],
+        year=_today().year,
+        today=_today(),
+        uptime_from=_today() - dt.timedelta(days=13),
+    )
+
+
+# --- 公示 compliance ---------------------------------------------------------------------------
+
+
+def _compliance(notice_id: int) -> services.ComplianceReport:
+    return services.compliance_report(
+        session(),
+        signed_in(),
+        notice_id,
+        now=now(),
+        weights=current_app.config["SIGNAGE_PRIORITY_WEIGHTS"],
+        gap_minutes=_int_arg("gap_minutes", services.DEFAULT_GAP_MINUTES),
+    )
+
+
+@bp.get("/reports/notices/<int:notice_id>/compliance")
+def compliance(notice_id: int) -> Any:
+    report = _compliance(notice_id)
+    return render_template(
+        "reports/compliance.html", report=report, gap_minutes=report.gap_threshold_s // 60
+    )
+
+
+@bp.get("/reports/notices/<int:notice_id>/compliance.csv")
+def compliance_csv(notice_id: int) -> Response:
+    return _csv(export.compliance_csv(_compliance(notice_id)), f"compliance-notice-{notice_id}.csv")
+
+
+# --- yearly disclosure counts ------------------------------------------------------------------
+
+
+def _annual() -> services.AnnualReport:
+    return services.annual_report(
+        session(),
+        signed_in(),
+        _int_arg("year", _today().year),
+        now=now(),
+        timezone=current_app.config["SIGNAGE_TIMEZONE"],
+    )
+
+
+@bp.get("/reports/annual")
+def annual() -> Any:
+    report = _annual()
+    return render_template("reports/annual.html", report=report, this_year=_today().year)
+
+
+@bp.get("/reports/annual.csv")
+def annual_csv() -> Response:
+    report = _annual()
+    return _csv(export.annual_csv(report), f"disclosure-{report.year}.csv")
+
+
+# --- uptime ----------------------------------------------------------------------------------
+
+
+def _uptime() -> services.UptimeReport:
+    today = _today()
+    return services.uptime_report(
+        session(),
+        signed_in(),
+        _date_arg("from", today - dt.timedelta(days=13)),
+        _date_arg("to", today),
+        now=now(),
+        timezone=current_app.config["SIGNAGE_TIMEZONE"],
+        screen=request.args.get("screen") or None,
+    )
+
+
+@bp.get("/reports/uptime")
+def uptime() -> Any:
+    report = _uptime()
+    return render_template(
+        "reports/uptime.html",
+        report=report,
+        screens=list_screens(session(), signed_in()),
+        chosen=request.args.get("screen", ""),
+    )
+
+
+@bp.get("/reports/uptime.csv")
+def uptime_csv() -> Response:
+    report = _uptime()
+    return _csv(export.uptime_csv(report), f"uptime-{report.first_day}-{report.last_day}.csv")
+
+
+# --- the working-day calendar ------------------------------------------------------------------
+
+
+def _entries(field: str) -> list[calendar.DayEntry]:
+    """Lines such as ``2027-02-08 春节`` (a date, then the name of the holiday)."""
+    entries = []
+    for number, line in enumerate(request.form.get(field, "").splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        day, _, name = line.partition(" ")
+        try:
+            date = dt.date.fromisoformat(day.strip())
+        except ValueError:
+            raise InvalidInput(
+                f"line {number}: start with a date such as 2027-02-08, then the name",
+                field=field,
+            ) from None
+        entries.append(calendar.DayEntry(date, name.strip()))
+    return entries
+
+
+def _holidays_page(year: int, status: int = 200, **context: Any) -> tuple[str, int]:
+    db = session()
+    actor = signed_in()
+    try:
+        known = calendar.view_holidays(db, actor, year)
+    except calendar.CalendarUnknown:
+        known = None
+    first, last = calendar.package_years()
+    return (
+        render_template(
+            "reports/holidays.html",
+            year=year,
+            known=known,
+            package_years=(first, last),
+            entered=calendar.entered_years(db),
+            form=request.form if request.method == "POST" else None,
+            **context,
+        ),
+        status,
+    )
+
+
+@bp.route("/holidays/<int:year>", methods=["GET", "POST"])
+def holidays(year: int) -> Any:
+    actor = signed_in()
+    if request.method == "GET":
+        return _holidays_page(year)
+    try:
+        calendar.replace_holidays(
+            session(),
+            actor,
+            year,
+            holidays=_entries("holidays"),
+            workdays=_entries("workdays"),
+            source=text("source"),
+            now=now(),
+        )
+    except (InvalidInput, Conflict) as exc:
+        return _holidays_page(year, 422, error=message(exc), field=exc.field)
+    return redirect(url_for(".holidays", year=year), 303)
+
+
+@bp.get("/holidays")
+def holidays_now() -> Response:
+    return redirect(url_for(".holidays", year=_today().year + 1))

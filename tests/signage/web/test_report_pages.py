@@ -1,0 +1,154 @@
+"""The report pages: figures equal to counts taken straight from the log, CSVs, the calendar."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import uuid
+
+import sqlalchemy as sa
+
+from signage.clock import utcnow
+from signage.displaylog.models import DisplayEvent
+from signage.reports.models import HolidayYear
+from signage.screens.services import create_screen
+
+
+def post_events(client, token, notice, starts, outcome="shown"):
+    revision = notice.live_revision
+    events = [
+        {
+            "id": str(uuid.uuid4()),
+            "seq": seq,
+            "item_id": f"n{notice.id}.r{revision.number}",
+            "notice_id": notice.id,
+            "revision": revision.number,
+            "content_sha256": revision.content_sha256,
+            "started_at": start.isoformat(),
+            "duration_ms": 15000,
+            "outcome": outcome,
+        }
+        for seq, start in starts
+    ]
+    answer = client.post(
+        "/api/v1/player/events",
+        json={"events": events},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert len(answer.get_json()["accepted"]) == len(events), answer.get_json()
+
+
+def test_yearly_counts_page_matches_the_raw_log(pages, person, make_notice, db_session, client):
+    author, reviewer = person("author"), person("reviewer")
+    tokens = {}
+    for key in ("hall", "lobby"):
+        _, tokens[key] = create_screen(
+            db_session, None, key=key, name=f"屏{key}", width=64, height=16, now=utcnow()
+        )
+    db_session.commit()
+    first = make_notice(
+        author, screens=["hall", "lobby"], category="要闻", status="approved", reviewer=reviewer
+    )
+    second = make_notice(
+        author, screens=["hall"], category="通知公告", status="approved", reviewer=reviewer
+    )
+    start = utcnow() - dt.timedelta(hours=2)
+    post_events(
+        client, tokens["hall"], first, [(i, start + dt.timedelta(minutes=i)) for i in range(1, 6)]
+    )
+    post_events(
+        client, tokens["hall"], second, [(i, start + dt.timedelta(minutes=i)) for i in range(6, 9)]
+    )
+    post_events(client, tokens["lobby"], first, [(1, start), (2, start + dt.timedelta(minutes=1))])
+    post_events(
+        client,
+        tokens["lobby"],
+        first,
+        [(3, start + dt.timedelta(minutes=2))],
+        outcome="interrupted",
+    )
+
+    year = utcnow().year
+    shown = db_session.execute(
+        sa.select(sa.func.count(), sa.func.count(sa.distinct(DisplayEvent.notice_id))).where(
+            DisplayEvent.outcome == "shown"
+        )
+    ).one()
+    browser = pages(person("supervisor"))
+    page = browser.get(f"/reports/annual?year={year}").get_data(as_text=True)
+    assert f"通过电子显示屏公开信息 {shown[1]} 条" in page
+    plays = re.search(r'id="total-plays">([\d,]+)<', page).group(1).replace(",", "")
+    assert int(plays) == shown[0] == 10
+    by_category = page.split('id="by-category"')[1].split("</table>")[0]
+    assert "要闻" in by_category and "通知公告" in by_category
+    download = browser.get(f"/reports/annual.csv?year={year}")
+    assert download.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(download.get_data(as_text=True))))
+    assert len(rows) > 1
+    assert browser.get("/reports/annual?year=1999").status_code == 422
+    assert browser.get("/reports/annual?year=abc").status_code == 422
+
+
+def test_compliance_page_shows_the_approval_hashes_and_csv(
+    pages, person, make_notice, db_session, client
+):
+    author, reviewer = person("author"), person("reviewer")
+    _, token = create_screen(
+        db_session, None, key="hall", name="大厅", width=64, height=16, now=utcnow()
+    )
+    db_session.commit()
+    notice = make_notice(
+        author, screens=["hall"], status="approved", reviewer=reviewer, required_working_days=5
+    )
+    post_events(client, token, notice, [(1, utcnow() - dt.timedelta(minutes=5))])
+    browser = pages(person("supervisor"))
+    answer = browser.get(f"/reports/notices/{notice.id}/compliance")
+    assert answer.status_code == 200
+    page = answer.get_data(as_text=True)
+    event = db_session.scalars(sa.select(DisplayEvent)).one()
+    assert event.hash in page  # the chain hash that makes the evidence verifiable
+    assert (reviewer.username in page and "已确认" in page) or "confirmed" in page
+    assert 'id="screen-hall"' in page
+    csv_answer = browser.get(f"/reports/notices/{notice.id}/compliance.csv")
+    assert csv_answer.mimetype == "text/csv" and event.hash in csv_answer.get_data(as_text=True)
+    assert browser.get(f"/reports/notices/{notice.id}/compliance?gap_minutes=0").status_code == 422
+    assert browser.get("/reports/notices/99999/compliance").status_code == 404
+    assert pages(author).get(f"/reports/notices/{notice.id}/compliance").status_code == 403
+
+
+def test_uptime_page(pages, person, make_screen):
+    make_screen(key="hall")
+    browser = pages(person("admin"))
+    page = browser.get("/reports/uptime").get_data(as_text=True)
+    assert "屏幕" in page and "<svg" in page
+    assert browser.get("/reports/uptime?from=2026-01-10&to=2026-01-01").status_code == 422
+    assert browser.get("/reports/uptime?from=yesterday").status_code == 422
+
+
+def test_an_unknown_year_is_said_plainly_and_an_admin_enters_it(pages, person, db_session):
+    year = 2099
+    reader = pages(person("supervisor"))
+    page = reader.get(f"/holidays/{year}").get_data(as_text=True)
+    assert "不知道" in page or "is not known" in page or "未知" in page
+    assert 'name="holidays"' not in page  # only an admin may enter it
+    refused = reader.post(f"/holidays/{year}", {"holidays": f"{year}-10-01 国庆节"})
+    assert refused.status_code == 403
+    admin = pages(person("admin"))
+    bad = admin.post(f"/holidays/{year}", {"holidays": "the first of October"})
+    assert (
+        bad.status_code == 422
+        and db_session.scalar(sa.select(sa.func.count()).select_from(HolidayYear)) == 0
+    )
+    saved = admin.post(
+        f"/holidays/{year}",
+        {
+            "holidays": f"{year}-10-01 国庆节\n{year}-10-02 国庆节",
+            "workdays": f"{year}-09-26 国庆节",
+            "source": "国办发明电",
+        },
+    )
+    assert saved.status_code == 303
+    page = admin.get(f"/holidays/{year}").get_data(as_text=True)
+    assert f"{year}-10-02" in page and "国办发明电" in page
