@@ -7,9 +7,18 @@ from typing import Any
 
 from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from werkzeug.routing import IntegerConverter, Map
 
 from signage import db
 from signage.config import load_config
+
+
+class DatabaseInt(IntegerConverter):
+    """``<int:…>`` in routes, bounded to what a 64-bit database column holds."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -28,6 +37,8 @@ class SessionInterface(SecureCookieSessionInterface):
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create the controller app: defaults, then ``SIGNAGE_*`` variables, then ``config``."""
     app = Flask(__name__)
+    # Ids in paths fit the database's integers: a larger number is a 404, not a crash.
+    app.url_map.converters["int"] = DatabaseInt
     app.session_interface = SessionInterface()
     settings = load_config(config)
     app.config.update(settings)

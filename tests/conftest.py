@@ -178,28 +178,32 @@ def notice_fields(**kw: Any) -> notices.NoticeFields:
 
 @pytest.fixture
 def make_notice(db_session: Session, make_screen: Callable[..., Screen]) -> Callable[..., Any]:
-    """Build a notice as ``author`` and take it to ``status`` (draft, submitted, approved…)."""
+    """Build a notice as ``author`` and take it to ``status`` (draft, submitted, approved…),
+    every step at ``at``."""
 
     def make(
-        author: User, *, status: str = "draft", reviewer: User | None = None, **kw: Any
+        author: User,
+        *,
+        status: str = "draft",
+        reviewer: User | None = None,
+        at: dt.datetime = NOW,
+        **kw: Any,
     ) -> notices.Notice:
         if "screens" not in kw and "groups" not in kw:
             kw["screens"] = [make_screen().key]
-        notice = notices.create_notice(
-            db_session, author, notice_fields(**kw), now=NOW, rules=RULES
-        )
+        notice = notices.create_notice(db_session, author, notice_fields(**kw), now=at, rules=RULES)
         if status in ("submitted", "approved", "rejected"):
-            notices.submit_notice(db_session, author, notice.id, now=NOW)
+            notices.submit_notice(db_session, author, notice.id, now=at)
         if status in ("approved", "rejected"):
             assert reviewer is not None, "approving or rejecting needs a reviewer"
             if status == "approved":
                 notices.approve_notice(
-                    db_session, reviewer, notice.id, confidentiality_reviewed=True, now=NOW
+                    db_session, reviewer, notice.id, confidentiality_reviewed=True, now=at
                 )
             else:
-                notices.reject_notice(db_session, reviewer, notice.id, reason="不符合要求", now=NOW)
+                notices.reject_notice(db_session, reviewer, notice.id, reason="不符合要求", now=at)
         if status == "withdrawn":
-            notices.withdraw_notice(db_session, author, notice.id, reason="撤回", now=NOW)
+            notices.withdraw_notice(db_session, author, notice.id, reason="撤回", now=at)
         db_session.commit()
         return notice
 

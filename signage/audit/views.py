@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template, request
 
+from signage.api.common import query_int
 from signage.audit.services import AuditFilter, check_chains, list_audit
 from signage.db import get_db
 from signage.errors import InvalidInput
@@ -25,7 +26,7 @@ def _page(status: int = 200, **context: Any) -> tuple[str, int]:
     }
     entries, following, error = [], None, None
     try:
-        before = request.args.get("before", type=int)
+        before = query_int("before", None, low=1, high=2**62)
         entries, following = list_audit(
             session(),
             actor,

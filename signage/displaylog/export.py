@@ -10,12 +10,15 @@ from flask import Response, current_app
 from sqlalchemy.orm import Session
 
 from signage.accounts.models import User
+from signage.api import common
 from signage.db import get_db
 from signage.displaylog import services
 from signage.displaylog.services import CSV_COLUMNS, EventFilter, event_json
 
 
-def csv_response(session: Session, user: User, f: EventFilter) -> Response:
+def csv_response(
+    session: Session, user: User, f: EventFilter, *, for_excel: bool = False
+) -> Response:
     """Every event matching ``f`` as CSV, written while it is read."""
     # Check the role before streaming starts, so a refusal is a clean 403.
     services.list_events(session, user, f, limit=1)
@@ -37,8 +40,4 @@ def csv_response(session: Session, user: User, f: EventFilter) -> Response:
                     buffer.truncate()
         yield buffer.getvalue()
 
-    return Response(
-        rows(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="display-events.csv"'},
-    )
+    return common.csv_response(rows(), "display-events.csv", for_excel=for_excel)

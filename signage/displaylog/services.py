@@ -170,7 +170,10 @@ def _parse(raw: Any, latest: dt.datetime) -> _Parsed:
     if outcome not in OUTCOMES:
         raise ValueError("outcome must be shown, interrupted or error")
     if started_at.tzinfo is not dt.UTC:
-        started_at = started_at.astimezone(dt.UTC)
+        try:
+            started_at = started_at.astimezone(dt.UTC)
+        except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00
+            raise ValueError("started_at is out of range") from None
     return _Parsed(
         event_id,
         raw["seq"],
@@ -243,6 +246,17 @@ def ingest_events(
                 {
                     "id": p.event_id,
                     "reason": (f"notice {p.notice_id} revision {p.revision} was never approved"),
+                }
+            )
+            continue
+        if p.started_at < revision.reviewed_at - FUTURE_SLACK:
+            # Nothing was shown before it was approved: a clock that was wrong (a board whose
+            # clock fell back to 1970) would also put the event outside every report.
+            result.rejected.append(
+                {
+                    "id": p.event_id,
+                    "reason": "started_at is before the revision was approved "
+                    "(is the player's clock right?)",
                 }
             )
             continue

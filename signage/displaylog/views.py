@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request
 
+from signage.api.common import query_int
 from signage.displaylog import services
 from signage.displaylog.export import csv_response
 from signage.displaylog.services import EventFilter
@@ -19,12 +20,9 @@ PAGE = 100
 
 
 def _filter() -> EventFilter:
-    notice = request.args.get("notice", "").strip()
-    if notice and not notice.isdigit():
-        raise InvalidInput("notice must be a notice number", field="notice")
     return EventFilter(
         screen=request.args.get("screen") or None,
-        notice=int(notice) if notice else None,
+        notice=query_int("notice", None, low=1, high=2**31 - 1),
         category=request.args.get("category") or None,
         start=local_time("from"),
         end=local_time("to"),
@@ -64,4 +62,4 @@ def index() -> Any:
 
 @bp.get("/display-log.csv")
 def download() -> Response:
-    return csv_response(session(), signed_in(), _filter())
+    return csv_response(session(), signed_in(), _filter(), for_excel=True)

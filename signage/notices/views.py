@@ -11,6 +11,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from flask_babel import gettext
 from markupsafe import Markup, escape
 
+from signage.api.common import query_int
 from signage.errors import Conflict, InvalidInput, ServiceError
 from signage.media.models import Media
 from signage.media.services import MediaLimits, upload_media
@@ -88,7 +89,7 @@ def _form_fields() -> NoticeFields:
 def index() -> Any:
     actor = signed_in()
     db = session()
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = query_int("page", 1, low=1, high=1_000_000)
     filters = {
         name: request.args.get(name) or None for name in ("status", "category", "screen", "text")
     }

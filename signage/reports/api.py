@@ -5,10 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, request
 from pydantic import Field
 
-from signage.api.common import Body, actor, config, now, parse_body, query_int, session
+from signage.api.common import (
+    FIRST_DATE,
+    Body,
+    actor,
+    config,
+    csv_response,
+    now,
+    parse_body,
+    query_date,
+    query_int,
+    session,
+)
 from signage.errors import InvalidInput
 from signage.reports import calendar, export, services
 
@@ -35,13 +46,9 @@ def _year(text: str, field: str = "year") -> int:
 
 
 def _day(name: str) -> dt.date:
-    raw = request.args.get(name)
-    if raw is None:
+    if not request.args.get(name, "").strip():
         raise InvalidInput(f"{name} is required (a date such as 2026-11-01)", field=name)
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(f"{name} must be a date such as 2026-11-01", field=name) from None
+    return query_date(name, FIRST_DATE)
 
 
 def _wants_csv() -> bool:
@@ -49,14 +56,6 @@ def _wants_csv() -> bool:
     if chosen not in ("json", "csv"):
         raise InvalidInput("format is json or csv", field="format")
     return chosen == "csv"
-
-
-def _csv(text: str, filename: str) -> Response:
-    return Response(
-        text,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 @bp.get("/holidays/<year>")
@@ -100,7 +99,7 @@ def compliance(notice_id: int) -> Any:
         ),
     )
     if csv:
-        return _csv(export.compliance_csv(report), f"compliance-notice-{notice_id}.csv")
+        return csv_response(export.compliance_csv(report), f"compliance-notice-{notice_id}.csv")
     return export.compliance_json(report)
 
 
@@ -115,7 +114,7 @@ def annual() -> Any:
         session(), user, _year(raw), now=now(), timezone=config("SIGNAGE_TIMEZONE")
     )
     if csv:
-        return _csv(export.annual_csv(report), f"disclosure-{report.year}.csv")
+        return csv_response(export.annual_csv(report), f"disclosure-{report.year}.csv")
     return export.annual_json(report)
 
 
@@ -134,5 +133,5 @@ def uptime() -> Any:
         screen=request.args.get("screen"),
     )
     if csv:
-        return _csv(export.uptime_csv(report), f"uptime-{first}-{last}.csv")
+        return csv_response(export.uptime_csv(report), f"uptime-{first}-{last}.csv")
     return export.uptime_json(report)

@@ -232,7 +232,18 @@ class _Counts:
 
 
 def _progress(session: Session, timezone: str, now: dt.datetime) -> RollupProgress:
-    progress = session.get(RollupProgress, PROGRESS_ID, with_for_update=True)
+    # Take the job's lock before reading anything else: a write to the progress row holds
+    # SQLite's write lock (PostgreSQL: the row's lock) until the commit. Two runs at once (the
+    # server's scheduler and ``signage report rollup``) would otherwise both read the same marks
+    # and count the same late events twice. The row is then read afresh, not from the session.
+    session.execute(
+        sa.update(RollupProgress)
+        .where(RollupProgress.id == PROGRESS_ID)
+        .values(version=RollupProgress.version)
+    )
+    progress = session.get(
+        RollupProgress, PROGRESS_ID, with_for_update=True, populate_existing=True
+    )
     if progress is None:
         progress = RollupProgress(
             id=PROGRESS_ID, timezone=timezone, outage_mark=0, version=0, updated_at=now

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 
 from signage.accounts.models import Role
 from signage.accounts.permissions import require_role
+from signage.api.common import csv_response, query_date, query_int
 from signage.errors import Conflict, InvalidInput
 from signage.notices.services import list_notices
 from signage.reports import calendar, export, services
@@ -18,36 +19,11 @@ from signage.web.pages import message, now, session, signed_in, text
 
 bp = Blueprint("reports", __name__)
 
-
-def _csv(body: str, filename: str) -> Response:
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+UPTIME_DAYS = dt.timedelta(days=13)  # the uptime page opens on the last two weeks
 
 
 def _today() -> dt.date:
     return now().astimezone(ZoneInfo(current_app.config["SIGNAGE_TIMEZONE"])).date()
-
-
-def _int_arg(name: str, default: int) -> int:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit():
-        raise InvalidInput(f"{name} must be a whole number", field=name)
-    return int(raw)
-
-
-def _date_arg(name: str, default: dt.date) -> dt.date:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(f"{name} must be a date such as 2026-11-01", field=name) from None
 
 
 @bp.get("/reports")
@@ -61,7 +37,7 @@ def index() -> Any:
         notices=[n for n in public if n.status not in ("draft", "submitted", "rejected")],
         year=_today().year,
         today=_today(),
-        uptime_from=_today() - dt.timedelta(days=13),
+        uptime_from=_today() - UPTIME_DAYS,
     )
 
 
@@ -75,7 +51,12 @@ def _compliance(notice_id: int) -> services.ComplianceReport:
         notice_id,
         now=now(),
         weights=current_app.config["SIGNAGE_PRIORITY_WEIGHTS"],
-        gap_minutes=_int_arg("gap_minutes", services.DEFAULT_GAP_MINUTES),
+        gap_minutes=query_int(
+            "gap_minutes",
+            services.DEFAULT_GAP_MINUTES,
+            low=services.GAP_MINUTES_RANGE[0],
+            high=services.GAP_MINUTES_RANGE[1],
+        ),
     )
 
 
@@ -89,7 +70,11 @@ def compliance(notice_id: int) -> Any:
 
 @bp.get("/reports/notices/<int:notice_id>/compliance.csv")
 def compliance_csv(notice_id: int) -> Response:
-    return _csv(export.compliance_csv(_compliance(notice_id)), f"compliance-notice-{notice_id}.csv")
+    return csv_response(
+        export.compliance_csv(_compliance(notice_id)),
+        f"compliance-notice-{notice_id}.csv",
+        for_excel=True,
+    )
 
 
 # --- yearly disclosure counts ------------------------------------------------------------------
@@ -99,7 +84,7 @@ def _annual() -> services.AnnualReport:
     return services.annual_report(
         session(),
         signed_in(),
-        _int_arg("year", _today().year),
+        query_int("year", _today().year, low=services.FIRST_YEAR, high=9999),
         now=now(),
         timezone=current_app.config["SIGNAGE_TIMEZONE"],
     )
@@ -114,7 +99,7 @@ def annual() -> Any:
 @bp.get("/reports/annual.csv")
 def annual_csv() -> Response:
     report = _annual()
-    return _csv(export.annual_csv(report), f"disclosure-{report.year}.csv")
+    return csv_response(export.annual_csv(report), f"disclosure-{report.year}.csv", for_excel=True)
 
 
 # --- uptime ----------------------------------------------------------------------------------
@@ -125,8 +110,8 @@ def _uptime() -> services.UptimeReport:
     return services.uptime_report(
         session(),
         signed_in(),
-        _date_arg("from", today - dt.timedelta(days=13)),
-        _date_arg("to", today),
+        query_date("from", today - UPTIME_DAYS),
+        query_date("to", today),
         now=now(),
         timezone=current_app.config["SIGNAGE_TIMEZONE"],
         screen=request.args.get("screen") or None,
@@ -147,7 +132,11 @@ def uptime() -> Any:
 @bp.get("/reports/uptime.csv")
 def uptime_csv() -> Response:
     report = _uptime()
-    return _csv(export.uptime_csv(report), f"uptime-{report.first_day}-{report.last_day}.csv")
+    return csv_response(
+        export.uptime_csv(report),
+        f"uptime-{report.first_day}-{report.last_day}.csv",
+        for_excel=True,
+    )
 
 
 # --- the working-day calendar ------------------------------------------------------------------
@@ -160,7 +149,9 @@ def _entries(field: str) -> list[calendar.DayEntry]:
         line = line.strip()
         if not line:
             continue
-        day, _, name = line.partition(" ")
+        # Split at any white space: tabs from a pasted table, full-width spaces from a
+        # Chinese input method.
+        day, name = [*line.split(None, 1), ""][:2]
         try:
             date = dt.date.fromisoformat(day.strip())
         except ValueError:
@@ -186,6 +177,7 @@ def _holidays_page(year: int, status: int = 200, **context: Any) -> tuple[str, i
             year=year,
             known=known,
             package_years=(first, last),
+            package_source=calendar.PACKAGE,
             entered=calendar.entered_years(db),
             form=request.form if request.method == "POST" else None,
             **context,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from signage.accounts.models import User
 from signage.api.common import now as request_now
+from signage.api.common import utc
 from signage.db import request_session
 from signage.errors import InvalidInput, ServiceError, Unauthenticated
 
@@ -65,4 +66,4 @@ def local_time(name: str) -> dt.datetime | None:
         raise InvalidInput(f"{name} is not a date and time", field=name) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo(current_app.config["SIGNAGE_TIMEZONE"]))
-    return value
+    return utc(value, name)

@@ -139,7 +139,7 @@ def test_a_notice_from_the_editor_to_the_display_log(system, browser, db_session
     assert "hall" in rows.first.inner_text()
     with supervisor.expect_download() as download:
         supervisor.click("#csv-download")
-    text = Path(download.value.path()).read_text(encoding="utf-8")
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     ids = [row["id"] for row in csv.DictReader(io.StringIO(text))]
     db_session.expire_all()
     expected = db_session.scalars(

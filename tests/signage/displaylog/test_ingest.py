@@ -86,6 +86,8 @@ def test_accepted_then_duplicates(client, db_session, world):
         ({"outcome": "maybe"}, "outcome"),
         ({"started_at": "2026-11-26T08:00:00"}, "offset"),
         ({"started_at": "2099-01-01T00:00:00Z"}, "future"),
+        ({"started_at": "1970-01-01T00:00:00Z"}, "before the revision was approved"),
+        ({"started_at": "0001-01-01T00:00:00+01:00"}, "out of range"),
         ({"duration_ms": -5}, "duration_ms"),
         ({"content_sha256": "0" * 64}, "does not match"),
         ({"content_sha256": "XYZ"}, "hex"),

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from signage.db import get_db
 from signage.displaylog.models import DisplayEvent
 from signage.health.models import ScreenOutage
 from signage.health.services import Heartbeat, record_heartbeat
@@ -26,10 +27,15 @@ def hall(db_session, make_user, make_screen, make_notice):
     author, reviewer = make_user("author"), make_user("reviewer")
     screen = make_screen(key="hall", hours="1-5 08:00-18:00")
     notices = [
-        make_notice(author, screens=["hall"], status="approved", reviewer=reviewer, category=c)
+        make_notice(
+            author, screens=["hall"], status="approved", reviewer=reviewer, category=c, at=EARLY
+        )
         for c in ("通知公告", "要闻")
     ]
     return screen, notices
+
+
+EARLY = dt.datetime(2025, 12, 1, tzinfo=dt.UTC)  # approved before the plays stored
 
 
 def rows(db_session):
@@ -203,3 +209,31 @@ def test_the_scheduler_runs_the_rollup_job(app):
         assert job is not None and job.trigger.interval == dt.timedelta(seconds=300)
     finally:
         scheduler.shutdown(wait=True)
+
+
+def test_two_runs_at_once_do_not_count_late_events_twice(app, db_session, hall, store_events):
+    screen, (notice, _) = hall
+    store_events(screen, notice, [local(2026, 11, 26, 10, 0)])
+    roll_up(db_session, now=local(2026, 11, 27, 0, 5), timezone=TZ)
+    db_session.commit()
+    store_events(screen, notice, [local(2026, 11, 26, 16, 0)], received=local(2026, 11, 27, 9, 0))
+    # One run has begun (the server's scheduler) and holds the job's lock …
+    roll_up(db_session, now=local(2026, 11, 27, 9, 5), timezone=TZ)
+    other = get_db(app).session()
+    try:
+        postgres = other.get_bind().dialect.name == "postgresql"
+        wait = "SET LOCAL lock_timeout = '200ms'" if postgres else "PRAGMA busy_timeout = 200"
+        other.execute(sa.text(wait))
+        # … so a second one (`signage report rollup` from cron) waits instead of reading the
+        # same marks and adding the same late event again.
+        with pytest.raises(sa.exc.OperationalError):
+            roll_up(other, now=local(2026, 11, 27, 9, 6), timezone=TZ)
+        other.rollback()
+        db_session.commit()
+        roll_up(other, now=local(2026, 11, 27, 9, 7), timezone=TZ)
+        other.commit()
+    finally:
+        if not postgres:
+            other.execute(sa.text("PRAGMA busy_timeout = 30000"))
+        other.close()
+    assert rows(db_session) == raw_by_day(db_session)

@@ -475,7 +475,8 @@ def test_display_log_page_and_csv_hold_exactly_the_filtered_rows(
     assert page.count("<td>hall</td>") == 7 and "<td>lobby</td>" not in page
     assert "/display-log.csv?screen=hall" in page
     download = browser.get("/display-log.csv?screen=hall")
-    rows = list(csv.DictReader(io.StringIO(download.get_data(as_text=True))))
+    assert download.data.startswith("\ufeff".encode())  # Excel reads UTF-8 with a BOM
+    rows = list(csv.DictReader(io.StringIO(download.data.decode("utf-8-sig"))))
     download.close()
     stored = db_session.scalars(
         sa.select(DisplayEvent)
@@ -529,3 +530,35 @@ def test_an_image_notice_is_uploaded_from_the_editor(pages, person, make_screen,
         image = Image.open(io.BytesIO(preview.data)).convert("RGB")
         # Letterboxed, never stretched: a 2:1 picture on a 2:1 panel fills it.
         assert image.getpixel((image.width // 2, image.height // 2)) == (0, 128, 255)
+
+
+BAD_QUERIES = [
+    "/display-log?notice=²",
+    "/display-log?notice=99999999999999999999",
+    "/display-log.csv?notice=99999999999999999999",
+    "/display-log?from=0001-01-01T00:00",
+    "/audit?before=99999999999999999999999",
+    "/audit?from=0001-01-01T00:00",
+    "/notices?page=99999999999999999999999",
+    "/notices?page=²",
+    "/reports/annual?year=²",
+    "/reports/notices/1/compliance?gap_minutes=²",
+    "/reports/uptime?from=0001-01-01&to=0001-01-02",
+    "/reports/uptime.csv?from=0001-01-01&to=0001-01-02",
+    "/reports/notices/99999999999999999999999/compliance",
+    "/notices/99999999999999999999999",
+    "/api/v1/notices/99999999999999999999999",
+    "/api/v1/display-events?from=0001-01-01T00:00:00%2B01:00",
+]
+
+
+@pytest.mark.parametrize("path", BAD_QUERIES)
+def test_bad_query_values_are_a_clear_4xx(pages, person, token_for, client, path):
+    admin = person("admin", "supervisor")
+    if path.startswith("/api/"):
+        answer = client.get(path, headers=token_for(admin))
+        assert 400 <= answer.status_code < 500 and "error" in answer.get_json()
+    else:
+        answer = pages(admin).get(path)
+        assert 400 <= answer.status_code < 500, answer.status_code
+    answer.close()

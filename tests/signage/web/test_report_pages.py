@@ -152,3 +152,9 @@ def test_an_unknown_year_is_said_plainly_and_an_admin_enters_it(pages, person, d
     assert saved.status_code == 303
     page = admin.get(f"/holidays/{year}").get_data(as_text=True)
     assert f"{year}-10-02" in page and "国办发明电" in page
+
+
+def test_a_year_the_package_knows_is_shown_as_such_and_not_editable(pages, person):
+    page = pages(person("admin")).get("/holidays/2025").get_data(as_text=True)
+    assert "chinesecalendar" in page.split('id="calendar-source"')[1].split("</p>")[0]
+    assert "2025-10-01" in page and 'name="holidays"' not in page
