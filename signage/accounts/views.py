@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask import session as flask_session
 from flask_babel import gettext
 from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
@@ -34,14 +35,27 @@ def login() -> Any:
         page = render_template(
             "accounts/login.html", next=next_page, error=message(exc), username=text("username")
         )
-        return page, status
+        headers = (
+            {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, TooManyAttempts) else {}
+        )
+        return page, status, headers
+    _fresh_session()
     login_user(user)
     return redirect(next_page, 303)
+
+
+def _fresh_session() -> None:
+    """Start a new session (and CSRF token) at sign-in and sign-out, keeping the language."""
+    lang = flask_session.get("lang")
+    flask_session.clear()
+    if lang is not None:
+        flask_session["lang"] = lang
 
 
 @bp.post("/logout")
 def logout() -> Response:
     logout_user()
+    _fresh_session()
     return redirect(url_for("web.accounts.login"), 303)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, jsonify, request
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from signage.db import finish_request
 from signage.errors import ServiceError, TooManyAttempts
@@ -91,7 +91,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response | HTTPException:
         if not request.path.startswith(API_PREFIX):
-            return exc
+            from signage.web import http_error_page
+
+            return http_error_page(exc)
         status = exc.code or 500
         response = error_response(
             status, HTTP_CODES.get(status, "error"), exc.description or exc.name
@@ -103,13 +105,19 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response | Exception:
         # A bug, not bad input: keep the JSON shape for API clients and log the traceback.
-        if not request.path.startswith(API_PREFIX):
-            raise exc
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        if not request.path.startswith(API_PREFIX):
+            from signage.web import http_error_page
+
+            return http_error_page(InternalServerError())
         return error_response(500, "internal", "an internal error occurred; it has been logged")
 
     @app.errorhandler(OperationalError)
     def _database_busy(exc: OperationalError) -> Response:
         # A locked or unreachable database: the client may retry, nothing was written.
         app.logger.error("database error: %s", exc)
+        if not request.path.startswith(API_PREFIX):
+            from signage.web import http_error_page
+
+            return http_error_page(ServiceUnavailable())
         return error_response(503, "unavailable", "the database is busy; try again")

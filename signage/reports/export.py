@@ -105,6 +105,7 @@ def _screen_json(s: ScreenEvidence) -> dict[str, Any]:
         "timezone": s.timezone,
         "period": {"from": isoformat_z(s.period_start), "to": _z(s.period_end)},
         "examined_until": isoformat_z(s.examined_until),
+        "reported_until": _z(s.reported_until),
         "verdict": s.verdict,
         "reasons": list(s.reasons),
         "expected_plays": s.expected_plays,

@@ -170,6 +170,10 @@ class ScreenEvidence:
     first_event: ChainPoint | None
     last_event: ChainPoint | None
     chain_head: ChainPoint | None
+    # The screen's last heartbeat, when it came before the end of what is examined: its
+    # displays since then may still arrive (a player keeps playing through a network outage
+    # and uploads later), so that stretch is neither a gap nor evidence yet.
+    reported_until: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -341,7 +345,11 @@ def _screen_evidence(
             counted[outcome] += 1
         if outcome != "error":
             on_panel.append((started_at, started_at + dt.timedelta(milliseconds=duration_ms)))
-    holes = complement(normalise(on_panel), start, examined_until)
+    status = session.get(ScreenStatus, screen.id)
+    reported_until = None
+    if status is not None and status.last_seen_at < examined_until:
+        reported_until = max(start, status.last_seen_at)
+    holes = complement(normalise(on_panel), start, reported_until or examined_until)
     gaps = tuple(
         _classify(
             a,
@@ -396,6 +404,14 @@ def _screen_evidence(
             reasons.append("withdrawn before the period ended")
         elif stopped is not None and stopped < period_end:
             reasons.append("its display window ended before the period did")
+    elif reported_until is not None and (examined_until - reported_until).total_seconds() > (
+        threshold_s
+    ):
+        verdict = Verdict.IN_PROGRESS
+        reasons.append(
+            f"the screen has not reported since {reported_until.isoformat()}; "
+            "its displays since then may still arrive"
+        )
     elif examined_until < period_end:
         verdict = Verdict.IN_PROGRESS
         reasons.append("no gap so far; the period has not ended")
@@ -425,6 +441,7 @@ def _screen_evidence(
         first_event=chain_point(e.chain_seq.asc()),
         last_event=chain_point(e.chain_seq.desc()),
         chain_head=_chain_head(session, chain_name(screen.id)),
+        reported_until=reported_until,
     )
 
 

@@ -26,15 +26,35 @@ def _today() -> dt.date:
     return now().astimezone(ZoneInfo(current_app.config["SIGNAGE_TIMEZONE"])).date()
 
 
+PAGE = 30
+PUBLISHED = ("approved", "expired", "withdrawn")  # the notices that have been on the screens
+
+
 @bp.get("/reports")
 def index() -> Any:
     db = session()
     actor = signed_in()
     require_role(actor, Role.SUPERVISOR, Role.ADMIN)
-    public, _ = list_notices(db, actor, limit=200)
+    status = request.args.get("status") or "approved"
+    if status not in PUBLISHED:
+        raise InvalidInput("status is approved, expired or withdrawn", field="status")
+    page = query_int("page", 1, low=1, high=1_000_000)
+    notices, total = list_notices(
+        db,
+        actor,
+        status=status,
+        text=request.args.get("text") or None,
+        limit=PAGE,
+        offset=(page - 1) * PAGE,
+    )
     return render_template(
         "reports/index.html",
-        notices=[n for n in public if n.status not in ("draft", "submitted", "rejected")],
+        notices=notices,
+        status=status,
+        statuses=PUBLISHED,
+        text=request.args.get("text", ""),
+        page=page,
+        pages=max(1, -(-total // PAGE)),
         year=_today().year,
         today=_today(),
         uptime_from=_today() - UPTIME_DAYS,

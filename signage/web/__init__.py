@@ -19,6 +19,7 @@ from flask import Blueprint, Flask, Response, render_template, request, session
 from flask_babel import Babel, format_datetime, format_decimal, get_locale, gettext
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
 
 from signage.accounts.models import User
 from signage.db import finish_request, request_session
@@ -75,6 +76,10 @@ def error_page(status: int, message: str) -> Response:
 
 
 def _security_headers(response: Response) -> Response:
+    if response.mimetype == "text/html":
+        # Pages may show a token or password once; on a shared office PC the browser must not
+        # keep them (nor any other page of the back office) in its cache.
+        response.headers.setdefault("Cache-Control", "no-store")
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
@@ -161,6 +166,22 @@ def init_app(app: Flask) -> None:
         web.register_blueprint(child)
     web.after_request(_commit)
     app.register_blueprint(web)
+
+
+def http_error_page(exc: HTTPException) -> Response:
+    """The HTML page for an HTTP error outside the API (unknown page, wrong method, …)."""
+    status = exc.code or 500
+    messages = {
+        404: gettext("There is no such page."),
+        405: gettext("This page cannot be used that way."),
+        413: gettext("The upload is too large."),
+        500: gettext("Something went wrong on our side; it has been logged."),
+        503: gettext("The database is busy; try again in a moment."),
+    }
+    response = error_page(status, messages.get(status, exc.description or exc.name))
+    if status == 405 and getattr(exc, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
+    return response
 
 
 def page_error(exc: ServiceError) -> Response:

@@ -414,3 +414,20 @@ def test_uptime_refusals(db_session, people):
         reports.uptime_report(
             db_session, None, D(2026, 11, 1), D(2026, 11, 2), now=NOW, timezone=TZ, screen="nope"
         )
+
+
+def test_displays_not_yet_reported_are_waited_for_not_counted_as_a_gap(
+    db_session, hall, gongshi, store_events
+):
+    # The player reported until Friday 10:00, then its network went down: it keeps playing
+    # and will upload later, so the hours since are neither a gap nor evidence yet.
+    store_events(hall, gongshi, opening_hours_plays(OPEN_DAYS[0]))
+    friday = [t for t in opening_hours_plays(OPEN_DAYS[1]) if t < local(2026, 11, 27, 10, 0)]
+    store_events(hall, gongshi, friday)
+    record_heartbeat(db_session, hall.id, Heartbeat(), now=local(2026, 11, 27, 10, 0))
+    db_session.commit()
+    [s] = report(db_session, gongshi, now=local(2026, 11, 27, 15, 0)).screens
+    assert s.verdict == reports.Verdict.IN_PROGRESS
+    assert s.reported_until == local(2026, 11, 27, 10, 0)
+    assert "may still arrive" in s.reasons[0]
+    assert not [g for g in s.gaps if g.counts_against]

@@ -38,7 +38,10 @@ class PageClient:
 
     def login(self, username: str, password: str = PASSWORD) -> Any:
         self.get("/login")
-        return self.post("/login", {"username": username, "password": password})
+        answer = self.post("/login", {"username": username, "password": password})
+        if answer.status_code == 303:
+            self.get("/account")  # signing in starts a new session with a new CSRF token
+        return answer
 
 
 @pytest.fixture

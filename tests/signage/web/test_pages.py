@@ -86,7 +86,7 @@ def test_a_failed_sign_in_is_counted_and_locks_out(pages, person, db_session):
     throttle = db_session.get(LoginThrottle, user.username)
     assert throttle is not None and throttle.failures == 5
     locked = browser.login(user.username)  # even the right password waits now
-    assert locked.status_code == 429
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
 
 
 def test_sign_in_returns_only_to_this_site(pages, person):
@@ -562,3 +562,22 @@ def test_bad_query_values_are_a_clear_4xx(pages, person, token_for, client, path
         answer = pages(admin).get(path)
         assert 400 <= answer.status_code < 500, answer.status_code
     answer.close()
+
+
+def test_signing_in_starts_a_new_session_and_csrf_token(pages, person):
+    browser = pages()
+    browser.get("/login")
+    before = browser.token
+    browser.login(person("author").username)
+    assert browser.token != before
+    stale = browser.client.post("/account/tokens", data={"name": "x", "csrf_token": before})
+    assert stale.status_code == 400
+
+
+def test_unknown_pages_and_methods_get_a_page_in_the_users_language(pages, person):
+    browser = pages(person("author"))
+    missing = browser.get("/no-such-page")
+    assert missing.status_code == 404 and "没有这个页面" in missing.get_data(as_text=True)
+    assert missing.headers["Cache-Control"] == "no-store"
+    wrong = browser.client.delete("/notices")
+    assert wrong.status_code in (400, 405)
