@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template
 
 from signage.api.common import query_int
 from signage.audit.services import AuditFilter, check_chains, list_audit
 from signage.db import get_db
 from signage.errors import InvalidInput
-from signage.web.pages import local_time, message, session, signed_in
+from signage.web.pages import given_args, local_time, message, session, signed_in
 
 bp = Blueprint("audit", __name__)
 
@@ -19,11 +19,7 @@ PAGE = 100
 
 def _page(status: int = 200, **context: Any) -> tuple[str, int]:
     actor = signed_in()
-    args = {
-        n: request.args[n]
-        for n in ("action", "actor", "object_type", "object_id", "from", "to")
-        if request.args.get(n)
-    }
+    args = given_args("action", "actor", "object_type", "object_id", "from", "to")
     entries, following, error = [], None, None
     try:
         before = query_int("before", None, low=1, high=2**62)

@@ -45,9 +45,11 @@ def screen_spec(screen: Screen) -> ScreenSpec:
     )
 
 
-def _notice_spec(revision: NoticeRevision, media: Mapping[str, Media]) -> NoticeSpec:
+def notice_spec(revision: NoticeRevision, media: Mapping[str, Media] | None) -> NoticeSpec:
+    """A revision as the scheduling core sees it. ``media`` None leaves the image out, for
+    simulations of what played when (which an image does not change)."""
     ref = None
-    if revision.media_sha256 is not None:
+    if revision.media_sha256 is not None and media is not None:
         row = media[revision.media_sha256]
         ref = MediaRef(
             sha256=row.sha256,
@@ -109,7 +111,7 @@ def compile_for_screen(
     """Compile the playlist of one screen from the database as it is now."""
     revisions = _live_revisions(session, horizon_start(now), screen)
     media = _media_for(session, revisions)
-    specs = [_notice_spec(r, media) for r in revisions]
+    specs = [notice_spec(r, media) for r in revisions]
     return compile_playlist(screen_spec(screen), specs, now, horizon, weights)
 
 
@@ -131,7 +133,7 @@ def compile_all(
     media = _media_for(session, revisions)
     by_target: dict[tuple[str, str], list[NoticeSpec]] = defaultdict(list)
     for revision in revisions:
-        spec = _notice_spec(revision, media)
+        spec = notice_spec(revision, media)
         for key in spec.screens:
             by_target["screen", key].append(spec)
         for name in spec.groups:

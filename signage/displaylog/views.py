@@ -12,11 +12,12 @@ from signage.displaylog.export import csv_response
 from signage.displaylog.services import EventFilter
 from signage.errors import InvalidInput
 from signage.screens.services import list_screens
-from signage.web.pages import local_time, message, session, signed_in
+from signage.web.pages import given_args, local_time, message, session, signed_in
 
 bp = Blueprint("displaylog", __name__)
 
 PAGE = 100
+FILTERS = ("screen", "notice", "category", "from", "to")
 
 
 def _filter() -> EventFilter:
@@ -27,14 +28,6 @@ def _filter() -> EventFilter:
         start=local_time("from"),
         end=local_time("to"),
     )
-
-
-def _filter_args() -> dict[str, str]:
-    return {
-        name: request.args[name]
-        for name in ("screen", "notice", "category", "from", "to")
-        if request.args.get(name)
-    }
 
 
 @bp.get("/display-log")
@@ -52,7 +45,7 @@ def index() -> Any:
         "displaylog/index.html",
         events=page,
         next_cursor=following,
-        args=_filter_args(),
+        args=given_args(*FILTERS),
         paged=bool(request.args.get("cursor")),
         screens=list_screens(db, actor),
         categories=current_app.config["SIGNAGE_CATEGORIES"],

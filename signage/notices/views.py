@@ -12,7 +12,7 @@ from flask_babel import gettext
 from markupsafe import Markup, escape
 
 from signage.api.common import query_int
-from signage.errors import Conflict, InvalidInput, ServiceError
+from signage.errors import Conflict, InvalidInput
 from signage.media.models import Media
 from signage.media.services import MediaLimits, upload_media
 from signage.notices import services
@@ -114,18 +114,23 @@ def index() -> Any:
     ), (422 if error else 200)
 
 
-@bp.get("/notices/<int:notice_id>")
-def detail(notice_id: int) -> Any:
+def _detail_page(notice_id: int, status: int = 200, **context: Any) -> tuple[str, int]:
     db = session()
-    actor = signed_in()
-    notice = services.view_notice(db, actor, notice_id)
-    return render_template(
+    notice = services.view_notice(db, signed_in(), notice_id)
+    page = render_template(
         "notices/detail.html",
         notice=notice,
         history=services.notice_history(db, notice),
         targets=_target_screens(db, notice.latest_revision),
         scale_for=scale_for,
+        **context,
     )
+    return page, status
+
+
+@bp.get("/notices/<int:notice_id>")
+def detail(notice_id: int) -> Any:
+    return _detail_page(notice_id)
 
 
 def _target_screens(db: Any, revision: NoticeRevision) -> list[Screen]:
@@ -234,15 +239,19 @@ def preview() -> Response:
 # --- review ----------------------------------------------------------------------------------
 
 
-@bp.get("/review")
-def queue() -> Any:
+def _queue_page(status: int = 200, **context: Any) -> tuple[str, int]:
     db = session()
-    actor = signed_in()
     entries = [
         (revision, _diff(revision), _target_screens(db, revision))
-        for revision in services.review_queue(db, actor)
+        for revision in services.review_queue(db, signed_in())
     ]
-    return render_template("notices/queue.html", entries=entries, scale_for=scale_for)
+    page = render_template("notices/queue.html", entries=entries, scale_for=scale_for, **context)
+    return page, status
+
+
+@bp.get("/review")
+def queue() -> Any:
+    return _queue_page()
 
 
 FIELDS_SHOWN = (
@@ -319,7 +328,7 @@ def approve(notice_id: int) -> Any:
             now=now(),
         )
     except (InvalidInput, Conflict) as exc:
-        return _queue_error(exc)
+        return _queue_page(422, error=message(exc))
     return redirect(url_for(".queue"), 303)
 
 
@@ -328,7 +337,7 @@ def reject(notice_id: int) -> Any:
     try:
         services.reject_notice(session(), signed_in(), notice_id, reason=text("reason"), now=now())
     except (InvalidInput, Conflict) as exc:
-        return _queue_error(exc)
+        return _queue_page(422, error=message(exc))
     return redirect(url_for(".queue"), 303)
 
 
@@ -339,26 +348,5 @@ def withdraw(notice_id: int) -> Any:
             session(), signed_in(), notice_id, reason=text("reason"), now=now()
         )
     except (InvalidInput, Conflict) as exc:
-        db = session()
-        notice = services.view_notice(db, signed_in(), notice_id)
-        return render_template(
-            "notices/detail.html",
-            notice=notice,
-            history=services.notice_history(db, notice),
-            targets=_target_screens(db, notice.latest_revision),
-            scale_for=scale_for,
-            error=message(exc),
-        ), 422
+        return _detail_page(notice_id, 422, error=message(exc))
     return redirect(url_for(".detail", notice_id=notice_id), 303)
-
-
-def _queue_error(exc: ServiceError) -> tuple[str, int]:
-    db = session()
-    actor = signed_in()
-    entries = [
-        (revision, _diff(revision), _target_screens(db, revision))
-        for revision in services.review_queue(db, actor)
-    ]
-    return render_template(
-        "notices/queue.html", entries=entries, scale_for=scale_for, error=message(exc)
-    ), 422

@@ -17,6 +17,7 @@ simulation by at most one play per day and screen.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import zoneinfo
@@ -30,7 +31,7 @@ from sqlalchemy.orm import Session, selectinload
 from playlists import NoticeSpec, Playlist, compile_playlist, timeline
 from playlists.compile import horizon_start
 from playlists.intervals import Interval, intersect, normalise
-from signage.delivery.services import screen_spec
+from signage.delivery.services import notice_spec, screen_spec
 from signage.notices.models import Notice, NoticeRevision, RevisionState, targets_screen
 from signage.reports.rollups import day_bounds
 from signage.screens.models import Screen
@@ -112,20 +113,8 @@ def _spell_history(
 def _spec(revision: NoticeRevision, screen: Screen) -> NoticeSpec:
     # Aimed at the screen by key: whether it reached the screen directly or through a group
     # was settled by the query. Media and text do not change what plays when.
-    return NoticeSpec(
-        notice_id=revision.notice_id,
-        revision=revision.number,
-        content_sha256=revision.content_sha256,
-        kind=revision.kind,  # type: ignore[arg-type]
-        category=revision.category,
-        priority=revision.priority,  # type: ignore[arg-type]
-        duration_s=revision.duration_s,
-        title=revision.title,
-        body="",
-        valid_from=revision.valid_from,
-        valid_until=revision.valid_until,
-        dayparts=revision.dayparts,
-        screens=frozenset({screen.key}),
+    return dataclasses.replace(
+        notice_spec(revision, None), body="", screens=frozenset({screen.key}), groups=frozenset()
     )
 
 

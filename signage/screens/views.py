@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,6 +13,7 @@ from signage.delivery.cache import get_cache
 from signage.delivery.services import compile_for_screen, screen_timeline, showing_at
 from signage.errors import Conflict, InvalidInput, NotFound
 from signage.health.models import Screenshot, ScreenStatus
+from signage.reports.rollups import day_bounds, local_date
 from signage.screens import services
 from signage.screens.models import ColorMode
 from signage.screens.services import ScreenFields
@@ -40,14 +40,8 @@ def detail(key: str) -> Any:
     # sees it here at once.
     showing = showing_at(compile_for_screen(db, screen, now=at, weights=weights), at)
     zone = ZoneInfo(screen.timezone)
-    day_start = dt.datetime.combine(at.astimezone(zone).date(), dt.time(), zone)
-    slots = screen_timeline(
-        db,
-        screen,
-        day_start.astimezone(dt.UTC),
-        (day_start + dt.timedelta(days=1)).astimezone(dt.UTC),
-        weights=weights,
-    )
+    day_start, day_end = day_bounds(local_date(at, zone), zone)
+    slots = screen_timeline(db, screen, day_start, day_end, weights=weights)
     shown = [s for s in slots if s.item is not None]
     return render_template(
         "screens/detail.html",

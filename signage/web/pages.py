@@ -67,3 +67,8 @@ def local_time(name: str) -> dt.datetime | None:
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo(current_app.config["SIGNAGE_TIMEZONE"]))
     return utc(value, name)
+
+
+def given_args(*names: str) -> dict[str, str]:
+    """The query-string values among ``names`` that are not empty (to keep in links)."""
+    return {name: request.args[name] for name in names if request.args.get(name)}
