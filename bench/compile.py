@@ -33,8 +33,8 @@ from signage.delivery.cache import PlaylistCache
 from signage.delivery.services import (
     _live_revisions,
     _media_for,
-    _notice_spec,
     compile_all,
+    notice_spec,
     screen_spec,
 )
 from signage.notices import services as notices
@@ -189,7 +189,7 @@ def main() -> None:
         screens = list(s.scalars(sa.select(Screen).order_by(Screen.id)))
         revisions = _live_revisions(s, now, None)
         media = _media_for(s, revisions)
-        specs = [_notice_spec(r, media) for r in revisions]
+        specs = [notice_spec(r, media) for r in revisions]
         screen_specs = [screen_spec(x) for x in screens]
 
     def pure() -> int:

@@ -50,6 +50,9 @@ def main() -> None:
     db = get_db(app)
     migrate.upgrade(db.engine)
     now = dt.datetime.now(dt.UTC)
+    total = args.events * args.rounds
+    start = now - dt.timedelta(hours=total * 15 / 3600 + 1)
+    approved = start - dt.timedelta(minutes=1)  # nothing is shown before it is approved
     with db.session() as s:
         author, _ = create_user(s, None, username="author", roles=["author"], now=now)
         reviewer, _ = create_user(s, None, username="reviewer", roles=["reviewer"], now=now)
@@ -61,20 +64,18 @@ def main() -> None:
                 title="通知",
                 category="通知公告",
                 screens=["hall"],
-                valid_from=now,
+                valid_from=approved,
                 valid_until=now + dt.timedelta(days=1),
             ),
-            now=now,
+            now=approved,
             rules=notices.NoticeRules(categories=("通知公告",)),
         )
-        notices.submit_notice(s, author, notice.id, now=now)
-        notices.approve_notice(s, reviewer, notice.id, confidentiality_reviewed=True, now=now)
+        notices.submit_notice(s, author, notice.id, now=approved)
+        notices.approve_notice(s, reviewer, notice.id, confidentiality_reviewed=True, now=approved)
         s.commit()
         revision = notice.live_revision
         assert revision is not None
         content, nid = revision.content_sha256, notice.id
-    total = args.events * args.rounds
-    start = now - dt.timedelta(hours=total * 15 / 3600 + 1)
     events = [
         {
             "id": str(uuid.uuid4()),

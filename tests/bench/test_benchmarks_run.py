@@ -1,0 +1,33 @@
+"""The benchmarks still run (at a tiny size): a benchmark that broke would be found only when
+someone needs its figures. Speed is not checked here; that is what the benchmarks are for."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("command", "row"),
+    [
+        (["bench.ingest", "--events", "500", "--rounds", "1"], "ratio (median of the rounds)"),
+        (["bench.compile", "--screens", "5", "--notices", "10"], "compile from the database"),
+    ],
+    ids=["ingest", "compile"],
+)
+def test_benchmark_runs(command, row, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", *command],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"SIGNAGE_DATA_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert row in result.stdout, result.stdout
