@@ -165,3 +165,12 @@ def test_a_notice_from_the_editor_to_the_display_log(system, browser, db_session
     ).one()
     assert last in evidence.inner_text()  # the chain hash that makes it verifiable
     supervisor.screenshot(path=str(SCREENSHOTS / "compliance-report.png"), full_page=True)
+
+    # The language switch: the same page in English, and back.
+    supervisor.click('header button[value="en"]')
+    supervisor.wait_for_load_state()
+    assert "Public-notice (公示) compliance evidence" in supervisor.locator("h1").inner_text()
+    assert supervisor.locator("nav.main").inner_text().startswith("Dashboard")
+    supervisor.click('header button[value="zh_Hans_CN"]')
+    supervisor.wait_for_load_state()
+    assert supervisor.locator("nav.main").inner_text().startswith("总览")
