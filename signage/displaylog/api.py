@@ -11,7 +11,7 @@ from signage.delivery.api import screen_id_from_token
 from signage.displaylog import services
 from signage.displaylog.export import csv_response
 from signage.displaylog.services import EventFilter, event_json
-from signage.errors import BadRequest, InvalidInput
+from signage.errors import InvalidInput
 
 bp = Blueprint("displaylog", __name__)
 
@@ -19,10 +19,7 @@ bp = Blueprint("displaylog", __name__)
 @bp.post("/player/events")
 def ingest() -> Any:
     screen_id = screen_id_from_token()
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("events"), list):
-        raise BadRequest('send {"events": [...]} as JSON')
-    result = services.ingest_events(session(), screen_id, body["events"], now=now())
+    result = services.ingest_body(session(), screen_id, request.get_data(), now=now())
     return result.to_dict()
 
 

@@ -223,3 +223,32 @@ def test_verify_logs_cli_covers_display_chains(client, db_session, world, app, c
     db_session.commit()
     broken = verify()
     assert broken.exit_code == 1 and "screen hall: BROKEN at record 1" in broken.output
+
+
+@pytest.mark.parametrize(
+    ("started_at", "reason"),
+    [
+        ("2099-01-01T00:00:00Z", "future"),
+        ("1970-01-01T00:00:00Z", "before the revision was approved"),
+        ("0001-01-01T00:00:00+01:00", "out of range"),
+    ],
+)
+def test_a_well_formed_batch_is_checked_as_carefully(client, world, started_at, reason):
+    # Every event well formed: the batch takes the one-pass check, which must refuse the same.
+    bad = event(world["live"], 1, started_at=started_at)
+    good = event(world["live"], 2)
+    answer = post(client, world["headers"], [bad, good]).get_json()
+    assert answer["accepted"] == [good["id"]]
+    assert [r["id"] for r in answer["rejected"]] == [bad["id"]]
+    assert reason in answer["rejected"][0]["reason"]
+
+
+def test_a_body_that_is_not_a_batch_is_a_400(client, world):
+    for body in (b"not json", b"[]", b'{"events": 3}'):
+        answer = client.post(
+            "/api/v1/player/events",
+            data=body,
+            content_type="application/json",
+            headers=world["headers"],
+        )
+        assert answer.status_code == 400 and "events" in answer.get_json()["error"]["message"]
