@@ -145,6 +145,18 @@ _INTEGERS = (("seq", 1, 2**62), ("notice_id", 1, 2**31), ("revision", 1, 2**31))
 _INTEGERS += (("duration_ms", 0, MAX_DURATION_MS),)
 
 
+def _start_time(started_at: dt.datetime, latest: dt.datetime) -> dt.datetime:
+    """An aware start time in UTC, or ValueError when it cannot be believed."""
+    try:
+        if started_at.tzinfo is not dt.UTC:
+            started_at = started_at.astimezone(dt.UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00
+        raise ValueError("started_at is out of range") from None
+    if started_at > latest:
+        raise ValueError("started_at is in the future (is the player's clock right?)")
+    return started_at
+
+
 def _parse(raw: Any, latest: dt.datetime) -> _Parsed:
     """Check one event; raise ValueError with the reason it cannot be stored.
 
@@ -174,16 +186,10 @@ def _parse(raw: Any, latest: dt.datetime) -> _Parsed:
         started_at = None
     if started_at is None or started_at.tzinfo is None:
         raise ValueError("started_at must be an ISO-8601 time with an offset")
-    if started_at > latest:
-        raise ValueError("started_at is in the future (is the player's clock right?)")
+    started_at = _start_time(started_at, latest)
     outcome = get("outcome")
     if outcome not in OUTCOMES:
         raise ValueError("outcome must be shown, interrupted or error")
-    if started_at.tzinfo is not dt.UTC:
-        try:
-            started_at = started_at.astimezone(dt.UTC)
-        except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00
-            raise ValueError("started_at is out of range") from None
     return _Parsed(
         event_id,
         raw["seq"],
@@ -243,15 +249,8 @@ def ingest_body(session: Session, screen_id: int, body: bytes, *, now: dt.dateti
     parsed: list[_Parsed] = []
     latest = now + FUTURE_SLACK
     for e in batch["events"]:
-        started_at = e["started_at"]
         try:
-            if started_at.tzinfo is not dt.UTC:
-                started_at = started_at.astimezone(dt.UTC)
-            if started_at > latest:
-                raise ValueError("started_at is in the future (is the player's clock right?)")
-        except OverflowError:
-            result.rejected.append({"id": e["id"], "reason": "started_at is out of range"})
-            continue
+            started_at = _start_time(e["started_at"], latest)
         except ValueError as exc:
             result.rejected.append({"id": e["id"], "reason": str(exc)})
             continue

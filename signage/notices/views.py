@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -21,7 +20,7 @@ from signage.notices.preview import Draft, fonts_for, preview_png, scale_for
 from signage.notices.services import NoticeFields, NoticeRules
 from signage.screens.models import Screen
 from signage.screens.services import list_groups, list_screens, view_screen
-from signage.web.pages import local_time, message, now, session, signed_in, text
+from signage.web.pages import local_time, message, now, session, signed_in, text, zone
 
 bp = Blueprint("notices", __name__)
 
@@ -33,13 +32,9 @@ def _rules() -> NoticeRules:
     return NoticeRules(categories=current_app.config["SIGNAGE_CATEGORIES"])
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["SIGNAGE_TIMEZONE"])
-
-
 def local_input(value: dt.datetime | None) -> str:
     """A UTC time as the value of a datetime-local input, in the deployment's zone."""
-    return value.astimezone(_zone()).strftime(LOCAL_FORMAT) if value else ""
+    return value.astimezone(zone()).strftime(LOCAL_FORMAT) if value else ""
 
 
 def _int(name: str) -> int | None:

@@ -358,13 +358,20 @@ def _move_marks(session: Session, heads: dict[int, int], marks: dict[int, int]) 
     session.flush()
 
 
-def _event_counts() -> list[Any]:
+def _outcome_counts() -> list[tuple[str, Any]]:
+    """How each event counts, by its outcome (the rules of :class:`_Counts`, in SQL)."""
     e = DisplayEvent
     return [
-        sa.func.sum(sa.case((e.outcome == "shown", 1), else_=0)),
-        sa.func.sum(sa.case((e.outcome == "interrupted", 1), else_=0)),
-        sa.func.sum(sa.case((e.outcome == "error", 1), else_=0)),
-        sa.func.sum(sa.case((e.outcome != "error", e.duration_ms), else_=0)),
+        ("plays", sa.case((e.outcome == "shown", 1), else_=0)),
+        ("interrupted", sa.case((e.outcome == "interrupted", 1), else_=0)),
+        ("errors", sa.case((e.outcome == "error", 1), else_=0)),
+        ("shown_ms", sa.case((e.outcome != "error", e.duration_ms), else_=0)),
+    ]
+
+
+def _event_counts() -> list[Any]:
+    e = DisplayEvent
+    return [sa.func.sum(count) for _, count in _outcome_counts()] + [
         sa.func.min(e.started_at),
         sa.func.max(e.started_at),
     ]
@@ -591,10 +598,7 @@ def _event_columns() -> list[Any]:
         e.screen_id.label("screen_id"),
         e.notice_id.label("notice_id"),
         e.category.label("category"),
-        sa.case((e.outcome == "shown", 1), else_=0).label("plays"),
-        sa.case((e.outcome == "interrupted", 1), else_=0).label("interrupted"),
-        sa.case((e.outcome == "error", 1), else_=0).label("errors"),
-        sa.case((e.outcome != "error", e.duration_ms), else_=0).label("shown_ms"),
+        *(count.label(name) for name, count in _outcome_counts()),
     ]
 
 

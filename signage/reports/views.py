@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
@@ -14,8 +13,9 @@ from signage.api.common import csv_response, query_date, query_int
 from signage.errors import Conflict, InvalidInput
 from signage.notices.services import list_notices
 from signage.reports import calendar, export, services
+from signage.reports.rollups import local_date
 from signage.screens.services import list_screens
-from signage.web.pages import message, now, session, signed_in, text
+from signage.web.pages import message, now, session, signed_in, text, zone
 
 bp = Blueprint("reports", __name__)
 
@@ -23,7 +23,7 @@ UPTIME_DAYS = dt.timedelta(days=13)  # the uptime page opens on the last two wee
 
 
 def _today() -> dt.date:
-    return now().astimezone(ZoneInfo(current_app.config["SIGNAGE_TIMEZONE"])).date()
+    return local_date(now(), zone())
 
 
 PAGE = 30

@@ -54,6 +54,11 @@ def message(exc: ServiceError) -> str:
     return gettext(exc.message)
 
 
+def zone() -> ZoneInfo:
+    """The deployment's time zone (``SIGNAGE_TIMEZONE``)."""
+    return ZoneInfo(current_app.config["SIGNAGE_TIMEZONE"])
+
+
 def local_time(name: str) -> dt.datetime | None:
     """A field (form or query) holding a date and time as a ``datetime-local`` input sends it;
     without an offset it is read in the deployment's time zone. Empty is None."""
@@ -65,7 +70,7 @@ def local_time(name: str) -> dt.datetime | None:
     except ValueError:
         raise InvalidInput(f"{name} is not a date and time", field=name) from None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=ZoneInfo(current_app.config["SIGNAGE_TIMEZONE"]))
+        value = value.replace(tzinfo=zone())
     return utc(value, name)
 
 
