@@ -23,7 +23,6 @@ from typing import Annotated, Any, Literal, NamedTuple
 
 import sqlalchemy as sa
 from pydantic import (
-    AwareDatetime,
     ConfigDict,
     Field,
     StringConstraints,
@@ -39,6 +38,7 @@ from signage.accounts.permissions import require_role
 from signage.audit.chain import ChainBreak, close_link, link_hash, next_link, verify_links
 from signage.audit.models import ChainHead
 from signage.audit.services import isoformat_z
+from signage.db import UTCDateTime
 from signage.displaylog.models import DisplayEvent, DisplayGap
 from signage.errors import BadRequest, InvalidInput
 from signage.notices.models import NoticeRevision
@@ -84,7 +84,9 @@ def hashed_record(e: DisplayEvent | dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-_PLAIN = re.compile(r"[A-Za-z0-9 ._:/#@+=-]*")  # needs no escaping in JSON
+def _plain(text: str) -> bool:
+    """True when ``text`` goes into canonical JSON as it is (nothing to escape)."""
+    return text.isascii() and text.isprintable() and '"' not in text and "\\" not in text
 
 
 def record_json(
@@ -98,7 +100,7 @@ def record_json(
     """
     get = e.__getitem__ if isinstance(e, dict) else e.__getattribute__
     strings = (get("event_id"), get("content_sha256"), get("item_id"), get("outcome"))
-    if not _PLAIN.fullmatch("".join(strings)):  # something to escape: the general encoder
+    if not _plain("".join(strings)):  # something to escape: the general encoder
         return canonical_json(hashed_record(e))
     event_id, content_sha256, item_id, outcome = strings
     started = started_z or isoformat_z(get("started_at"))
@@ -135,7 +137,7 @@ class _Parsed(NamedTuple):
     notice_id: int
     revision: int
     content_sha256: str
-    started_at: dt.datetime
+    started_at: dt.datetime  # in UTC
     duration_ms: int
     outcome: str
     started_z: str  # started_at as isoformat_z gives it
@@ -144,17 +146,39 @@ class _Parsed(NamedTuple):
 _INTEGERS = (("seq", 1, 2**62), ("notice_id", 1, 2**31), ("revision", 1, 2**31))
 _INTEGERS += (("duration_ms", 0, MAX_DURATION_MS),)
 
+# A time in UTC as players write it ("2026-11-26T08:00:00Z", or "+00:00" for the Z): its
+# isoformat_z text can be cut out of it rather than formatted anew.
+_UTC_TEXT = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d{6})?(?:Z|\+00:00)")
 
-def _start_time(started_at: dt.datetime, latest: dt.datetime) -> dt.datetime:
-    """An aware start time in UTC, or ValueError when it cannot be believed."""
+
+def _start_time(text: Any, latest: dt.datetime) -> tuple[dt.datetime, str]:
+    """The start time an event gives as ``text``: in UTC, and as :func:`isoformat_z` writes it.
+
+    Raises ValueError with the reason when it is no ISO-8601 time with an offset, or cannot be
+    believed (later than ``latest``).
+    """
     try:
-        if started_at.tzinfo is not dt.UTC:
+        started_at = dt.datetime.fromisoformat(text) if type(text) is str else None
+    except ValueError:
+        started_at = None
+    if started_at is None or started_at.tzinfo is None:
+        raise ValueError("started_at must be an ISO-8601 time with an offset")
+    utc = _UTC_TEXT.fullmatch(text)
+    if utc is not None and started_at.tzinfo is dt.UTC:
+        # The same fields fromisoformat read, so the same text isoformat_z would write.
+        seconds, fraction = utc.groups()
+        if fraction is None or fraction == ".000000":
+            fraction = ""
+        started_z = f"{seconds}{fraction}Z"
+    else:
+        try:
             started_at = started_at.astimezone(dt.UTC)
-    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00
-        raise ValueError("started_at is out of range") from None
+        except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00
+            raise ValueError("started_at is out of range") from None
+        started_z = isoformat_z(started_at)
     if started_at > latest:
         raise ValueError("started_at is in the future (is the player's clock right?)")
-    return started_at
+    return started_at, started_z
 
 
 def _parse(raw: Any, latest: dt.datetime) -> _Parsed:
@@ -179,14 +203,7 @@ def _parse(raw: Any, latest: dt.datetime) -> _Parsed:
     digest = get("content_sha256")
     if type(digest) is not str or not SHA256.fullmatch(digest):
         raise ValueError("content_sha256 must be 64 lowercase hex digits")
-    started = get("started_at")
-    try:
-        started_at = dt.datetime.fromisoformat(started) if type(started) is str else None
-    except ValueError:
-        started_at = None
-    if started_at is None or started_at.tzinfo is None:
-        raise ValueError("started_at must be an ISO-8601 time with an offset")
-    started_at = _start_time(started_at, latest)
+    started_at, started_z = _start_time(get("started_at"), latest)
     outcome = get("outcome")
     if outcome not in OUTCOMES:
         raise ValueError("outcome must be shown, interrupted or error")
@@ -200,12 +217,15 @@ def _parse(raw: Any, latest: dt.datetime) -> _Parsed:
         started_at,
         raw["duration_ms"],
         outcome,
-        isoformat_z(started_at),
+        started_z,
     )
 
 
 class _Event(TypedDict):
-    """A display event as :func:`_parse` accepts it, for checking a whole batch at once."""
+    """A display event as :func:`_parse` accepts it, for checking a whole batch at once.
+
+    ``started_at`` is left a string here, for :func:`_start_time` to read.
+    """
 
     __pydantic_config__ = ConfigDict(strict=True)  # type: ignore[misc]
 
@@ -215,7 +235,7 @@ class _Event(TypedDict):
     notice_id: Annotated[int, Field(ge=1, le=2**31)]
     revision: Annotated[int, Field(ge=1, le=2**31)]
     content_sha256: Annotated[str, StringConstraints(pattern=SHA256.pattern)]
-    started_at: AwareDatetime
+    started_at: Annotated[str, StringConstraints(max_length=64)]
     duration_ms: Annotated[int, Field(ge=0, le=MAX_DURATION_MS)]
     outcome: Literal["shown", "interrupted", "error"]
 
@@ -250,7 +270,7 @@ def ingest_body(session: Session, screen_id: int, body: bytes, *, now: dt.dateti
     latest = now + FUTURE_SLACK
     for e in batch["events"]:
         try:
-            started_at = _start_time(e["started_at"], latest)
+            started_at, started_z = _start_time(e["started_at"], latest)
         except ValueError as exc:
             result.rejected.append({"id": e["id"], "reason": str(exc)})
             continue
@@ -265,7 +285,7 @@ def ingest_body(session: Session, screen_id: int, body: bytes, *, now: dt.dateti
                 started_at,
                 e["duration_ms"],
                 e["outcome"],
-                isoformat_z(started_at),
+                started_z,
             )
         )
     return _ingest(session, screen_id, parsed, result, now)
@@ -289,6 +309,37 @@ def ingest_events(
     return _ingest(session, screen_id, parsed, result, now)
 
 
+class _Approved(NamedTuple):
+    """What an event must agree with to be stored: its revision as it was approved."""
+
+    earliest: dt.datetime  # no event of it started before this (its approval, less the slack)
+    content_sha256: str
+    category: str
+
+
+def _approved_revisions(
+    connection: sa.Connection, pairs: set[tuple[int, int]]
+) -> dict[tuple[int, int], _Approved]:
+    """The approved revisions among (notice id, revision number) pairs."""
+    if not pairs:
+        return {}
+    rows = connection.execute(
+        sa.select(
+            NoticeRevision.notice_id,
+            NoticeRevision.number,
+            NoticeRevision.reviewed_at,
+            NoticeRevision.state,
+            NoticeRevision.content_sha256,
+            NoticeRevision.category,
+        ).where(sa.tuple_(NoticeRevision.notice_id, NoticeRevision.number).in_(pairs))
+    )
+    return {
+        (notice_id, number): _Approved(reviewed_at - FUTURE_SLACK, content_sha256, category)
+        for notice_id, number, reviewed_at, state, content_sha256, category in rows
+        if reviewed_at is not None and state != "rejected"
+    }
+
+
 def _ingest(
     session: Session,
     screen_id: int,
@@ -296,79 +347,47 @@ def _ingest(
     result: IngestResult,
     now: dt.datetime,
 ) -> IngestResult:
+    # Plain Core statements on the session's connection: no ORM object is read or written here,
+    # and the ORM's handling of a statement costs more than the statement.
+    connection = session.connection()
     # Duplicates: the same player sequence number already stored (or twice in this batch).
     seqs = [p.seq for p in parsed]
-    stored = _stored_event_ids(session, screen_id, seqs) if seqs else {}
+    stored = _stored_event_ids(connection, screen_id, seqs) if seqs else {}
     # What each event claims to have shown must be a revision that was approved.
-    pairs = {(p.notice_id, p.revision) for p in parsed}
-    revisions = (
-        {
-            (r.notice_id, r.number): r
-            for r in session.execute(
-                sa.select(
-                    NoticeRevision.notice_id,
-                    NoticeRevision.number,
-                    NoticeRevision.content_sha256,
-                    NoticeRevision.category,
-                    NoticeRevision.reviewed_at,
-                    NoticeRevision.state,
-                ).where(sa.tuple_(NoticeRevision.notice_id, NoticeRevision.number).in_(pairs))
-            ).all()
-        }
-        if pairs
-        else {}
-    )
-    fresh: list[_Parsed] = []
+    approved = _approved_revisions(connection, {(p.notice_id, p.revision) for p in parsed})
+    fresh: list[tuple[_Parsed, str]] = []  # with the revision's category
     seen: dict[int, str] = {}
-    for p in sorted(parsed, key=lambda p: p.seq):
+    reject = result.rejected.append
+    for p in sorted(parsed, key=operator.itemgetter(1)):  # by seq
         earlier = stored.get(p.seq) or seen.get(p.seq)
         if earlier is not None:
             if earlier == p.event_id:
                 result.duplicates.append(p.event_id)
             else:
-                result.rejected.append(
-                    {
-                        "id": p.event_id,
-                        "reason": (f"sequence number {p.seq} was already used by event {earlier}"),
-                    }
-                )
+                reason = f"sequence number {p.seq} was already used by event {earlier}"
+                reject({"id": p.event_id, "reason": reason})
             continue
-        revision = revisions.get((p.notice_id, p.revision))
-        if revision is None or revision.reviewed_at is None or revision.state == "rejected":
-            result.rejected.append(
-                {
-                    "id": p.event_id,
-                    "reason": (f"notice {p.notice_id} revision {p.revision} was never approved"),
-                }
-            )
-            continue
-        if p.started_at < revision.reviewed_at - FUTURE_SLACK:
+        revision = approved.get((p.notice_id, p.revision))
+        if revision is None:
+            reason = f"notice {p.notice_id} revision {p.revision} was never approved"
+            reject({"id": p.event_id, "reason": reason})
+        elif p.started_at < revision.earliest:
             # Nothing was shown before it was approved: a clock that was wrong (a board whose
             # clock fell back to 1970) would also put the event outside every report.
-            result.rejected.append(
-                {
-                    "id": p.event_id,
-                    "reason": "started_at is before the revision was approved "
-                    "(is the player's clock right?)",
-                }
-            )
-            continue
-        if revision.content_sha256 != p.content_sha256:
-            result.rejected.append(
-                {
-                    "id": p.event_id,
-                    "reason": ("content_sha256 does not match the approved revision"),
-                }
-            )
-            continue
-        seen[p.seq] = p.event_id
-        fresh.append(p)
+            reason = "started_at is before the revision was approved (is the player's clock right?)"
+            reject({"id": p.event_id, "reason": reason})
+        elif revision.content_sha256 != p.content_sha256:
+            reason = "content_sha256 does not match the approved revision"
+            reject({"id": p.event_id, "reason": reason})
+        else:
+            seen[p.seq] = p.event_id
+            fresh.append((p, revision.category))
     if fresh:
-        _store(session, screen_id, fresh, revisions, now, result)
+        _store(session, connection, screen_id, fresh, now, result)
     return result
 
 
-def _stored_event_ids(session: Session, screen_id: int, seqs: list[int]) -> dict[int, str]:
+def _stored_event_ids(connection: sa.Connection, screen_id: int, seqs: list[int]) -> dict[int, str]:
     """The event ids already stored under these player sequence numbers."""
     low, high = min(seqs), max(seqs)
     # A batch is nearly always a run of consecutive numbers: a range is cheaper to send than
@@ -378,7 +397,7 @@ def _stored_event_ids(session: Session, screen_id: int, seqs: list[int]) -> dict
         if high - low < 2 * len(seqs)
         else DisplayEvent.player_seq.in_(seqs)
     )
-    found = session.execute(
+    found = connection.execute(
         sa.select(DisplayEvent.player_seq, DisplayEvent.event_id).where(
             DisplayEvent.screen_id == screen_id, in_range
         )
@@ -389,14 +408,14 @@ def _stored_event_ids(session: Session, screen_id: int, seqs: list[int]) -> dict
 
 def _store(
     session: Session,
+    connection: sa.Connection,
     screen_id: int,
-    fresh: list[_Parsed],
-    revisions: dict[tuple[int, int], Any],
+    fresh: list[tuple[_Parsed, str]],
     now: dt.datetime,
     result: IngestResult,
 ) -> None:
     previous_max = (
-        session.scalar(
+        connection.scalar(
             sa.select(sa.func.max(DisplayEvent.player_seq)).where(
                 DisplayEvent.screen_id == screen_id
             )
@@ -406,8 +425,13 @@ def _store(
     link = next_link(session, chain_name(screen_id), len(fresh))
     prev_hash = link.prev_hash
     received_z = isoformat_z(now)
+    # Times as the driver takes them, from the text already made for the hash.
+    bind_time = _TIME_TYPE.bind_processor_z(connection.dialect)
+    received = bind_time(now, received_z)
+    sql, order = _insert_statement(connection.dialect)
     rows = []
-    for offset, p in enumerate(fresh):
+    accepted = result.accepted.append
+    for offset, (p, category) in enumerate(fresh):
         # Plain column values and a Core insert: building ORM objects costs more than the rest
         # of ingest together.
         row: dict[str, Any] = {
@@ -419,59 +443,58 @@ def _store(
             "notice_id": p.notice_id,
             "revision": p.revision,
             "content_sha256": p.content_sha256,
-            "category": revisions[(p.notice_id, p.revision)].category,
-            "started_at": p.started_at,
+            "category": category,
+            "started_at": bind_time(p.started_at, p.started_z),
             "duration_ms": p.duration_ms,
             "outcome": p.outcome,
-            "received_at": now,
+            "received_at": received,
             "prev_hash": prev_hash,
         }
+        # The times are hashed as isoformat_z writes them, whatever the driver is given.
         row["hash"] = prev_hash = link_hash(prev_hash, record_json(row, p.started_z, received_z))
         rows.append(row)
-        result.accepted.append(p.event_id)
-    _insert_rows(session, rows)
+        accepted(p.event_id)
+    # One executemany on the driver: SQLAlchemy's own bulk insert prepares every row's
+    # parameters anew, which costs as much as everything else ingest does.
+    connection.exec_driver_sql(sql, list(map(operator.itemgetter(*order), rows)) if order else rows)
     close_link(session, link, prev_hash)
-    _record_gaps(session, screen_id, previous_max, [p.seq for p in fresh], now, result)
+    _record_gaps(session, screen_id, previous_max, [p.seq for p, _ in fresh], now, result)
 
 
-def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert display events with one ``executemany`` on the driver.
-
-    SQLAlchemy's own bulk insert prepares every row's parameters anew, which costs as much as
-    everything else ingest does; here each column's bind processor (UTC timestamps) is applied
-    directly and the rows go to the driver as they are.
-    """
-    connection = session.connection()
-    sql, order, processors = _insert_statement(connection.dialect, tuple(rows[0]))
-
-    # A value repeated down a column (the batch's receive time) is converted once.
-    for name, processor in processors.items():
-        done: dict[Any, Any] = {}
-        for row in rows:
-            value = row[name]
-            if value not in done:
-                done[value] = processor(value)
-            row[name] = done[value]
-    params: list[Any] = list(map(operator.itemgetter(*order), rows)) if order else rows
-    connection.exec_driver_sql(sql, params)
+_COLUMNS = (
+    "screen_id",
+    "player_seq",
+    "chain_seq",
+    "event_id",
+    "item_id",
+    "notice_id",
+    "revision",
+    "content_sha256",
+    "category",
+    "started_at",
+    "duration_ms",
+    "outcome",
+    "received_at",
+    "prev_hash",
+    "hash",
+)
+_TIME_TYPE = UTCDateTime()
 
 
 @functools.lru_cache(maxsize=8)
-def _insert_statement(
-    dialect: sa.Dialect, columns: tuple[str, ...]
-) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
-    """The INSERT's SQL for ``dialect``, its parameter order (None when the driver takes
-    names) and the bind processors of the columns that have one, compiled once."""
+def _insert_statement(dialect: sa.Dialect) -> tuple[str, tuple[str, ...] | None]:
+    """The INSERT of a display event for ``dialect`` and its parameter order (None when the
+    driver takes names), compiled once. Its values go in as the driver takes them: the two
+    times are the only columns whose type converts, and :func:`_store` binds those itself."""
     table = DisplayEvent.__table__
-    compiled = sa.insert(table).compile(dialect=dialect, column_keys=list(columns))
-    processors = {
-        name: processor
-        for name in columns
-        if (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-        is not None
-    }
+    assert all(
+        table.c[name].type.bind_processor(dialect) is None  # type: ignore[attr-defined]
+        for name in _COLUMNS
+        if name not in ("started_at", "received_at")
+    )
+    compiled = sa.insert(table).compile(dialect=dialect, column_keys=list(_COLUMNS))
     order = tuple(compiled.positiontup or ()) if compiled.positional else None
-    return str(compiled), order, processors
+    return str(compiled), order
 
 
 def _record_gaps(

@@ -231,6 +231,9 @@ def test_verify_logs_cli_covers_display_chains(client, db_session, world, app, c
         ("2099-01-01T00:00:00Z", "future"),
         ("1970-01-01T00:00:00Z", "before the revision was approved"),
         ("0001-01-01T00:00:00+01:00", "out of range"),
+        ("2026-11-26T08:00:00", "offset"),
+        ("2026-02-30T08:00:00Z", "ISO-8601"),
+        ("yesterday", "ISO-8601"),
     ],
 )
 def test_a_well_formed_batch_is_checked_as_carefully(client, world, started_at, reason):

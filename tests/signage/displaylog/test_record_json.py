@@ -1,4 +1,5 @@
-"""The hand-written encoder of a display event's hashed record equals the general one."""
+"""Ingest's shortcuts give what the general code gives: the hand-written encoder of a display
+event's hashed record, and start times read from the text players send."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from playlists import canonical_json
-from signage.displaylog.services import hashed_record, record_json
+from signage.audit.services import isoformat_z
+from signage.displaylog.services import _start_time, hashed_record, record_json
 
 UTC_TIMES = st.datetimes(
     min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2100, 1, 1), timezones=st.just(dt.UTC)
@@ -42,3 +44,28 @@ TEXT = st.text(max_size=70) | st.from_regex(r"[a-z0-9.\-]{1,64}", fullmatch=True
 )
 def test_record_json_is_the_canonical_json_of_the_hashed_record(values):
     assert record_json(values) == canonical_json(hashed_record(values))
+
+
+LATEST = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+@given(
+    value=st.datetimes(
+        min_value=dt.datetime(1, 1, 2),
+        max_value=dt.datetime(9999, 12, 30),
+        timezones=st.sampled_from([dt.UTC, dt.timezone(dt.timedelta(hours=8))]),
+    ),
+    form=st.sampled_from(["z", "isoformat", "microseconds", "microseconds z", "milliseconds"]),
+)
+def test_a_start_time_is_read_as_the_time_it_writes(value, form):
+    text = {
+        "z": isoformat_z(value),
+        "isoformat": value.isoformat(),
+        "microseconds": value.isoformat(timespec="microseconds"),
+        "microseconds z": value.isoformat(timespec="microseconds").replace("+00:00", "Z"),
+        "milliseconds": value.isoformat(timespec="milliseconds"),
+    }[form]
+    started_at, started_z = _start_time(text, LATEST)
+    expected = dt.datetime.fromisoformat(text).astimezone(dt.UTC)
+    assert started_at == expected and started_at.tzinfo is dt.UTC
+    assert started_z == isoformat_z(expected)
