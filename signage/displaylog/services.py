@@ -102,16 +102,42 @@ def record_json(
     strings = (get("event_id"), get("content_sha256"), get("item_id"), get("outcome"))
     if not _plain("".join(strings)):  # something to escape: the general encoder
         return canonical_json(hashed_record(e))
-    event_id, content_sha256, item_id, outcome = strings
-    started = started_z or isoformat_z(get("started_at"))
-    received = received_z or isoformat_z(get("received_at"))
-    return (
-        f'{{"chain_seq":{get("chain_seq")},"content_sha256":"{content_sha256}",'
-        f'"duration_ms":{get("duration_ms")},"event_id":"{event_id}","item_id":"{item_id}",'
-        f'"notice_id":{get("notice_id")},"outcome":"{outcome}",'
-        f'"player_seq":{get("player_seq")},"received_at":"{received}",'
-        f'"revision":{get("revision")},"screen_id":{get("screen_id")},"started_at":"{started}"}}'
+    return _record_text(
+        get("screen_id"),
+        get("chain_seq"),
+        get("player_seq"),
+        *strings[:3],
+        get("notice_id"),
+        get("revision"),
+        started_z or isoformat_z(get("started_at")),
+        get("duration_ms"),
+        strings[3],
+        received_z or isoformat_z(get("received_at")),
     ).encode()
+
+
+def _record_text(
+    screen_id: int,
+    chain_seq: int,
+    player_seq: int,
+    event_id: str,
+    content_sha256: str,
+    item_id: str,
+    notice_id: int,
+    revision: int,
+    started_z: str,
+    duration_ms: int,
+    outcome: str,
+    received_z: str,
+) -> str:
+    """The canonical JSON of a hashed record whose strings need no escaping (:func:`_plain`)."""
+    return (
+        f'{{"chain_seq":{chain_seq},"content_sha256":"{content_sha256}",'
+        f'"duration_ms":{duration_ms},"event_id":"{event_id}","item_id":"{item_id}",'
+        f'"notice_id":{notice_id},"outcome":"{outcome}",'
+        f'"player_seq":{player_seq},"received_at":"{received_z}",'
+        f'"revision":{revision},"screen_id":{screen_id},"started_at":"{started_z}"}}'
+    )
 
 
 @dataclass
@@ -428,35 +454,57 @@ def _store(
     # Times as the driver takes them, from the text already made for the hash.
     bind_time = _TIME_TYPE.bind_processor_z(connection.dialect)
     received = bind_time(now, received_z)
-    sql, order = _insert_statement(connection.dialect)
     rows = []
     accepted = result.accepted.append
-    for offset, (p, category) in enumerate(fresh):
-        # Plain column values and a Core insert: building ORM objects costs more than the rest
-        # of ingest together.
-        row: dict[str, Any] = {
-            "screen_id": screen_id,
-            "player_seq": p.seq,
-            "chain_seq": link.seq + offset,
-            "event_id": p.event_id,
-            "item_id": p.item_id,
-            "notice_id": p.notice_id,
-            "revision": p.revision,
-            "content_sha256": p.content_sha256,
-            "category": category,
-            "started_at": bind_time(p.started_at, p.started_z),
-            "duration_ms": p.duration_ms,
-            "outcome": p.outcome,
-            "received_at": received,
-            "prev_hash": prev_hash,
-        }
+    for chain_seq, (p, category) in enumerate(fresh, link.seq):
         # The times are hashed as isoformat_z writes them, whatever the driver is given.
-        row["hash"] = prev_hash = link_hash(prev_hash, record_json(row, p.started_z, received_z))
-        rows.append(row)
+        if _plain(p.item_id):  # _parse and _Event let the other strings be nothing else
+            record = _record_text(
+                screen_id,
+                chain_seq,
+                p.seq,
+                p.event_id,
+                p.content_sha256,
+                p.item_id,
+                p.notice_id,
+                p.revision,
+                p.started_z,
+                p.duration_ms,
+                p.outcome,
+                received_z,
+            ).encode()
+        else:
+            values = p._asdict() | {"screen_id": screen_id, "chain_seq": chain_seq}
+            values |= {"player_seq": p.seq, "received_at": now}
+            record = canonical_json(hashed_record(values))
+        event_hash = link_hash(prev_hash, record)
+        # Column values in _COLUMNS order, as the driver takes them: building ORM objects, or
+        # letting SQLAlchemy prepare each row, costs more than the rest of ingest together.
+        rows.append(
+            (
+                screen_id,
+                p.seq,
+                chain_seq,
+                p.event_id,
+                p.item_id,
+                p.notice_id,
+                p.revision,
+                p.content_sha256,
+                category,
+                bind_time(p.started_at, p.started_z),
+                p.duration_ms,
+                p.outcome,
+                received,
+                prev_hash,
+                event_hash,
+            )
+        )
+        prev_hash = event_hash
         accepted(p.event_id)
-    # One executemany on the driver: SQLAlchemy's own bulk insert prepares every row's
-    # parameters anew, which costs as much as everything else ingest does.
-    connection.exec_driver_sql(sql, list(map(operator.itemgetter(*order), rows)) if order else rows)
+    sql, positional = _insert_statement(connection.dialect)
+    connection.exec_driver_sql(
+        sql, rows if positional else [dict(zip(_COLUMNS, row, strict=True)) for row in rows]
+    )
     close_link(session, link, prev_hash)
     _record_gaps(session, screen_id, previous_max, [p.seq for p, _ in fresh], now, result)
 
@@ -482,10 +530,11 @@ _TIME_TYPE = UTCDateTime()
 
 
 @functools.lru_cache(maxsize=8)
-def _insert_statement(dialect: sa.Dialect) -> tuple[str, tuple[str, ...] | None]:
-    """The INSERT of a display event for ``dialect`` and its parameter order (None when the
-    driver takes names), compiled once. Its values go in as the driver takes them: the two
-    times are the only columns whose type converts, and :func:`_store` binds those itself."""
+def _insert_statement(dialect: sa.Dialect) -> tuple[str, bool]:
+    """The INSERT of a display event for ``dialect``, compiled once, and whether it takes its
+    values as a tuple in :data:`_COLUMNS` order (else as a mapping). Its values go in as the
+    driver takes them: the two times are the only columns whose type converts, and
+    :func:`_store` binds those itself."""
     table = DisplayEvent.__table__
     assert all(
         table.c[name].type.bind_processor(dialect) is None  # type: ignore[attr-defined]
@@ -493,8 +542,9 @@ def _insert_statement(dialect: sa.Dialect) -> tuple[str, tuple[str, ...] | None]
         if name not in ("started_at", "received_at")
     )
     compiled = sa.insert(table).compile(dialect=dialect, column_keys=list(_COLUMNS))
-    order = tuple(compiled.positiontup or ()) if compiled.positional else None
-    return str(compiled), order
+    if compiled.positional:
+        assert tuple(compiled.positiontup or ()) == _COLUMNS
+    return str(compiled), compiled.positional
 
 
 def _record_gaps(

@@ -10,6 +10,8 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
+from playlists import canonical_json
+from signage.audit.chain import link_hash
 from signage.displaylog import services as svc
 from signage.displaylog.models import DisplayEvent, DisplayGap
 from signage.screens.services import create_screen
@@ -133,6 +135,25 @@ def test_gaps_are_recorded_and_shrink_when_late_events_arrive(client, db_session
         sa.select(DisplayGap.first_seq, DisplayGap.last_seq).order_by(DisplayGap.first_seq)
     ).all()
     assert [tuple(g) for g in gaps] == [(3, 3), (5, 5), (8, 8)]
+
+
+def test_every_stored_event_hashes_as_its_record_says(client, db_session, world):
+    # The hash is taken over canonical_json(hashed_record(row)) whatever the strings hold:
+    # an item id that needs escaping in JSON takes the general encoder.
+    batch = [
+        event(world["live"], 1),
+        event(world["live"], 2, item_id='n1 "引号" \\ \t'),
+        event(world["live"], 3, started_at="2026-11-26T16:00:00.250+08:00"),
+    ]
+    assert len(post(client, world["headers"], batch).get_json()["accepted"]) == 3
+    rows = db_session.scalars(sa.select(DisplayEvent).order_by(DisplayEvent.chain_seq)).all()
+    prev = "0" * 64
+    for row in rows:
+        assert row.prev_hash == prev
+        assert row.hash == link_hash(prev, canonical_json(svc.hashed_record(row)))
+        prev = row.hash
+    assert rows[2].started_at == dt.datetime(2026, 11, 26, 8, 0, 0, 250000, tzinfo=dt.UTC)
+    assert svc.verify_display_logs(db_session) == []
 
 
 def test_chains_are_per_screen_and_an_edit_is_found(client, db_session, world):
