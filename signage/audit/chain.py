@@ -37,6 +37,21 @@ class Link:
     prev_hash: str
 
 
+# Built once: ingest takes places in a display chain for every batch, and building a statement
+# costs about as much as running it.
+_TAKE = (
+    sa.update(ChainHead)
+    .where(ChainHead.name == sa.bindparam("chain"))
+    .values(seq=ChainHead.seq + sa.bindparam("count"))
+    .returning(ChainHead.seq, ChainHead.hash)
+)
+_CLOSE = (
+    sa.update(ChainHead)
+    .where(ChainHead.name == sa.bindparam("chain"))
+    .values(hash=sa.bindparam("new_hash"))
+)
+
+
 def next_link(session: Session, chain: str, count: int = 1) -> Link:
     """Reserve the next ``count`` places in ``chain``; the caller must then call
     :func:`close_link` with the hash of the last record.
@@ -47,15 +62,10 @@ def next_link(session: Session, chain: str, count: int = 1) -> Link:
 
     The head is written through the session's connection, not as an ORM statement: no
     ``ChainHead`` object is ever loaded to keep in step, and the ORM's bookkeeping for an
-    UPDATE costs several times the statement itself (ingest takes places once a batch).
+    UPDATE costs several times the statement itself.
     """
     connection = session.connection()
-    head = connection.execute(
-        sa.update(ChainHead)
-        .where(ChainHead.name == chain)
-        .values(seq=ChainHead.seq + count)
-        .returning(ChainHead.seq, ChainHead.hash)
-    ).one_or_none()
+    head = connection.execute(_TAKE, {"chain": chain, "count": count}).one_or_none()
     if head is None:  # the chain's first record
         connection.execute(sa.insert(ChainHead).values(name=chain, seq=count, hash=GENESIS))
         return Link(chain=chain, seq=1, prev_hash=GENESIS)
@@ -64,9 +74,7 @@ def next_link(session: Session, chain: str, count: int = 1) -> Link:
 
 def close_link(session: Session, link: Link, new_hash: str) -> None:
     """Record ``new_hash`` as the chain's head after the record at ``link`` was added."""
-    session.connection().execute(
-        sa.update(ChainHead).where(ChainHead.name == link.chain).values(hash=new_hash)
-    )
+    session.connection().execute(_CLOSE, {"chain": link.chain, "new_hash": new_hash})
 
 
 @dataclass(frozen=True)

@@ -343,25 +343,31 @@ class _Approved(NamedTuple):
     category: str
 
 
+_APPROVED = sa.select(
+    NoticeRevision.notice_id,
+    NoticeRevision.number,
+    NoticeRevision.reviewed_at,
+    NoticeRevision.state,
+    NoticeRevision.content_sha256,
+    NoticeRevision.category,
+).where(
+    sa.tuple_(NoticeRevision.notice_id, NoticeRevision.number).in_(
+        sa.bindparam("pairs", expanding=True)
+    )
+)
+
+
 def _approved_revisions(
     connection: sa.Connection, pairs: set[tuple[int, int]]
 ) -> dict[tuple[int, int], _Approved]:
     """The approved revisions among (notice id, revision number) pairs."""
     if not pairs:
         return {}
-    rows = connection.execute(
-        sa.select(
-            NoticeRevision.notice_id,
-            NoticeRevision.number,
-            NoticeRevision.reviewed_at,
-            NoticeRevision.state,
-            NoticeRevision.content_sha256,
-            NoticeRevision.category,
-        ).where(sa.tuple_(NoticeRevision.notice_id, NoticeRevision.number).in_(pairs))
-    )
     return {
         (notice_id, number): _Approved(reviewed_at - FUTURE_SLACK, content_sha256, category)
-        for notice_id, number, reviewed_at, state, content_sha256, category in rows
+        for notice_id, number, reviewed_at, state, content_sha256, category in connection.execute(
+            _APPROVED, {"pairs": list(pairs)}
+        )
         if reviewed_at is not None and state != "rejected"
     }
 
@@ -413,21 +419,29 @@ def _ingest(
     return result
 
 
+_STORED = sa.select(DisplayEvent.player_seq, DisplayEvent.event_id).where(
+    DisplayEvent.screen_id == sa.bindparam("screen_id")
+)
+_STORED_RANGE = _STORED.where(
+    DisplayEvent.player_seq.between(sa.bindparam("low"), sa.bindparam("high"))
+)
+_STORED_AMONG = _STORED.where(DisplayEvent.player_seq.in_(sa.bindparam("seqs", expanding=True)))
+_LAST_SEQ = sa.select(sa.func.max(DisplayEvent.player_seq)).where(
+    DisplayEvent.screen_id == sa.bindparam("screen_id")
+)
+
+
 def _stored_event_ids(connection: sa.Connection, screen_id: int, seqs: list[int]) -> dict[int, str]:
     """The event ids already stored under these player sequence numbers."""
     low, high = min(seqs), max(seqs)
     # A batch is nearly always a run of consecutive numbers: a range is cheaper to send than
     # hundreds of IN parameters, and returns no more rows than the batch has numbers.
-    in_range = (
-        DisplayEvent.player_seq.between(low, high)
-        if high - low < 2 * len(seqs)
-        else DisplayEvent.player_seq.in_(seqs)
-    )
-    found = connection.execute(
-        sa.select(DisplayEvent.player_seq, DisplayEvent.event_id).where(
-            DisplayEvent.screen_id == screen_id, in_range
+    if high - low < 2 * len(seqs):
+        found = connection.execute(
+            _STORED_RANGE, {"screen_id": screen_id, "low": low, "high": high}
         )
-    )
+    else:
+        found = connection.execute(_STORED_AMONG, {"screen_id": screen_id, "seqs": seqs})
     wanted = set(seqs)
     return {seq: event_id for seq, event_id in found if seq in wanted}
 
@@ -440,14 +454,7 @@ def _store(
     now: dt.datetime,
     result: IngestResult,
 ) -> None:
-    previous_max = (
-        connection.scalar(
-            sa.select(sa.func.max(DisplayEvent.player_seq)).where(
-                DisplayEvent.screen_id == screen_id
-            )
-        )
-        or 0
-    )
+    previous_max = connection.scalar(_LAST_SEQ, {"screen_id": screen_id}) or 0
     link = next_link(session, chain_name(screen_id), len(fresh))
     prev_hash = link.prev_hash
     received_z = isoformat_z(now)
