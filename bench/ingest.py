@@ -160,10 +160,13 @@ def main() -> None:
         f"(target ≥ 20,000: {'met' if api_rate >= 20_000 else 'MISSED'})"
     )
     print(f"{'raw sqlite3 executemany, no index':<44} {floor_rate:>10.0f}")
-    print(
-        f"{'ratio (median of the rounds)':<44} {ratio:>10.3f}   "
-        f"(target ≥ 0.10: {'met' if ratio >= 0.1 else 'MISSED'})"
+    backend = db.engine.url.get_backend_name()
+    verdict = (
+        f"target ≥ 0.10: {'met' if ratio >= 0.1 else 'MISSED'}"
+        if backend == "sqlite"
+        else f"against SQLite's floor; the target is set for SQLite, not {backend}"
     )
+    print(f"{'ratio (median of the rounds)':<44} {ratio:>10.3f}   ({verdict})")
     db.engine.dispose()
 
 
