@@ -18,6 +18,8 @@ from player.runner import Player
 from player.spool import Spool
 from player.store import Store
 
+log = logging.getLogger(__name__)
+
 
 @click.group()
 def cli() -> None:
@@ -89,6 +91,10 @@ def run(
     clock = ServerClock()
     store = Store(config.cache_dir)
     spool = Spool(config.cache_dir / "spool.sqlite3")
+    if spool.recovered:
+        log.warning(
+            "%d display(s) cut short by the last stop queued as interrupted", spool.recovered
+        )
     player = Player(
         config,
         client=ControllerClient(controller, token, clock=clock),

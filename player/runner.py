@@ -2,8 +2,9 @@
 
 * **show**: ``select`` at server time picks what plays; its frames are shown until the
   selection ends, or until it must stop early — the playlist changed and the item was withdrawn
-  or an urgent item is now live. Each display ends with an event in the spool, written before
-  anything else happens.
+  or an urgent item is now live. Each display is in the spool before its first frame is shown,
+  as interrupted so far, brought up to date every few seconds, and given its outcome at its end
+  (see ``player.spool``): a crash or a power cut loses at most those few seconds of it.
 * **poll**: the playlist with ``If-None-Match``, the media it needs, heartbeats, screenshots.
   Errors back off exponentially with jitter, up to five minutes.
 * **upload**: spooled events in batches, settled by the controller's answer.
@@ -42,6 +43,8 @@ from playlists import Item, PlayerState, Playlist, PlaylistError, parse_playlist
 from playlists.document import iso
 
 log = logging.getLogger(__name__)
+
+PROGRESS_EVERY_S = 5.0  # how often a display in progress notes its duration in the spool
 
 
 class Backoff:
@@ -82,6 +85,7 @@ class Player:
         self.output: Output | None = None
         self._size: tuple[int, int] | None = None
         self.stop = threading.Event()
+        self.controller_back = threading.Event()  # set by the poll loop after an outage
         self.errors: collections.deque[str] = collections.deque(maxlen=20)
         self.current_item: str | None = None
         self.last_frame: Image.Image | None = None
@@ -97,9 +101,16 @@ class Player:
         log.warning(message)
         self.errors.append(f"{iso(self.clock.now())} {message}")
 
-    def _sleep(self, seconds: float) -> bool:
-        """Sleep unless stopped; return False when stopping."""
-        return not self.stop.wait(max(0.0, seconds))
+    def _sleep(self, seconds: float, wake: threading.Event | None = None) -> bool:
+        """Sleep unless stopped (or until ``wake`` is set); return False when stopping."""
+        if wake is None:
+            return not self.stop.wait(max(0.0, seconds))
+        deadline = time.monotonic() + seconds
+        while not self.stop.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or wake.wait(min(0.25, remaining)):
+                return True
+        return False
 
     # --- poll thread ---
     def poll_once(self) -> bool:
@@ -162,6 +173,8 @@ class Player:
                 if self.screenshot_interval > 0 and time.monotonic() >= next_shot:
                     self.screenshot_once()
                     next_shot = time.monotonic() + self.screenshot_interval
+                if backoff.failures:  # back after an outage: the uploader need not wait on
+                    self.controller_back.set()
                 backoff.reset()
                 delay = self.poll_interval
             except Unreachable as exc:
@@ -192,6 +205,7 @@ class Player:
     def upload_loop(self) -> None:
         backoff = Backoff(self.config.backoff_max_s)
         while not self.stop.is_set():
+            self.controller_back.clear()  # set again during this try, it wakes the next sleep
             try:
                 moved = self.upload_once()
                 backoff.reset()
@@ -203,7 +217,9 @@ class Player:
                 log.exception("upload failed")
                 self.note_error(f"upload failed: {exc!r}")
                 delay = backoff.next_delay()
-            if not self._sleep(delay):
+            # Woken early when the poll loop finds the controller back after an outage, so the
+            # backlog does not wait out the rest of a long backoff.
+            if not self._sleep(delay, wake=self.controller_back):
                 return
 
     # --- show (main thread) ---
@@ -290,7 +306,9 @@ class Player:
             return new_state
         output = self._ensure_output(playlist)
         self.current_item = item.id
-        mono_start = time.monotonic()
+        # Noted before the first frame: a display cut short by a crash is still on record.
+        showing = self.spool.begin(self._event(item, started))
+        noted = mono_start = time.monotonic()
         deadline = mono_start + (selection.until - started).total_seconds()
         frames = rendering.frames
         index = 0
@@ -309,27 +327,32 @@ class Player:
                 if self._must_stop(item, generation):
                     stopped = True
                     break
+                if time.monotonic() - noted >= PROGRESS_EVERY_S:
+                    noted = time.monotonic()
+                    self.spool.progress(showing, round((noted - mono_start) * 1000))
             if stopped:
                 outcome = "interrupted"
                 break
             if time.monotonic() >= deadline:
                 break
         elapsed_ms = round((time.monotonic() - mono_start) * 1000)
-        self._record(item, started, elapsed_ms, outcome)
+        self.spool.finish(showing, elapsed_ms, outcome)
         self.spool.set_meta("state", json.dumps(new_state.to_dict()))
         return new_state
 
+    @staticmethod
+    def _event(item: Item, started: dt.datetime) -> dict[str, Any]:
+        return {
+            "item_id": item.id,
+            "notice_id": item.notice_id,
+            "revision": item.revision,
+            "content_sha256": item.content_sha256,
+            "started_at": iso(started),
+        }
+
     def _record(self, item: Item, started: dt.datetime, duration_ms: int, outcome: str) -> None:
         self.spool.record(
-            {
-                "item_id": item.id,
-                "notice_id": item.notice_id,
-                "revision": item.revision,
-                "content_sha256": item.content_sha256,
-                "started_at": iso(started),
-                "duration_ms": duration_ms,
-                "outcome": outcome,
-            }
+            {**self._event(item, started), "duration_ms": duration_ms, "outcome": outcome}
         )
 
     def run(self) -> None:

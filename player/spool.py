@@ -1,9 +1,17 @@
 """The local spool of display events: written before anything else, deleted only when the
 controller has acknowledged them.
 
-SQLite in WAL mode with ``synchronous=FULL``: once :meth:`Spool.record` returns, the event
-survives a kill -9 or a power cut. Each event gets a UUID and the next per-screen sequence number
-(kept in the ``meta`` table, so numbers are never reused after acknowledged events are deleted).
+SQLite in WAL mode with ``synchronous=FULL``: once a write returns, it survives a kill -9 or a
+power cut. Each event gets a UUID and the next per-screen sequence number (kept in the ``meta``
+table, so numbers are never reused after acknowledged events are deleted).
+
+A display is written when it starts, before its first frame is shown (:meth:`Spool.begin`), as
+an ``interrupted`` display of the time shown so far, which the player brings up to date every few
+seconds (:meth:`Spool.progress`); when it ends, :meth:`Spool.finish` gives it its outcome and
+duration and queues it for upload. A player that dies in the middle of a display finds it on the
+next start and queues it as it stands: interrupted, after the time last noted. So a power cut
+costs at most those few seconds of one display's duration, never the display.
+
 The uploader sends the oldest events in batches; in one transaction it deletes what the controller
 accepted or already had (duplicates), and moves what it rejected to ``dead_letters`` with the
 reason. Killed between sending and deleting, the player sends the batch again and the controller
@@ -12,15 +20,22 @@ answers "duplicate": nothing is lost and nothing counted twice.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS showing (
     seq INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
     body TEXT NOT NULL
@@ -47,6 +62,7 @@ class Spool:
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(SCHEMA)
         self._lock = threading.Lock()
+        self.recovered = self._recover()
 
     def close(self) -> None:
         with self._lock:
@@ -54,24 +70,65 @@ class Spool:
 
     def record(self, event: dict[str, Any]) -> dict[str, Any]:
         """Give ``event`` an id and the next sequence number, store it durably, return it."""
+        with self._transaction():
+            stored = self._numbered(event)
+            self._insert("events", stored)
+        return stored
+
+    def begin(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Note a display that starts now; return it numbered. Until :meth:`finish`, it stands
+        as interrupted at once (``duration_ms`` 0), which is what it is should the player die."""
+        with self._transaction():
+            stored = self._numbered({**event, "duration_ms": 0, "outcome": "interrupted"})
+            self._insert("showing", stored)
+        return stored
+
+    def progress(self, event: dict[str, Any], duration_ms: int) -> None:
+        """Note that the display ``event`` (from :meth:`begin`) has lasted ``duration_ms``."""
+        body = json.dumps({**event, "duration_ms": duration_ms}, ensure_ascii=False)
+        with self._lock:
+            self._db.execute("UPDATE showing SET body = ? WHERE id = ?", (body, event["id"]))
+
+    def finish(self, event: dict[str, Any], duration_ms: int, outcome: str) -> dict[str, Any]:
+        """End the display ``event`` (from :meth:`begin`) and queue it for upload."""
+        final = {**event, "duration_ms": duration_ms, "outcome": outcome}
+        with self._transaction():
+            self._db.execute("DELETE FROM showing WHERE id = ?", (event["id"],))
+            self._insert("events", final)
+        return final
+
+    def _recover(self) -> int:
+        """Queue the displays a player that died left open, as they stand; return how many."""
+        with self._transaction():
+            moved = self._db.execute(
+                "INSERT INTO events (seq, id, body) SELECT seq, id, body FROM showing"
+            ).rowcount
+            self._db.execute("DELETE FROM showing")
+        return moved
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                row = self._db.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
-                seq = int(row[0]) + 1 if row else 1
-                stored = {**event, "id": str(uuid.uuid4()), "seq": seq}
-                self._db.execute(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('seq', ?)", (str(seq),)
-                )
-                self._db.execute(
-                    "INSERT INTO events (seq, id, body) VALUES (?, ?, ?)",
-                    (seq, stored["id"], json.dumps(stored, ensure_ascii=False)),
-                )
+                yield
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-        return stored
+
+    def _numbered(self, event: dict[str, Any]) -> dict[str, Any]:
+        """``event`` with a new id and the next sequence number (inside a transaction)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
+        seq = int(row[0]) + 1 if row else 1
+        self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('seq', ?)", (str(seq),))
+        return {**event, "id": str(uuid.uuid4()), "seq": seq}
+
+    def _insert(self, table: Literal["events", "showing"], event: dict[str, Any]) -> None:
+        self._db.execute(
+            f"INSERT INTO {table} (seq, id, body) VALUES (?, ?, ?)",
+            (event["seq"], event["id"], json.dumps(event, ensure_ascii=False)),
+        )
 
     def pending(self, limit: int = 500) -> list[dict[str, Any]]:
         with self._lock:
@@ -88,30 +145,22 @@ class Spool:
         """Apply the controller's answer to a batch; return (removed, dead-lettered)."""
         done = [*answer.get("accepted", []), *answer.get("duplicates", [])]
         rejected = {r.get("id"): r.get("reason", "") for r in answer.get("rejected", [])}
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                removed = 0
-                for event_id in done:
-                    removed += self._db.execute(
-                        "DELETE FROM events WHERE id = ?", (event_id,)
-                    ).rowcount
-                for event_id, reason in rejected.items():
-                    row = self._db.execute(
-                        "SELECT seq, body FROM events WHERE id = ?", (event_id,)
-                    ).fetchone()
-                    if row is None:
-                        continue
-                    self._db.execute(
-                        "INSERT OR REPLACE INTO dead_letters (seq, id, body, reason, rejected_at)"
-                        " VALUES (?, ?, ?, ?, ?)",
-                        (row[0], event_id, row[1], reason, now_iso),
-                    )
-                    self._db.execute("DELETE FROM events WHERE id = ?", (event_id,))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._transaction():
+            removed = 0
+            for event_id in done:
+                removed += self._db.execute("DELETE FROM events WHERE id = ?", (event_id,)).rowcount
+            for event_id, reason in rejected.items():
+                row = self._db.execute(
+                    "SELECT seq, body FROM events WHERE id = ?", (event_id,)
+                ).fetchone()
+                if row is None:
+                    continue
+                self._db.execute(
+                    "INSERT OR REPLACE INTO dead_letters (seq, id, body, reason, rejected_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (row[0], event_id, row[1], reason, now_iso),
+                )
+                self._db.execute("DELETE FROM events WHERE id = ?", (event_id,))
         return removed, len(rejected)
 
     def dead_letters(self) -> list[dict[str, Any]]:

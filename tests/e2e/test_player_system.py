@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import glob
+import json
 import os
 import signal
 import sqlite3
@@ -130,6 +131,11 @@ class System:
             row = db.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
         return pending, dead, int(row[0]) if row else 0
 
+    def showing(self) -> list[dict]:
+        """The displays the player has noted as started and not yet ended."""
+        with contextlib.closing(sqlite3.connect(self.cache / "spool.sqlite3", timeout=10)) as db:
+            return [json.loads(body) for (body,) in db.execute("SELECT body FROM showing")]
+
     def close(self) -> None:
         for process in (self.player, self.server):
             if process is not None and process.poll() is None:
@@ -192,7 +198,7 @@ def exactly_once(db_session, system: System) -> list[DisplayEvent]:
     db_session.expire_all()
     events = db_session.scalars(sa.select(DisplayEvent).order_by(DisplayEvent.player_seq)).all()
     pending, dead, last = system.spool()
-    assert pending == 0 and dead == 0
+    assert pending == 0 and dead == 0 and system.showing() == []  # a clean stop ends its display
     assert [e.player_seq for e in events] == list(range(1, last + 1))
     assert db_session.scalar(sa.select(sa.func.count()).select_from(DisplayGap)) == 0
     return list(events)
@@ -244,12 +250,36 @@ def test_outage_expiry_and_exactly_once_delivery(system, db_session):
     system.start_player(token_file)
     wait_for(lambda: system.spool()[0] >= 6, 40, "a backlog to build up")
     system.start_server()
-    wait_for(lambda: system.spool()[0] < 6, 30, "the upload to begin")
+    # The player's loops back off up to a minute by now, with jitter; either finding the
+    # controller back starts the upload.
+    wait_for(lambda: system.spool()[0] < 6, 90, "the upload to begin")
+    # ...with a display in its first second and a half (of 3 s), so it is still on at the kill.
+    wait_for(
+        lambda: any(
+            dt.datetime.now(dt.UTC) - dt.datetime.fromisoformat(d["started_at"])
+            < dt.timedelta(seconds=1.5)
+            for d in system.showing()
+        ),
+        10,
+        "a display to start",
+    )
     system.stop_player(signal.SIGKILL)
+    (cut,) = system.showing()
     system.start_player(token_file)
-    wait_for(lambda: system.spool()[0] == 0, 40, "the restarted player to finish uploading")
+
+    def delivered() -> bool:
+        db_session.rollback()  # a fresh snapshot of what the controller holds
+        stored = db_session.scalar(
+            sa.select(DisplayEvent.id).where(DisplayEvent.event_id == cut["id"])
+        )
+        return stored is not None and system.spool()[0] == 0
+
+    wait_for(delivered, 40, "the restarted player to queue the cut display and upload it all")
     system.stop_player()
-    exactly_once(db_session, system)
+    events = exactly_once(db_session, system)
+    # The display the kill cut short is on record, as interrupted, once.
+    (stored,) = [e for e in events if e.event_id == cut["id"]]
+    assert stored.outcome == "interrupted" and stored.player_seq == cut["seq"]
 
     # A player whose clock is ten minutes fast plays and logs by the controller's time.
     before = system.spool()[2]

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
 import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
 
 import pytest
 from PIL import Image
@@ -209,6 +216,55 @@ def test_spool_survives_reopening_and_never_reuses_numbers(tmp_path):
     assert reopened.pending() == [] and reopened.dead_letters()[0]["reason"] == "bad"
 
 
+def test_a_display_cut_short_by_a_kill_is_queued_as_interrupted(tmp_path):
+    # A real SIGKILL of a process in the middle of a display, after it noted 5 s of it.
+    path = tmp_path / "spool.sqlite3"
+    script = (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "from player.spool import Spool\n"
+        "spool = Spool(Path(sys.argv[1]))\n"
+        "spool.record({'item_id': 'a', 'duration_ms': 3000, 'outcome': 'shown'})\n"
+        "showing = spool.begin({'item_id': 'b', 'started_at': '2026-11-26T08:00:00Z'})\n"
+        "spool.progress(showing, 5000)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    killed = subprocess.run([sys.executable, "-c", script, str(path)], check=False)
+    assert killed.returncode == -signal.SIGKILL
+    spool = Spool(path)
+    assert spool.recovered == 1
+    first, cut = spool.pending()
+    assert (first["seq"], first["outcome"]) == (1, "shown")
+    assert (cut["seq"], cut["item_id"], cut["started_at"]) == (2, "b", "2026-11-26T08:00:00Z")
+    assert (cut["outcome"], cut["duration_ms"]) == ("interrupted", 5000)
+    assert spool.record({"item_id": "c"})["seq"] == 3
+    assert Spool(path).recovered == 0  # queued once, not again at the next start
+
+
+def test_a_display_is_in_the_spool_before_its_first_frame(setup, fonts):
+    publish(setup)
+    player, _, _ = make_player(setup, fonts)
+    spool_path = setup["tmp"] / "p" / "cache" / "spool.sqlite3"
+    seen: list[list[tuple[str, str]]] = []
+
+    class Watching(PngOutput):
+        def show(self, image, *, label=None):
+            if not seen:  # what another process finds in the spool as the first frame goes up
+                with contextlib.closing(sqlite3.connect(spool_path)) as db:
+                    seen.append(db.execute("SELECT id, body FROM showing").fetchall())
+            super().show(image, label=label)
+
+    player._open_output = lambda w, h: Watching(setup["tmp"] / "p" / "frames", min_interval_s=0)
+    player.heartbeat_once()
+    player.poll_once()
+    player.show_once(PlayerState())
+    ((showing_id, body),) = seen[0]
+    assert json.loads(body)["outcome"] == "interrupted"  # what it is, should the player die now
+    (event,) = player.spool.pending()
+    assert event["id"] == showing_id and event["outcome"] == "shown"
+    assert 2900 <= event["duration_ms"] <= 3500
+
+
 def test_rejected_events_become_dead_letters_not_silence(setup, fonts):
     player, _, _ = make_player(setup, fonts)
     player.spool.record(
@@ -249,6 +305,46 @@ def test_withdrawal_interrupts_the_item_at_the_next_poll(setup, fonts):
     timer.join()
     event = player.spool.pending()[-1]
     assert event["outcome"] == "interrupted" and event["duration_ms"] < 2500
+
+
+def test_the_backlog_goes_up_as_soon_as_the_poll_loop_finds_the_controller_back(
+    setup, fonts, monkeypatch
+):
+    publish(setup)
+    player, adapter, _ = make_player(setup, fonts)
+    player.poll_once()
+    player.show_once(PlayerState())
+    assert player.spool.count() == 1
+    adapter.down = True
+
+    class Long(Backoff):
+        """The uploader backs off for a minute after a failure; the poll loop tries again soon."""
+
+        def next_delay(self) -> float:
+            self.failures += 1
+            return 60.0 if threading.current_thread().name == "upload" else 0.2
+
+    monkeypatch.setattr("player.runner.Backoff", Long)
+    threads = [
+        threading.Thread(target=player.upload_loop, name="upload"),
+        threading.Thread(target=player.poll_loop, name="poll"),
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        deadline = time.monotonic() + 5
+        while not any("upload failed" in e for e in player.errors):
+            assert time.monotonic() < deadline, "the uploader never tried"
+            time.sleep(0.05)
+        adapter.down = False
+        deadline = time.monotonic() + 10  # far less than the uploader's minute
+        while player.spool.count():
+            assert time.monotonic() < deadline, "the backlog waited out the backoff"
+            time.sleep(0.05)
+    finally:
+        player.stop.set()
+        for thread in threads:
+            thread.join(timeout=5)
 
 
 def test_backoff_grows_with_jitter_and_resets():
