@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from playlists import canonical_json
+from playlists.document import iso
 from signage.accounts.models import Role, User
 from signage.accounts.permissions import require_role
 from signage.audit.chain import ChainBreak, close_link, link_hash, next_link, verify_links
@@ -19,11 +20,9 @@ AUDIT_CHAIN = "audit"
 SYSTEM_ACTOR = "system"
 
 
-def isoformat_z(value: dt.datetime) -> str:
-    """Return ``value`` in UTC as ISO-8601 with a ``Z``."""
-    if value.tzinfo is not dt.UTC:
-        value = value.astimezone(dt.UTC)
-    return value.isoformat().replace("+00:00", "Z")
+# A time in UTC as ISO-8601 with a ``Z``: the form of every time the controller hashes or
+# answers with, the same as the playlist document's.
+isoformat_z = iso
 
 
 def _hashed_record(entry: AuditEntry) -> dict[str, Any]:
