@@ -85,7 +85,7 @@ class Player:
         self.output: Output | None = None
         self._size: tuple[int, int] | None = None
         self.stop = threading.Event()
-        self.controller_back = threading.Event()  # set by the poll loop after an outage
+        self.controller_answered = threading.Event()  # set by each successful poll round
         self.errors: collections.deque[str] = collections.deque(maxlen=20)
         self.current_item: str | None = None
         self.last_frame: Image.Image | None = None
@@ -173,8 +173,7 @@ class Player:
                 if self.screenshot_interval > 0 and time.monotonic() >= next_shot:
                     self.screenshot_once()
                     next_shot = time.monotonic() + self.screenshot_interval
-                if backoff.failures:  # back after an outage: the uploader need not wait on
-                    self.controller_back.set()
+                self.controller_answered.set()  # an uploader backing off may try at once
                 backoff.reset()
                 delay = self.poll_interval
             except Unreachable as exc:
@@ -205,21 +204,22 @@ class Player:
     def upload_loop(self) -> None:
         backoff = Backoff(self.config.backoff_max_s)
         while not self.stop.is_set():
-            self.controller_back.clear()  # set again during this try, it wakes the next sleep
+            self.controller_answered.clear()  # set again during this try, it ends the backoff
+            wake = None
             try:
                 moved = self.upload_once()
                 backoff.reset()
                 delay = 0.0 if moved >= self.config.batch_size else self.config.upload_interval_s
-            except PlayerError as exc:
-                self.note_error(f"upload failed: {exc}")
-                delay = backoff.next_delay()
             except Exception as exc:
-                log.exception("upload failed")
-                self.note_error(f"upload failed: {exc!r}")
-                delay = backoff.next_delay()
-            # Woken early when the poll loop finds the controller back after an outage, so the
-            # backlog does not wait out the rest of a long backoff.
-            if not self._sleep(delay, wake=self.controller_back):
+                if isinstance(exc, PlayerError):
+                    self.note_error(f"upload failed: {exc}")
+                else:
+                    log.exception("upload failed")
+                    self.note_error(f"upload failed: {exc!r}")
+                # Backing off, but only until the poll loop next hears from the controller:
+                # after an outage the backlog does not wait out the rest of a long backoff.
+                delay, wake = backoff.next_delay(), self.controller_answered
+            if not self._sleep(delay, wake=wake):
                 return
 
     # --- show (main thread) ---

@@ -307,7 +307,7 @@ def test_withdrawal_interrupts_the_item_at_the_next_poll(setup, fonts):
     assert event["outcome"] == "interrupted" and event["duration_ms"] < 2500
 
 
-def test_the_backlog_goes_up_as_soon_as_the_poll_loop_finds_the_controller_back(
+def test_the_backlog_goes_up_as_soon_as_the_poll_loop_hears_from_the_controller(
     setup, fonts, monkeypatch
 ):
     publish(setup)
