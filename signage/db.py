@@ -67,9 +67,8 @@ class UTCDateTime(sa.TypeDecorator[dt.datetime]):
         formatting the time again."""
         if dialect.name == "sqlite":
             return lambda _value, z: sqlite_text_from_z(z)
-        process = self.bind_processor(dialect)
-        if process is None:
-            return lambda value, _z: self.process_bind_param(value, dialect)
+        process = self.bind_processor(dialect)  # a TypeDecorator always has one
+        assert process is not None
         return lambda value, _z: process(value)
 
     def process_result_value(self, value: dt.datetime | None, dialect: sa.Dialect) -> Any:

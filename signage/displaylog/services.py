@@ -390,7 +390,7 @@ def _ingest(
     fresh: list[tuple[_Parsed, str]] = []  # with the revision's category
     seen: dict[int, str] = {}
     reject = result.rejected.append
-    for p in sorted(parsed, key=operator.itemgetter(1)):  # by seq
+    for p in sorted(parsed, key=operator.attrgetter("seq")):
         earlier = stored.get(p.seq) or seen.get(p.seq)
         if earlier is not None:
             if earlier == p.event_id:
