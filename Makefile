@@ -71,6 +71,7 @@ translations: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check signage playlists player tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

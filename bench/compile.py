@@ -6,7 +6,7 @@ one notice changes.
 Builds the data in a throw-away SQLite database (or the one given; it must be empty and is left
 full), then prints a table:
 
-* pure compile: ``playlists.compile_playlist`` for every screen from specs already in memory;
+* pure compile: ``playlists.compile_playlists`` for every screen from specs already in memory;
 * compile from the database: ``signage.delivery.services.compile_all`` (one read of the notices);
 * recompile after one change: a notice aimed at one group is approved; the playlist cache of a
   running process notices the epoch, drops only that group's screens, and every screen polls once.
@@ -25,20 +25,16 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from playlists import compile_playlist
+from playlists import compile_playlists
 from signage import migrate
 from signage.accounts.models import Role, User, UserRole
 from signage.db import Database
 from signage.delivery.cache import PlaylistCache
-from signage.delivery.services import (
-    _live_revisions,
-    _media_for,
-    compile_all,
-    notice_spec,
-    screen_spec,
-)
+from signage.delivery.services import compile_all, media_for, notice_spec, screen_spec
+from signage.notices import review
 from signage.notices import services as notices
 from signage.notices.models import Notice, NoticeRevision, revision_groups, revision_screens
+from signage.notices.queries import live_revisions
 from signage.screens.models import Screen, ScreenGroup, screen_group_members
 
 GROUPS = 20
@@ -187,26 +183,14 @@ def main() -> None:
 
     with db.session() as s:
         screens = list(s.scalars(sa.select(Screen).order_by(Screen.id)))
-        revisions = _live_revisions(s, now, None)
-        media = _media_for(s, revisions)
+        revisions = live_revisions(s, now)
+        media = media_for(s, revisions)
         specs = [notice_spec(r, media) for r in revisions]
         screen_specs = [screen_spec(x) for x in screens]
 
     def pure() -> int:
-        by_group: dict[str, list] = {}
-        by_key: dict[str, list] = {}
-        for spec in specs:
-            for g in spec.groups:
-                by_group.setdefault(g, []).append(spec)
-            for k in spec.screens:
-                by_key.setdefault(k, []).append(spec)
-        items = 0
-        for sc in screen_specs:
-            cands = {id(n): n for n in by_key.get(sc.key, ())}
-            for g in sc.groups:
-                cands.update((id(n), n) for n in by_group.get(g, ()))
-            items += len(compile_playlist(sc, cands.values(), now, weights=WEIGHTS).items)
-        return items
+        compiled = compile_playlists(screen_specs, specs, now, weights=WEIGHTS)
+        return sum(len(p.items) for p in compiled.values())
 
     pure_s, items = timed(pure)
     with db.session() as s:
@@ -235,7 +219,7 @@ def main() -> None:
             rules=rules,
         )
         notices.submit_notice(s, author, notice.id, now=now)
-        notices.approve_notice(s, reviewer, notice.id, confidentiality_reviewed=True, now=now)
+        review.approve_notice(s, reviewer, notice.id, confidentiality_reviewed=True, now=now)
         s.commit()
     clock[0] += 2.0
 

@@ -28,6 +28,7 @@ from signage import migrate
 from signage.accounts.services import create_user
 from signage.app import create_app
 from signage.db import get_db
+from signage.notices import review
 from signage.notices import services as notices
 from signage.screens.services import create_screen
 
@@ -71,7 +72,7 @@ def main() -> None:
             rules=notices.NoticeRules(categories=("通知公告",)),
         )
         notices.submit_notice(s, author, notice.id, now=approved)
-        notices.approve_notice(s, reviewer, notice.id, confidentiality_reviewed=True, now=approved)
+        review.approve_notice(s, reviewer, notice.id, confidentiality_reviewed=True, now=approved)
         s.commit()
         revision = notice.live_revision
         assert revision is not None

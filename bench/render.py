@@ -12,6 +12,7 @@ waiting — and prints the resident memory (target < 80 MB).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import sys
 import tempfile
@@ -22,14 +23,16 @@ from player import render as render_module
 from player.client import ControllerClient
 from player.clock import ServerClock
 from player.config import PlayerConfig
-from player.fonts import _pil_font, find_fonts
+from player.fonts import find_fonts
 from player.output import PngOutput
 from player.render import ScreenProfile, render
-from player.runner import Player
+from player.runner import Player, display_start
 from player.spool import Spool
 from player.store import Store
 from playlists import (
+    ColorMode,
     NoticeSpec,
+    Outcome,
     PlayerState,
     ScreenSpec,
     canonical_bytes,
@@ -64,15 +67,7 @@ def notice(n: int) -> NoticeSpec:
 def rss_mb() -> float:
     with open("/proc/self/statm") as f:
         pages = int(f.read().split()[1])
-    import os
-
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def clear_caches() -> None:
-    render_module._advance.cache_clear()
-    render_module._ink.cache_clear()
-    _pil_font.cache_clear()
 
 
 def main() -> None:
@@ -87,14 +82,14 @@ def main() -> None:
             key="hall",
             width=width,
             height=height,
-            color=colour,  # type: ignore[arg-type]
+            color=ColorMode(colour),
             timezone="Asia/Shanghai",
         )
         items = compile_playlist(spec, [notice(n) for n in range(1, 11)], NOW).items
-        profile = ScreenProfile(width, height, colour)  # type: ignore[arg-type]
+        profile = ScreenProfile(width, height, ColorMode(colour))
         cold = []
         for item in items:
-            clear_caches()
+            render_module.clear_caches()
             t0 = time.perf_counter()
             render(item, profile, fonts)
             cold.append(time.perf_counter() - t0)
@@ -146,11 +141,17 @@ def play_an_hour() -> None:
     while at < end:
         selection, state = select(playlist, at, state)
         if selection.item is not None:
-            rendering = player._rendering(selection.item, playlist)
+            rendering = player.rendering(selection.item, playlist)
             for index, frame in enumerate(rendering.frames):
                 output.show(frame.image, label=selection.item.id if index == 0 else None)
                 frames += 1
-            player._record(selection.item, at, selection.item.duration_s * 1000, "shown")
+            player.spool.record(
+                {
+                    **display_start(selection.item, at),
+                    "duration_ms": selection.item.duration_s * 1000,
+                    "outcome": Outcome.SHOWN,
+                }
+            )
             shown += 1
         at = selection.until
     elapsed = time.perf_counter() - t0

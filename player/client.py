@@ -11,6 +11,8 @@ import requests
 
 from player.clock import ServerClock
 from player.errors import ControllerError, Unreachable
+from playlists.events import DisplayEvent, EventsAnswer
+from playlists.heartbeat import Heartbeat, HeartbeatAnswer
 
 
 class ControllerClient:
@@ -73,14 +75,14 @@ class ControllerClient:
         full = url if url.startswith("http") else f"{self.root}{url}"
         return self._request("GET", full).content
 
-    def post_events(self, events: list[dict[str, Any]]) -> dict[str, Any]:
+    def post_events(self, events: list[DisplayEvent]) -> EventsAnswer:
         response = self._request("POST", f"{self.base}/player/events", json={"events": events})
-        answer: dict[str, Any] = response.json()
+        answer: EventsAnswer = response.json()
         return answer
 
-    def heartbeat(self, status: dict[str, Any]) -> dict[str, Any]:
-        response = self._request("POST", f"{self.base}/player/heartbeat", json=status)
-        answer: dict[str, Any] = response.json()
+    def heartbeat(self, status: Heartbeat) -> HeartbeatAnswer:
+        response = self._request("POST", f"{self.base}/player/heartbeat", json=status.to_dict())
+        answer: HeartbeatAnswer = response.json()
         try:
             server = dt.datetime.fromisoformat(answer["server_time"])
             self.clock.observe(server, response.sent_at, response.received_at)  # type: ignore[attr-defined]

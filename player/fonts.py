@@ -92,13 +92,14 @@ class FontSet:
         return None
 
     def pil(self, face: Face, size: int) -> ImageFont.FreeTypeFont:
-        return _pil_font(face.path, face.index, size)
+        return pil_font(face.path, face.index, size)
 
 
 # A FreeType face of a large CJK font holds megabytes once used (3–4 MB each for WenQuanYi Zen
 # Hei); a player shows a few sizes, and bench.render keeps its memory under 80 MB with four.
 @functools.lru_cache(maxsize=4)
-def _pil_font(path: str, index: int, size: int) -> ImageFont.FreeTypeFont:
+def pil_font(path: str, index: int, size: int) -> ImageFont.FreeTypeFont:
+    """The Pillow font of one face at one size (a few kept open)."""
     return ImageFont.truetype(path, size, index=index)
 
 

@@ -27,15 +27,15 @@ import io
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Literal, overload
+from typing import overload
 
 from PIL import Image, ImageDraw, ImageOps
 from uniseg.linebreak import line_break_units
 
-from player.fonts import Face, FontSet, missing_characters
+from player.fonts import Face, FontSet, missing_characters, pil_font
 from playlists.document import Item
+from playlists.vocabulary import ColorMode
 
-ColorMode = Literal["mono", "red-green", "full"]
 RGB = tuple[int, int, int]
 
 MIN_SIZE = 12
@@ -124,6 +124,14 @@ class Rendering:
         return iter(self.frames)
 
 
+def clear_caches() -> None:
+    """Forget every measurement and font kept between renders (benchmarks of a cold start)."""
+    _advance.cache_clear()
+    _ink.cache_clear()
+    break_units.cache_clear()
+    pil_font.cache_clear()
+
+
 def render(
     item: Item, profile: ScreenProfile, fonts: FontSet, image: bytes | None = None
 ) -> Rendering:
@@ -143,9 +151,7 @@ def render(
 
 @functools.lru_cache(maxsize=65536)
 def _advance(path: str, index: int, size: int, char: str) -> float:
-    from player.fonts import _pil_font
-
-    return float(_pil_font(path, index, size).getlength(char))
+    return float(pil_font(path, index, size).getlength(char))
 
 
 def _runs(text: str, fonts: FontSet, size: int) -> list[tuple[Face | None, str]]:

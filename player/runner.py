@@ -39,12 +39,34 @@ from player.output import Output
 from player.render import Rendering, ScreenProfile, render
 from player.spool import Spool
 from player.store import Store
-from playlists import Item, PlayerState, Playlist, PlaylistError, parse_playlist, select
-from playlists.document import iso
+from playlists import (
+    Item,
+    Outcome,
+    PlayerState,
+    Playlist,
+    PlaylistError,
+    iso,
+    parse_playlist,
+    select,
+    should_stop,
+)
+from playlists.events import DisplayStart
+from playlists.heartbeat import Heartbeat
 
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY_S = 5.0  # how often a display in progress notes its duration in the spool
+
+
+def display_start(item: Item, started: dt.datetime) -> DisplayStart:
+    """The display event of ``item`` as it begins at ``started`` (controller time)."""
+    return {
+        "item_id": item.id,
+        "notice_id": item.notice_id,
+        "revision": item.revision,
+        "content_sha256": item.content_sha256,
+        "started_at": iso(started),
+    }
 
 
 class Backoff:
@@ -138,14 +160,14 @@ class Player:
     def heartbeat_once(self) -> None:
         free = shutil.disk_usage(self.store.root).free
         answer = self.client.heartbeat(
-            {
-                "version": __version__,
-                "playlist_etag": self.store.etag or "",
-                "current_item": self.current_item,
-                "free_disk_bytes": free,
-                "errors": list(self.errors),
-                "clock_offset_ms": round(self.clock.offset_s * 1000),
-            }
+            Heartbeat(
+                version=__version__,
+                playlist_etag=self.store.etag or "",
+                current_item=self.current_item,
+                free_disk_bytes=free,
+                errors=list(self.errors),
+                clock_offset_ms=round(self.clock.offset_s * 1000),
+            )
         )
         self.poll_interval = float(answer.get("poll_interval_s", self.poll_interval))
         self.heartbeat_interval = float(answer.get("heartbeat_interval_s", self.heartbeat_interval))
@@ -232,7 +254,8 @@ class Player:
             self._size = size
         return self.output
 
-    def _rendering(self, item: Item, playlist: Playlist) -> Rendering:
+    def rendering(self, item: Item, playlist: Playlist) -> Rendering:
+        """The frames of ``item`` on this screen, from a small cache of recent renderings."""
         profile = ScreenProfile(
             playlist.screen.width, playlist.screen.height, playlist.screen.color
         )
@@ -251,22 +274,12 @@ class Player:
         return rendering
 
     def _must_stop(self, item: Item, generation: int) -> bool:
-        """After a new playlist arrived: is the item withdrawn, or is an urgent item live?"""
+        """Whether the display of ``item`` must stop because a new playlist arrived since it
+        began (the rule is :func:`playlists.should_stop`)."""
         if self.store.generation == generation:
             return False
         playlist = self.store.playlist
-        if playlist is None:
-            return True
-        now = self.clock.now()
-        current = playlist.item(item.id)
-        if current is None or not any(s <= now < e for s, e in current.windows):
-            return True
-        if item.priority != "urgent":
-            return any(
-                i.priority == "urgent" and any(s <= now < e for s, e in i.windows)
-                for i in playlist.items
-            )
-        return False
+        return playlist is None or should_stop(playlist, item, self.clock.now())
 
     def _blank(self, playlist: Playlist) -> None:
         output = self._ensure_output(playlist)
@@ -295,19 +308,21 @@ class Player:
             return state
         item = selection.item
         started = self.clock.now()
-        outcome = "shown" if not selection.interrupted else "interrupted"
+        outcome = Outcome.SHOWN if selection.is_play else Outcome.INTERRUPTED
         try:
-            rendering = self._rendering(item, playlist)
+            rendering = self.rendering(item, playlist)
         except (MediaError, OSError, ValueError) as exc:
             self.note_error(f"{item.id} cannot be shown: {exc}")
-            self._record(item, started, 0, "error")
+            self.spool.record(
+                {**display_start(item, started), "duration_ms": 0, "outcome": Outcome.ERROR}
+            )
             self._blank(playlist)
             self._sleep(1.0)
             return new_state
         output = self._ensure_output(playlist)
         self.current_item = item.id
         # Noted before the first frame: a display cut short by a crash is still on record.
-        showing = self.spool.begin(self._event(item, started))
+        showing = self.spool.begin(display_start(item, started))
         noted = mono_start = time.monotonic()
         deadline = mono_start + (selection.until - started).total_seconds()
         frames = rendering.frames
@@ -331,7 +346,7 @@ class Player:
                     noted = time.monotonic()
                     self.spool.progress(showing, round((noted - mono_start) * 1000))
             if stopped:
-                outcome = "interrupted"
+                outcome = Outcome.INTERRUPTED
                 break
             if time.monotonic() >= deadline:
                 break
@@ -339,21 +354,6 @@ class Player:
         self.spool.finish(showing, elapsed_ms, outcome)
         self.spool.set_meta("state", json.dumps(new_state.to_dict()))
         return new_state
-
-    @staticmethod
-    def _event(item: Item, started: dt.datetime) -> dict[str, Any]:
-        return {
-            "item_id": item.id,
-            "notice_id": item.notice_id,
-            "revision": item.revision,
-            "content_sha256": item.content_sha256,
-            "started_at": iso(started),
-        }
-
-    def _record(self, item: Item, started: dt.datetime, duration_ms: int, outcome: str) -> None:
-        self.spool.record(
-            {**self._event(item, started), "duration_ms": duration_ms, "outcome": outcome}
-        )
 
     def run(self) -> None:
         """Run until :attr:`stop` is set (by a signal handler or a test)."""

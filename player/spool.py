@@ -25,9 +25,12 @@ import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
+
+from playlists import Outcome
+from playlists.events import DisplayEvent, DisplayStart, EventsAnswer
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -68,30 +71,31 @@ class Spool:
         with self._lock:
             self._db.close()
 
-    def record(self, event: dict[str, Any]) -> dict[str, Any]:
-        """Give ``event`` an id and the next sequence number, store it durably, return it."""
+    def record(self, event: Mapping[str, Any]) -> DisplayEvent:
+        """Give ``event`` (a display that has ended) an id and the next sequence number, store
+        it durably, return it."""
         with self._transaction():
             stored = self._numbered(event)
             self._insert("events", stored)
         return stored
 
-    def begin(self, event: dict[str, Any]) -> dict[str, Any]:
+    def begin(self, event: DisplayStart) -> DisplayEvent:
         """Note a display that starts now; return it numbered. Until :meth:`finish`, it stands
         as interrupted at once (``duration_ms`` 0), which is what it is should the player die."""
         with self._transaction():
-            stored = self._numbered({**event, "duration_ms": 0, "outcome": "interrupted"})
+            stored = self._numbered({**event, "duration_ms": 0, "outcome": Outcome.INTERRUPTED})
             self._insert("showing", stored)
         return stored
 
-    def progress(self, event: dict[str, Any], duration_ms: int) -> None:
+    def progress(self, event: DisplayEvent, duration_ms: int) -> None:
         """Note that the display ``event`` (from :meth:`begin`) has lasted ``duration_ms``."""
         body = json.dumps({**event, "duration_ms": duration_ms}, ensure_ascii=False)
         with self._lock:
             self._db.execute("UPDATE showing SET body = ? WHERE id = ?", (body, event["id"]))
 
-    def finish(self, event: dict[str, Any], duration_ms: int, outcome: str) -> dict[str, Any]:
+    def finish(self, event: DisplayEvent, duration_ms: int, outcome: Outcome) -> DisplayEvent:
         """End the display ``event`` (from :meth:`begin`) and queue it for upload."""
-        final = {**event, "duration_ms": duration_ms, "outcome": outcome}
+        final: DisplayEvent = {**event, "duration_ms": duration_ms, "outcome": outcome}
         with self._transaction():
             self._db.execute("DELETE FROM showing WHERE id = ?", (event["id"],))
             self._insert("events", final)
@@ -117,31 +121,32 @@ class Spool:
                 self._db.execute("ROLLBACK")
                 raise
 
-    def _numbered(self, event: dict[str, Any]) -> dict[str, Any]:
+    def _numbered(self, event: Mapping[str, Any]) -> DisplayEvent:
         """``event`` with a new id and the next sequence number (inside a transaction)."""
         row = self._db.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
         seq = int(row[0]) + 1 if row else 1
         self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('seq', ?)", (str(seq),))
-        return {**event, "id": str(uuid.uuid4()), "seq": seq}
+        return cast(DisplayEvent, {**event, "id": str(uuid.uuid4()), "seq": seq})
 
-    def _insert(self, table: Literal["events", "showing"], event: dict[str, Any]) -> None:
+    def _insert(self, table: Literal["events", "showing"], event: DisplayEvent) -> None:
         self._db.execute(
             f"INSERT INTO {table} (seq, id, body) VALUES (?, ?, ?)",
             (event["seq"], event["id"], json.dumps(event, ensure_ascii=False)),
         )
 
-    def pending(self, limit: int = 500) -> list[dict[str, Any]]:
+    def pending(self, limit: int = 500) -> list[DisplayEvent]:
+        """The oldest displays waiting for upload, as the controller takes them."""
         with self._lock:
             rows = self._db.execute(
                 "SELECT body FROM events ORDER BY seq LIMIT ?", (limit,)
             ).fetchall()
-        return [json.loads(r[0]) for r in rows]
+        return [cast(DisplayEvent, json.loads(r[0])) for r in rows]
 
     def count(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT count(*) FROM events").fetchone()[0])
 
-    def settle(self, answer: dict[str, Any], *, now_iso: str) -> tuple[int, int]:
+    def settle(self, answer: EventsAnswer, *, now_iso: str) -> tuple[int, int]:
         """Apply the controller's answer to a batch; return (removed, dead-lettered)."""
         done = [*answer.get("accepted", []), *answer.get("duplicates", [])]
         rejected = {r.get("id"): r.get("reason", "") for r in answer.get("rejected", [])}

@@ -16,6 +16,7 @@ from playlists.compile import (
     NoticeSpec,
     ScreenSpec,
     compile_playlist,
+    compile_playlists,
     horizon_start,
 )
 from playlists.document import (
@@ -27,11 +28,13 @@ from playlists.document import (
     ScreenInfo,
     canonical_bytes,
     etag,
+    iso,
     json_schema,
     parse_playlist,
 )
 from playlists.hours import WeeklySchedule, WeeklySpecError, parse_weekly
-from playlists.select import PlayerState, Selection, select, timeline
+from playlists.select import PlayerState, Selection, select, should_stop, timeline
+from playlists.vocabulary import ColorMode, Kind, Outcome, Priority
 
 # The name DESIGN gives it; it shadows the builtin only inside this package's namespace.
 compile = compile_playlist
@@ -40,12 +43,16 @@ __all__ = [
     "DEFAULT_HORIZON",
     "DEFAULT_WEIGHTS",
     "SCHEMA",
+    "ColorMode",
     "Item",
+    "Kind",
     "MediaRef",
     "NoticeSpec",
+    "Outcome",
     "PlayerState",
     "Playlist",
     "PlaylistError",
+    "Priority",
     "ScreenInfo",
     "ScreenSpec",
     "Selection",
@@ -55,12 +62,15 @@ __all__ = [
     "canonical_json",
     "compile",
     "compile_playlist",
+    "compile_playlists",
     "etag",
     "horizon_start",
+    "iso",
     "json_schema",
     "parse_playlist",
     "parse_weekly",
     "select",
     "sha256_hex",
+    "should_stop",
     "timeline",
 ]

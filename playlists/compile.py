@@ -9,20 +9,13 @@ the same ETag, and it rolls forward by itself once an hour.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from playlists.document import (
-    PRIORITY_RANK,
-    ColorMode,
-    Item,
-    Kind,
-    MediaRef,
-    Playlist,
-    Priority,
-    ScreenInfo,
-)
+from playlists.document import Item, MediaRef, Playlist, ScreenInfo
 from playlists.intervals import Interval, complement, intersect, weekly_intervals
+from playlists.vocabulary import PRIORITY_RANK, ColorMode, Kind, Priority
 
 DEFAULT_HORIZON = dt.timedelta(hours=48)
 DEFAULT_WEIGHTS: Mapping[str, int] = {"normal": 1, "high": 2, "urgent": 1}
@@ -71,6 +64,7 @@ class NoticeSpec:
     groups: frozenset[str] = frozenset()
 
     def targets(self, screen: ScreenSpec) -> bool:
+        """Whether the notice is aimed at ``screen``: named directly, or through a group."""
         return screen.key in self.screens or not self.groups.isdisjoint(screen.groups)
 
 
@@ -142,3 +136,32 @@ def compile_playlist(
         items=tuple(items),
         off=complement(on, start, end),
     )
+
+
+def compile_playlists(
+    screens: Sequence[ScreenSpec],
+    notices: Iterable[NoticeSpec],
+    now: dt.datetime,
+    horizon: dt.timedelta = DEFAULT_HORIZON,
+    weights: Mapping[str, int] = DEFAULT_WEIGHTS,
+) -> dict[str, Playlist]:
+    """Compile the playlist of each of ``screens`` (by key) from the same live ``notices``.
+
+    The notices are indexed by the screens and groups they name, so each screen looks only at
+    the notices that may be aimed at it; :func:`compile_playlist` then applies
+    :meth:`NoticeSpec.targets` as always, so the result is the same as compiling each screen
+    on its own.
+    """
+    named: dict[tuple[str, str], list[NoticeSpec]] = defaultdict(list)
+    for notice in notices:
+        for key in notice.screens:
+            named["screen", key].append(notice)
+        for group in notice.groups:
+            named["group", group].append(notice)
+    out = {}
+    for screen in screens:
+        candidates = {id(n): n for n in named.get(("screen", screen.key), ())}
+        for group in screen.groups:
+            candidates.update((id(n), n) for n in named.get(("group", group), ()))
+        out[screen.key] = compile_playlist(screen, candidates.values(), now, horizon, weights)
+    return out

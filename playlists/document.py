@@ -18,12 +18,9 @@ from pydantic import AwareDatetime, TypeAdapter, ValidationError
 
 from playlists.canonical import canonical_json, sha256_hex
 from playlists.intervals import Interval
+from playlists.vocabulary import ColorMode, Kind, Priority
 
 SCHEMA: Literal["signage.playlist/1"] = "signage.playlist/1"
-Kind = Literal["text", "image"]
-Priority = Literal["normal", "high", "urgent"]
-ColorMode = Literal["mono", "red-green", "full"]
-PRIORITY_RANK: dict[str, int] = {"urgent": 0, "high": 1, "normal": 2}
 
 
 class PlaylistError(ValueError):
@@ -217,11 +214,18 @@ def _checked(p: Playlist) -> Playlist:
 
 def json_schema() -> dict[str, Any]:
     """Return the JSON Schema of the playlist document."""
-    schema = _ADAPTER.json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = SCHEMA
-    schema["description"] = (
+    return published_schema(
+        _ADAPTER,
+        SCHEMA,
         "A screen's playlist: approved notice revisions with the UTC "
-        "windows they may be shown in, and the screen's off times."
+        "windows they may be shown in, and the screen's off times.",
     )
+
+
+def published_schema(adapter: TypeAdapter[Any], schema_id: str, description: str) -> dict[str, Any]:
+    """The JSON Schema of a protocol document, as the controller serves it."""
+    schema = adapter.json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = schema_id
+    schema["description"] = description
     return schema

@@ -18,6 +18,9 @@ The rules, in order:
    A A B C), and over any run each item's count of plays stays within one play of its weight's
    share.
 6. A non-urgent item is cut short (``interrupted``) when an urgent item's window opens during it.
+7. When a new playlist arrives during a display, the display stops if its item is gone from the
+   new playlist or outside its windows there (withdrawn, expired), or if it is not urgent and an
+   urgent item is now live (:func:`should_stop`).
 
 The state carried from one call to the next is only the round-robin credits; it is a few bytes
 per item, serialisable with :meth:`PlayerState.to_dict`, and a player that loses it merely
@@ -33,6 +36,7 @@ from typing import Any, Literal
 
 from playlists.document import Item, Playlist
 from playlists.intervals import Interval
+from playlists.vocabulary import Priority
 
 BEYOND_HORIZON_RETRY = dt.timedelta(minutes=1)
 
@@ -64,6 +68,11 @@ class Selection:
     item: Item | None = None
     interrupted: bool = False  # an item cut short because an urgent item starts
 
+    @property
+    def is_play(self) -> bool:
+        """Whether this shows an item for its whole duration: what a player logs as shown."""
+        return self.item is not None and not self.interrupted
+
 
 def _containing(windows: tuple[Interval, ...], at: dt.datetime) -> Interval | None:
     index = bisect.bisect_right(windows, at, key=lambda w: w[0]) - 1
@@ -91,12 +100,8 @@ def select(
     if off is not None:
         return Selection("off", at, off[1]), state
 
-    live: list[tuple[Item, Interval]] = []
-    for item in playlist.items:
-        window = _containing(item.windows, at)
-        if window is not None:
-            live.append((item, window))
-    urgent = [(i, w) for i, w in live if i.priority == "urgent"]
+    live = _live(playlist, at)
+    urgent = [(i, w) for i, w in live if i.priority == Priority.URGENT]
     pool = urgent or live
     fitting = [i for i, w in pool if at + dt.timedelta(seconds=i.duration_s) <= w[1]]
     if not fitting:
@@ -117,14 +122,37 @@ def select(
 
     until = at + dt.timedelta(seconds=best.duration_s)
     interrupted = False
-    if best.priority != "urgent":
+    if best.priority != Priority.URGENT:
         for item in playlist.items:
-            if item.priority != "urgent":
+            if item.priority != Priority.URGENT:
                 continue
             starts = _next_start(item.windows, at)
             if starts is not None and starts < until:
                 until, interrupted = starts, True
     return Selection("item", at, until, best, interrupted), new_state
+
+
+def _live(playlist: Playlist, at: dt.datetime) -> list[tuple[Item, Interval]]:
+    """The items whose window contains ``at``, each with that window."""
+    live: list[tuple[Item, Interval]] = []
+    for item in playlist.items:
+        window = _containing(item.windows, at)
+        if window is not None:
+            live.append((item, window))
+    return live
+
+
+def should_stop(playlist: Playlist, item: Item, at: dt.datetime) -> bool:
+    """Whether a display of ``item`` begun under an earlier playlist must stop at ``at``, now
+    that ``playlist`` has arrived (rule 7): its item is gone or outside its windows, or it is
+    not urgent and an urgent item is live."""
+    at = at.astimezone(dt.UTC)
+    current = playlist.item(item.id)
+    if current is None or _containing(current.windows, at) is None:
+        return True
+    if item.priority == Priority.URGENT:
+        return False
+    return any(i.priority == Priority.URGENT for i, _ in _live(playlist, at))
 
 
 def _next_change(

@@ -5,12 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Request
+from flask import Flask, Request, Response
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 from werkzeug.routing import IntegerConverter, Map
 
 from signage import db
+from signage.api import routes
 from signage.config import load_config
+from signage.delivery.cache import PlaylistCache
+from signage.delivery.shortcut import UnchangedPollShortcut
+from signage.errors import ServiceError
+from signage.web import site
 
 
 class DatabaseInt(IntegerConverter):
@@ -51,23 +58,43 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
     db.init_app(app)
-
-    from signage.delivery.cache import PlaylistCache
-
     app.extensions["signage.playlists"] = PlaylistCache(
         db.get_db(app),
         weights=settings["SIGNAGE_PRIORITY_WEIGHTS"],
         check_interval_s=settings["SIGNAGE_PLAYLIST_CHECK_S"],
     )
-    from signage.delivery.shortcut import UnchangedPollShortcut
-
     app.wsgi_app = UnchangedPollShortcut(  # type: ignore[method-assign]
         app.wsgi_app, app.extensions["signage.playlists"]
     )
-
-    from signage import api, web
-
-    api.init_app(app)
-    web.init_app(app)
-
+    routes.init_app(app)
+    site.init_app(app)
+    _answer_errors(app)
     return app
+
+
+def _answer_errors(app: Flask) -> None:
+    """Errors answer in JSON on the API and as a page in the user's language elsewhere."""
+
+    @app.errorhandler(ServiceError)
+    def _service_error(exc: ServiceError) -> Response:
+        return routes.service_error(exc) if routes.is_api_request() else site.page_error(exc)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Response:
+        return routes.http_error(exc) if routes.is_api_request() else site.http_error_page(exc)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        # A bug, not bad input: keep the answer's shape and log the traceback.
+        app.logger.exception("unhandled error on %s", routes.request_line())
+        if routes.is_api_request():
+            return routes.internal_error()
+        return site.http_error_page(InternalServerError())
+
+    @app.errorhandler(OperationalError)
+    def _database_busy(exc: OperationalError) -> Response:
+        # A locked or unreachable database: the client may retry, nothing was written.
+        app.logger.error("database error: %s", exc)
+        if routes.is_api_request():
+            return routes.database_busy()
+        return site.http_error_page(ServiceUnavailable())

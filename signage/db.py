@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, Response, g
+from flask import Flask, Response, current_app, g
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -142,8 +142,6 @@ def get_db(app: Flask) -> Database:
 
 def request_session() -> Session:
     """Return the session of the current request (or app context), opening it on first use."""
-    from flask import current_app
-
     if "db_session" not in g:
         g.db_session = get_db(current_app).session()
     session: Session = g.db_session

@@ -3,7 +3,6 @@
 from signage.accounts.models import ApiToken, LoginThrottle, Role, User, UserRole
 from signage.audit.models import AuditEntry, ChainHead
 from signage.db import Base
-from signage.delivery.models import PlaylistEpoch
 from signage.displaylog.models import DisplayEvent, DisplayGap
 from signage.health.models import ScreenOutage, Screenshot, ScreenStatus
 from signage.media.models import Media
@@ -16,6 +15,7 @@ from signage.reports.models import (
     RollupMark,
     RollupProgress,
 )
+from signage.screens.epoch import PlaylistEpoch
 from signage.screens.models import Screen, ScreenGroup
 
 __all__ = [

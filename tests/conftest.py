@@ -26,6 +26,7 @@ from signage.accounts.models import User
 from signage.app import create_app
 from signage.config import DEFAULT_CATEGORIES
 from signage.db import Base, create_engine, get_db
+from signage.notices import review
 from signage.notices import services as notices
 from signage.screens.models import Screen
 from signage.screens.services import create_group, create_screen
@@ -197,11 +198,11 @@ def make_notice(db_session: Session, make_screen: Callable[..., Screen]) -> Call
         if status in ("approved", "rejected"):
             assert reviewer is not None, "approving or rejecting needs a reviewer"
             if status == "approved":
-                notices.approve_notice(
+                review.approve_notice(
                     db_session, reviewer, notice.id, confidentiality_reviewed=True, now=at
                 )
             else:
-                notices.reject_notice(db_session, reviewer, notice.id, reason="不符合要求", now=at)
+                review.reject_notice(db_session, reviewer, notice.id, reason="不符合要求", now=at)
         if status == "withdrawn":
             notices.withdraw_notice(db_session, author, notice.id, reason="撤回", now=at)
         db_session.commit()

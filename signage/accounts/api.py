@@ -7,55 +7,18 @@ from typing import Any
 from flask import Blueprint
 
 from signage.accounts import services
-from signage.accounts.models import ApiToken, User
 from signage.accounts.permissions import require_staff
-from signage.api.common import Body, actor, now, parse_body, session
-from signage.audit.services import isoformat_z
+from signage.accounts.schemas import (
+    PasswordChange,
+    TokenCreate,
+    UserCreate,
+    UserEdit,
+    token_json,
+    user_json,
+)
+from signage.api.common import actor, now, parse_body, session
 
 bp = Blueprint("accounts", __name__)
-
-
-class UserCreate(Body):
-    username: str
-    roles: list[str]
-    display_name: str | None = None
-    password: str | None = None
-
-
-class UserEdit(Body):
-    roles: list[str] | None = None
-    active: bool | None = None
-    display_name: str | None = None
-
-
-class TokenCreate(Body):
-    name: str
-
-
-class PasswordChange(Body):
-    old_password: str
-    new_password: str
-
-
-def user_json(user: User) -> dict[str, Any]:
-    return {
-        "username": user.username,
-        "display_name": user.display_name,
-        "roles": sorted(r.value for r in user.roles),
-        "active": user.active,
-        "created_at": isoformat_z(user.created_at),
-    }
-
-
-def token_json(token: ApiToken) -> dict[str, Any]:
-    return {
-        "id": token.id,
-        "name": token.name,
-        "prefix": token.prefix,
-        "created_at": isoformat_z(token.created_at),
-        "last_used_at": isoformat_z(token.last_used_at) if token.last_used_at else None,
-        "revoked_at": isoformat_z(token.revoked_at) if token.revoked_at else None,
-    }
 
 
 @bp.get("/users")

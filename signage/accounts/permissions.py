@@ -5,6 +5,9 @@ from __future__ import annotations
 from signage.accounts.models import Role, User
 from signage.errors import PermissionDenied
 
+# Who reads the display log and the reports built on it.
+SUPERVISING = (Role.SUPERVISOR, Role.ADMIN)
+
 
 def require_role(actor: User, *roles: Role) -> None:
     """Raise :class:`PermissionDenied` unless ``actor`` is active and has one of ``roles``."""

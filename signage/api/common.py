@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, overload
 
 from flask import Response, current_app, g, request
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
 from signage.accounts.models import User
 from signage.accounts.services import user_for_token
 from signage.clock import utcnow
 from signage.db import request_session
+from signage.delivery.cache import get_cache
 from signage.errors import BadRequest, InvalidInput, Unauthenticated
+from signage.times import FIRST_DATE, LAST_DATE, utc
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+T = TypeVar("T")
 
 
 class Body(BaseModel):
@@ -58,12 +61,31 @@ def actor() -> User:
     return g.actor
 
 
+def screen_id_from_token() -> int:
+    """Return the id of the screen whose token came with the request, or raise
+    :class:`Unauthenticated` (looked up in the playlist cache, which knows every token)."""
+    token = bearer_token()
+    if token is None:
+        raise Unauthenticated("send the screen's token as 'Authorization: Bearer <token>'")
+    return get_cache(current_app).screen_id(token)
+
+
 def parse_body(model: type[ModelT]) -> ModelT:
     """Parse the JSON request body into ``model``, or raise a 400/422 naming the problem."""
+    return _parsed(model.model_validate_json)
+
+
+def parse_document(adapter: TypeAdapter[T]) -> T:
+    """Parse the JSON request body as a protocol document (:mod:`playlists`), or raise a
+    400/422 naming the problem."""
+    return _parsed(adapter.validate_json)
+
+
+def _parsed(validate: Callable[[bytes], T]) -> T:
     if not request.is_json:
         raise BadRequest("send a JSON body with 'Content-Type: application/json'")
     try:
-        return model.model_validate_json(request.get_data(cache=True) or b"")
+        return validate(request.get_data(cache=True) or b"")
     except ValidationError as exc:
         raise validation_error(exc) from None
 
@@ -76,7 +98,7 @@ def validation_error(exc: ValidationError) -> BadRequest | InvalidInput:
     field = ".".join(loc) if loc else None
     if kind == "json_invalid":
         return BadRequest(f"the body is not valid JSON: {first['msg']}")
-    if kind in ("model_type", "model_attributes_type") and not loc:
+    if kind in ("model_type", "model_attributes_type", "dataclass_type") and not loc:
         return BadRequest("the body must be a JSON object")
     if kind == "missing":
         return InvalidInput(f"{field} is required", field=field)
@@ -114,9 +136,6 @@ def query_int(name: str, default: int | None, *, low: int, high: int) -> int | N
     return value
 
 
-FIRST_DATE, LAST_DATE = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
-
-
 def query_date(name: str, default: dt.date) -> dt.date:
     """A date (``2026-11-01``) from the query string; absent or empty: ``default``."""
     raw = request.args.get(name, "").strip()
@@ -151,14 +170,6 @@ def query_time(name: str, *, default: dt.datetime | None) -> dt.datetime | None:
     if value.tzinfo is None:
         raise InvalidInput(f"{name} needs a UTC offset or Z", field=name)
     return utc(value, name)
-
-
-def utc(value: dt.datetime, field: str) -> dt.datetime:
-    """``value`` in UTC, or an error naming ``field`` for a time too near year 1 or 9999."""
-    try:
-        return value.astimezone(dt.UTC)
-    except OverflowError:
-        raise InvalidInput(f"{field} is out of range", field=field) from None
 
 
 def config(name: str) -> Any:

@@ -13,6 +13,11 @@ from typing import Any
 from flask import Blueprint
 from pydantic import BaseModel
 
+from signage.accounts.schemas import PasswordChange, TokenCreate, UserCreate, UserEdit
+from signage.notices.schemas import ApproveBody, NoticeEdit, ReasonBody
+from signage.reports.schemas import HolidaysBody
+from signage.screens.schemas import GroupCreate, ScreenCreate, ScreenEdit
+
 bp = Blueprint("openapi", __name__)
 
 ERROR_SCHEMA = {
@@ -47,11 +52,6 @@ class Operation:
 
 
 def _operations() -> list[Operation]:
-    from signage.accounts.api import PasswordChange, TokenCreate, UserCreate, UserEdit
-    from signage.notices.schemas import ApproveBody, NoticeEdit, ReasonBody
-    from signage.reports.api import HolidaysBody
-    from signage.screens.api import GroupCreate, ScreenCreate, ScreenEdit
-
     nid = "/notices/{notice_id}"
     return [
         Operation("post", "/notices", "Create a draft notice", "author", 201, NoticeEdit),
@@ -231,6 +231,20 @@ def _operations() -> list[Operation]:
             "get",
             "/schemas/playlist.json",
             "JSON Schema of the playlist document",
+            "anyone",
+            anonymous=True,
+        ),
+        Operation(
+            "get",
+            "/schemas/events.json",
+            "JSON Schema of a batch of display events (the body of POST /player/events)",
+            "anyone",
+            anonymous=True,
+        ),
+        Operation(
+            "get",
+            "/schemas/heartbeat.json",
+            "JSON Schema of a heartbeat (the body of POST /player/heartbeat)",
             "anyone",
             anonymous=True,
         ),

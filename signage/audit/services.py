@@ -10,19 +10,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from playlists import canonical_json
-from playlists.document import iso
 from signage.accounts.models import Role, User
 from signage.accounts.permissions import require_role
 from signage.audit.chain import ChainBreak, close_link, link_hash, next_link, verify_links
 from signage.audit.models import AuditEntry, ChainHead
+from signage.times import isoformat_z
 
 AUDIT_CHAIN = "audit"
 SYSTEM_ACTOR = "system"
-
-
-# A time in UTC as ISO-8601 with a ``Z``: the form of every time the controller hashes or
-# answers with, the same as the playlist document's.
-isoformat_z = iso
 
 
 def _hashed_record(entry: AuditEntry) -> dict[str, Any]:
@@ -129,23 +124,3 @@ def list_audit(
     rows = list(session.scalars(query.order_by(AuditEntry.seq.desc()).limit(limit + 1)))
     page = rows[:limit]
     return page, (page[-1].seq if len(rows) > limit else None)
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    """The result of checking every hash chain: the audit log's and each screen's display log."""
-
-    audit: ChainBreak | None
-    display: list[tuple[str, ChainBreak]]
-
-    @property
-    def whole(self) -> bool:
-        return self.audit is None and not self.display
-
-
-def check_chains(session: Session, actor: User) -> ChainReport:
-    """Verify every chain (admin); ``session`` should be one of its own (it is emptied)."""
-    require_role(actor, Role.ADMIN)
-    from signage.displaylog.services import verify_display_logs
-
-    return ChainReport(audit=verify_audit_log(session), display=verify_display_logs(session))

@@ -7,8 +7,9 @@ from typing import Any
 from flask import Blueprint, current_app, render_template
 
 from signage.api.common import query_int
-from signage.audit.services import AuditFilter, check_chains, list_audit
+from signage.audit.services import AuditFilter, list_audit
 from signage.db import get_db
+from signage.displaylog.chains import check_chains
 from signage.errors import InvalidInput
 from signage.web.pages import given_args, local_time, message, session, signed_in
 

@@ -14,26 +14,20 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request
 
 from playlists import json_schema
-from playlists.select import Selection
-from signage.api.common import actor, bearer_token, now, query_time, session
-from signage.audit.services import isoformat_z
+from playlists.events import events_json_schema
+from playlists.heartbeat import heartbeat_json_schema
+from signage.api.common import actor, now, query_time, screen_id_from_token, session
 from signage.delivery import services
 from signage.delivery.cache import get_cache
+from signage.delivery.schemas import slot_json
 from signage.delivery.services import showing_at
 from signage.delivery.shortcut import etag_matches
-from signage.errors import NotFound, Unauthenticated
+from signage.errors import NotFound
 from signage.media.models import Media
 from signage.screens.services import view_screen
+from signage.times import isoformat_z
 
 bp = Blueprint("delivery", __name__)
-
-
-def screen_id_from_token() -> int:
-    """The id of the screen whose bearer token came with the request (from the cache)."""
-    token = bearer_token()
-    if token is None:
-        raise Unauthenticated("send the screen's token as 'Authorization: Bearer <token>'")
-    return get_cache(current_app).screen_id(token)
 
 
 @bp.get("/player/playlist")
@@ -71,25 +65,14 @@ def playlist_schema() -> Any:
     return json_schema()
 
 
-def slot_json(slot: Selection) -> dict[str, Any]:
-    item = slot.item
-    return {
-        "kind": slot.kind,
-        "start": isoformat_z(slot.start),
-        "until": isoformat_z(slot.until),
-        "interrupted": slot.interrupted,
-        "item": None
-        if item is None
-        else {
-            "id": item.id,
-            "notice_id": item.notice_id,
-            "revision": item.revision,
-            "title": item.title,
-            "category": item.category,
-            "priority": item.priority,
-            "duration_s": item.duration_s,
-        },
-    }
+@bp.get("/schemas/events.json")
+def events_schema() -> Any:
+    return events_json_schema()
+
+
+@bp.get("/schemas/heartbeat.json")
+def heartbeat_schema() -> Any:
+    return heartbeat_json_schema()
 
 
 @bp.get("/screens/<key>/now")

@@ -2,7 +2,7 @@
 
 A poll with the current ETag is answered from memory: the screen's token is looked up in a dict
 (by its SHA-256), the compiled playlist in another, and no database session is opened. What keeps
-the cache right is the playlist epoch (:mod:`signage.delivery.models`), read at most once per
+the cache right is the playlist epoch (:mod:`signage.screens.epoch`), read at most once per
 ``check_interval_s`` per process: when it has moved, the screens stamped with a newer epoch are
 dropped from the cache (their playlist and their token) and recompiled on their next poll. Several
 controller processes, on one host or many, each keep their own cache and stay consistent through
@@ -19,16 +19,14 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-
 from playlists import Playlist, canonical_bytes
 from playlists.compile import horizon_start
 from playlists.document import etag_of
 from signage.accounts.tokens import token_hash
 from signage.db import Database
-from signage.delivery.models import PlaylistEpoch
 from signage.delivery.services import compile_for_screen
 from signage.errors import Unauthenticated
+from signage.screens.epoch import current_epoch, screens_changed_since
 from signage.screens.models import Screen
 from signage.screens.services import screen_for_token
 
@@ -74,17 +72,13 @@ class PlaylistCache:
             if not force and self._clock() - self._checked < self._interval:
                 return
             with self._db.session() as session:
-                epoch = session.scalar(sa.select(PlaylistEpoch.seq)) or 0
+                epoch = current_epoch(session)
                 if self._epoch is None or epoch < self._epoch:
                     # First look, or a database restored from a backup: start afresh.
                     self._tokens.clear()
                     self._compiled.clear()
                 elif epoch > self._epoch:
-                    changed = set(
-                        session.scalars(
-                            sa.select(Screen.id).where(Screen.playlist_seq > self._epoch)
-                        )
-                    )
+                    changed = screens_changed_since(session, self._epoch)
                     for screen_id in changed:
                         self._compiled.pop(screen_id, None)
                     for digest in [d for d, s in self._tokens.items() if s in changed]:

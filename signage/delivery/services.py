@@ -3,42 +3,42 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from playlists import (
     DEFAULT_HORIZON,
+    ColorMode,
+    Kind,
     MediaRef,
     NoticeSpec,
     Playlist,
+    Priority,
     ScreenSpec,
     compile_playlist,
+    compile_playlists,
     timeline,
 )
 from playlists.compile import horizon_start
 from playlists.select import Selection
 from signage.errors import InvalidInput
 from signage.media.models import Media
-from signage.notices.models import (
-    Notice,
-    NoticeRevision,
-    NoticeStatus,
-    targets_screen,
-)
+from signage.notices.models import NoticeRevision
+from signage.notices.queries import live_revisions
 from signage.screens.models import Screen
 
 MEDIA_URL = "/api/v1/player/media/{sha256}"
 
 
 def screen_spec(screen: Screen) -> ScreenSpec:
+    """A screen as the scheduling core sees it."""
     return ScreenSpec(
         key=screen.key,
         width=screen.width,
         height=screen.height,
-        color=screen.color,  # type: ignore[arg-type]  (checked on the way in)
+        color=ColorMode(screen.color),
         timezone=screen.timezone,
         hours=screen.hours,
         groups=frozenset(g.name for g in screen.groups),
@@ -61,9 +61,9 @@ def notice_spec(revision: NoticeRevision, media: Mapping[str, Media] | None) -> 
         notice_id=revision.notice_id,
         revision=revision.number,
         content_sha256=revision.content_sha256,
-        kind=revision.kind,  # type: ignore[arg-type]
+        kind=Kind(revision.kind),
         category=revision.category,
-        priority=revision.priority,  # type: ignore[arg-type]
+        priority=Priority(revision.priority),
         duration_s=revision.duration_s,
         title=revision.title,
         body=revision.body,
@@ -76,24 +76,8 @@ def notice_spec(revision: NoticeRevision, media: Mapping[str, Media] | None) -> 
     )
 
 
-def _live_revisions(
-    session: Session, since: dt.datetime, screen: Screen | None
-) -> list[NoticeRevision]:
-    """The live revisions of approved notices whose window has not ended by ``since``; only
-    those aimed at ``screen`` (directly or through one of its groups) when it is given."""
-    query = (
-        sa.select(NoticeRevision)
-        .join(Notice, Notice.live_revision_id == NoticeRevision.id)
-        .where(Notice.status == NoticeStatus.APPROVED, NoticeRevision.valid_until > since)
-        .options(selectinload(NoticeRevision.screens), selectinload(NoticeRevision.groups))
-        .order_by(NoticeRevision.notice_id)
-    )
-    if screen is not None:
-        query = query.where(targets_screen(screen.id))
-    return list(session.scalars(query))
-
-
-def _media_for(session: Session, revisions: Iterable[NoticeRevision]) -> dict[str, Media]:
+def media_for(session: Session, revisions: Iterable[NoticeRevision]) -> dict[str, Media]:
+    """The media rows the revisions show, by SHA-256."""
     wanted = {r.media_sha256 for r in revisions if r.media_sha256}
     if not wanted:
         return {}
@@ -109,8 +93,8 @@ def compile_for_screen(
     horizon: dt.timedelta = DEFAULT_HORIZON,
 ) -> Playlist:
     """Compile the playlist of one screen from the database as it is now."""
-    revisions = _live_revisions(session, horizon_start(now), screen)
-    media = _media_for(session, revisions)
+    revisions = live_revisions(session, horizon_start(now), screen)
+    media = media_for(session, revisions)
     specs = [notice_spec(r, media) for r in revisions]
     return compile_playlist(screen_spec(screen), specs, now, horizon, weights)
 
@@ -122,30 +106,13 @@ def compile_all(
     weights: Mapping[str, int],
     screens: Sequence[Screen] | None = None,
 ) -> dict[str, Playlist]:
-    """Compile every screen's playlist (or those of ``screens``) with one read of the notices.
-
-    Notices are indexed by the screens and groups they target, so each screen looks only at
-    the notices aimed at it.
-    """
+    """Compile every screen's playlist (or those of ``screens``) with one read of the notices."""
     if screens is None:
         screens = list(session.scalars(sa.select(Screen).order_by(Screen.key)))
-    revisions = _live_revisions(session, horizon_start(now), None)
-    media = _media_for(session, revisions)
-    by_target: dict[tuple[str, str], list[NoticeSpec]] = defaultdict(list)
-    for revision in revisions:
-        spec = notice_spec(revision, media)
-        for key in spec.screens:
-            by_target["screen", key].append(spec)
-        for name in spec.groups:
-            by_target["group", name].append(spec)
-    out = {}
-    for screen in screens:
-        spec = screen_spec(screen)
-        candidates = {id(n): n for n in by_target.get(("screen", spec.key), ())}
-        for group in spec.groups:
-            candidates.update((id(n), n) for n in by_target.get(("group", group), ()))
-        out[screen.key] = compile_playlist(spec, candidates.values(), now, weights=weights)
-    return out
+    revisions = live_revisions(session, horizon_start(now))
+    media = media_for(session, revisions)
+    specs = [notice_spec(r, media) for r in revisions]
+    return compile_playlists([screen_spec(s) for s in screens], specs, now, weights=weights)
 
 
 MAX_TIMELINE = dt.timedelta(days=7)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from signage.accounts import services as accounts
 from signage.errors import Conflict
+from signage.notices import review
 from signage.notices import services as notices
 from signage.notices.models import NoticeStatus
 from signage.screens import services as screens
@@ -82,7 +83,7 @@ def load_demo(session: Session, *, now: dt.datetime, categories: tuple[str, ...]
         if spec["until_h"] > 0:
             notices.submit_notice(session, users["author"], notice.id, now=now)
             if spec["category"] != LEFT_SUBMITTED:
-                notices.approve_notice(
+                review.approve_notice(
                     session,
                     users["reviewer"],
                     notice.id,

@@ -6,11 +6,12 @@ from typing import Any
 
 from flask import Blueprint, request
 
-from signage.api.common import actor, now, query_int, query_time, session
-from signage.delivery.api import screen_id_from_token
-from signage.displaylog import services
+from signage.api.common import actor, now, query_int, query_time, screen_id_from_token, session
+from signage.displaylog import reading
 from signage.displaylog.export import csv_response
-from signage.displaylog.services import EventFilter, event_json
+from signage.displaylog.ingest import ingest_body
+from signage.displaylog.reading import EventFilter
+from signage.displaylog.schemas import event_json
 from signage.errors import InvalidInput
 
 bp = Blueprint("displaylog", __name__)
@@ -19,7 +20,7 @@ bp = Blueprint("displaylog", __name__)
 @bp.post("/player/events")
 def ingest() -> Any:
     screen_id = screen_id_from_token()
-    result = services.ingest_body(session(), screen_id, request.get_data(), now=now())
+    result = ingest_body(session(), screen_id, request.get_data(), now=now())
     return result.to_dict()
 
 
@@ -45,7 +46,7 @@ def list_() -> Any:
     if request.args.get("format") not in (None, "json"):
         raise InvalidInput("format is json or csv", field="format")
     limit = query_int("limit", 100, low=1, high=1000)
-    page, cursor = services.list_events(
+    page, cursor = reading.list_events(
         session(), user, f, limit=limit, cursor=request.args.get("cursor")
     )
     return {"items": [event_json(e, k) for e, k in page], "next_cursor": cursor}

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from signage.accounts.models import User
 from signage.api import common
 from signage.db import get_db
-from signage.displaylog import services
-from signage.displaylog.services import CSV_COLUMNS, EventFilter, event_json
+from signage.displaylog import reading
+from signage.displaylog.reading import EventFilter
+from signage.displaylog.schemas import CSV_COLUMNS, event_json
 
 
 def csv_response(
@@ -21,7 +22,7 @@ def csv_response(
 ) -> Response:
     """Every event matching ``f`` as CSV, written while it is read."""
     # Check the role before streaming starts, so a refusal is a clean 403.
-    services.list_events(session, user, f, limit=1)
+    reading.list_events(session, user, f, limit=1)
     # The stream reads with a session of its own, closed when the last row is sent: the
     # request's session is done (and committed) before the first byte goes out.
     database = get_db(current_app)
@@ -31,7 +32,7 @@ def csv_response(
         writer = csv.writer(buffer)
         writer.writerow(CSV_COLUMNS)
         with database.session() as reader:
-            for event, key in services.iter_events(reader, user, f):
+            for event, key in reading.iter_events(reader, user, f):
                 record = event_json(event, key)
                 writer.writerow([record[c] for c in CSV_COLUMNS])
                 if buffer.tell() > 64 * 1024:

@@ -7,9 +7,9 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, request
 
 from signage.api.common import query_int
-from signage.displaylog import services
+from signage.displaylog import reading
 from signage.displaylog.export import csv_response
-from signage.displaylog.services import EventFilter
+from signage.displaylog.reading import EventFilter
 from signage.errors import InvalidInput
 from signage.screens.services import list_screens
 from signage.web.pages import given_args, local_time, message, session, signed_in
@@ -36,7 +36,7 @@ def index() -> Any:
     actor = signed_in()
     error, page, following = None, [], None
     try:
-        page, following = services.list_events(
+        page, following = reading.list_events(
             db, actor, _filter(), limit=PAGE, cursor=request.args.get("cursor") or None
         )
     except InvalidInput as exc:

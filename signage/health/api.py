@@ -5,52 +5,29 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, request
-from pydantic import ConfigDict, Field
 
-from signage.api.common import Body, now, parse_body, session
-from signage.audit.services import isoformat_z
-from signage.delivery.api import screen_id_from_token
+from playlists.heartbeat import HEARTBEAT, HeartbeatAnswer
+from signage.api.common import now, parse_document, screen_id_from_token, session
 from signage.health import services
+from signage.times import isoformat_z
 
 bp = Blueprint("health", __name__)
-
-
-class HeartbeatBody(Body):
-    model_config = ConfigDict(extra="ignore", strict=True)  # newer players may say more
-
-    version: str = ""
-    playlist_etag: str = ""
-    current_item: str | None = None
-    free_disk_bytes: int | None = None
-    errors: list[str] = Field(default_factory=list)
-    clock_offset_ms: int | None = None
 
 
 @bp.post("/player/heartbeat")
 def heartbeat() -> Any:
     screen_id = screen_id_from_token()
-    body = parse_body(HeartbeatBody)
+    beat = parse_document(HEARTBEAT)
     at = now()
-    services.record_heartbeat(
-        session(),
-        screen_id,
-        services.Heartbeat(
-            version=body.version,
-            playlist_etag=body.playlist_etag,
-            current_item=body.current_item,
-            free_disk_bytes=body.free_disk_bytes,
-            errors=tuple(body.errors),
-            clock_offset_ms=body.clock_offset_ms,
-        ),
-        now=at,
-    )
+    services.record_heartbeat(session(), screen_id, beat, now=at)
     config = current_app.config
-    return {
+    answer: HeartbeatAnswer = {
         "server_time": isoformat_z(at),
         "poll_interval_s": config["SIGNAGE_POLL_INTERVAL_S"],
         "heartbeat_interval_s": config["SIGNAGE_HEARTBEAT_S"],
         "screenshot_interval_s": config["SIGNAGE_SCREENSHOT_INTERVAL_S"],
     }
+    return answer
 
 
 @bp.put("/player/screenshot")

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy.orm import Session
 
 from playlists import canonical_json
+from playlists.heartbeat import Heartbeat
 from signage.audit.services import record
 from signage.errors import InvalidInput, PayloadTooLarge
 from signage.health.models import ScreenOutage, Screenshot, ScreenStatus
@@ -24,16 +24,6 @@ from signage.screens.models import Screen
 
 MAX_SCREENSHOT_BYTES = 2 * 1024 * 1024
 MISSED_BEATS = 3
-
-
-@dataclass(frozen=True)
-class Heartbeat:
-    version: str = ""
-    playlist_etag: str = ""
-    current_item: str | None = None
-    free_disk_bytes: int | None = None
-    errors: tuple[str, ...] = ()
-    clock_offset_ms: int | None = None
 
 
 def record_heartbeat(
@@ -130,17 +120,10 @@ def store_screenshot(
     return shot
 
 
-def status_json(status: ScreenStatus | None) -> dict[str, Any]:
-    """The health part of a screen's API answer."""
-    if status is None:
-        return {"status": "never seen", "online": False, "last_seen_at": None}
-    return {
-        "status": "online" if status.online else "offline",
-        "online": status.online,
-        "last_seen_at": status.last_seen_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
-        "player_version": status.version,
-        "playlist_etag": status.playlist_etag,
-        "current_item": status.current_item,
-        "free_disk_bytes": status.free_disk_bytes,
-        "clock_offset_ms": status.clock_offset_ms,
-    }
+def screen_statuses(session: Session, screen_ids: Iterable[int]) -> dict[int, ScreenStatus]:
+    """The last heartbeat of each of the screens that have sent one, by screen id."""
+    ids = list(screen_ids)
+    if not ids:
+        return {}
+    found = session.scalars(sa.select(ScreenStatus).where(ScreenStatus.screen_id.in_(ids)))
+    return {s.screen_id: s for s in found}

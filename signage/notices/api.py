@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, request, url_for
 
 from signage.api.common import actor, config, now, parse_body, query_int, session
-from signage.notices import services
+from signage.notices import queries, review, services
 from signage.notices.schemas import (
     ApproveBody,
     NoticeEdit,
@@ -53,7 +53,7 @@ def submit(notice_id: int) -> Any:
 @bp.post("/notices/<int:notice_id>/approve")
 def approve(notice_id: int) -> Any:
     body = parse_body(ApproveBody)
-    notice = services.approve_notice(
+    notice = review.approve_notice(
         session(),
         actor(),
         notice_id,
@@ -68,7 +68,7 @@ def approve(notice_id: int) -> Any:
 @bp.post("/notices/<int:notice_id>/reject")
 def reject(notice_id: int) -> Any:
     body = parse_body(ReasonBody)
-    notice = services.reject_notice(session(), actor(), notice_id, reason=body.reason, now=now())
+    notice = review.reject_notice(session(), actor(), notice_id, reason=body.reason, now=now())
     return _short(notice)
 
 
@@ -105,4 +105,4 @@ def list_() -> Any:
 def get(notice_id: int) -> Any:
     db = session()
     notice = services.view_notice(db, actor(), notice_id)
-    return notice_detail(notice, services.notice_history(db, notice))
+    return notice_detail(notice, queries.notice_history(db, notice))

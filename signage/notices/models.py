@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from signage.accounts.models import User
 from signage.db import Base, UTCDateTime
-from signage.screens.models import Screen, ScreenGroup, screen_group_members
+from signage.screens.models import Screen, ScreenGroup
 
 
 class NoticeStatus(enum.StrEnum):
@@ -40,17 +40,6 @@ class RevisionState(enum.StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     SUPERSEDED = "superseded"  # replaced by a later revision before or after going live
-
-
-class Kind(enum.StrEnum):
-    TEXT = "text"
-    IMAGE = "image"
-
-
-class Priority(enum.StrEnum):
-    NORMAL = "normal"
-    HIGH = "high"
-    URGENT = "urgent"
 
 
 revision_screens = sa.Table(
@@ -124,9 +113,9 @@ class NoticeRevision(Base):
     title: Mapped[str] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text)
     category: Mapped[str] = mapped_column(sa.String(32), index=True)
-    kind: Mapped[str] = mapped_column(sa.String(8))
+    kind: Mapped[str] = mapped_column(sa.String(8))  # a playlists.Kind
     media_sha256: Mapped[str | None] = mapped_column(sa.ForeignKey("media.sha256"))
-    priority: Mapped[str] = mapped_column(sa.String(8))
+    priority: Mapped[str] = mapped_column(sa.String(8))  # a playlists.Priority
     duration_s: Mapped[int]
     valid_from: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     valid_until: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
@@ -146,7 +135,7 @@ class NoticeRevision(Base):
 
     notice: Mapped[Notice] = relationship(back_populates="revisions", foreign_keys=[notice_id])
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id], lazy="joined")
-    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id], lazy="joined")
     screens: Mapped[list[Screen]] = relationship(
         secondary=revision_screens, order_by=Screen.key, lazy="selectin"
     )
@@ -155,16 +144,3 @@ class NoticeRevision(Base):
     )
 
     __table_args__ = (sa.UniqueConstraint("notice_id", "number"),)
-
-
-def targets_screen(screen_id: int) -> sa.ColumnElement[bool]:
-    """SQL condition: the revision is aimed at the screen, directly or through a group."""
-    direct = sa.select(revision_screens.c.revision_id).where(
-        revision_screens.c.screen_id == screen_id
-    )
-    via_group = (
-        sa.select(revision_groups.c.revision_id)
-        .join(screen_group_members, screen_group_members.c.group_id == revision_groups.c.group_id)
-        .where(screen_group_members.c.screen_id == screen_id)
-    )
-    return sa.or_(NoticeRevision.id.in_(direct), NoticeRevision.id.in_(via_group))

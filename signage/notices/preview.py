@@ -15,10 +15,8 @@ from dataclasses import dataclass
 from flask import Flask
 from PIL import Image
 
-from player.errors import FontNotFound
-from player.fonts import FontSet, find_fonts
-from player.render import ScreenProfile, render
-from playlists.document import Item
+from player.preview import FontNotFound, FontSet, ScreenProfile, find_fonts, render
+from playlists import ColorMode, Item, Kind, Priority
 from signage.errors import ServiceError
 from signage.screens.models import Screen
 
@@ -79,9 +77,9 @@ def preview_png(screen: Screen, draft: Draft, fonts: FontSet, image: bytes | Non
         notice_id=0,
         revision=0,
         content_sha256="0" * 64,
-        kind="image" if draft.kind == "image" else "text",
+        kind=Kind.IMAGE if draft.kind == Kind.IMAGE else Kind.TEXT,
         category=draft.category,
-        priority=draft.priority if draft.priority in ("normal", "high", "urgent") else "normal",  # type: ignore[arg-type]
+        priority=Priority(draft.priority) if draft.priority in set(Priority) else Priority.NORMAL,
         weight=1,
         duration_s=max(1, min(draft.duration_s, 600)),
         title=draft.title,
@@ -89,7 +87,7 @@ def preview_png(screen: Screen, draft: Draft, fonts: FontSet, image: bytes | Non
         media=None,
         windows=(),
     )
-    profile = ScreenProfile(screen.width, screen.height, screen.color)  # type: ignore[arg-type]
+    profile = ScreenProfile(screen.width, screen.height, ColorMode(screen.color))
     if item.kind == "image" and image is None:
         frames = [(Image.new("RGB", (screen.width, screen.height)), 1000)]
     else:

@@ -2,36 +2,43 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import typing
+from collections.abc import Sequence
 from typing import Any
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, create_model
 
 from signage.api.common import Body
 from signage.audit.models import AuditEntry
-from signage.audit.services import isoformat_z
+from signage.notices.content import FIELD_NAMES, NoticeFields, plain_fields, revision_fields
 from signage.notices.models import Notice, NoticeRevision
-from signage.notices.services import NoticeFields
+from signage.times import isoformat_z
+
+# How the API takes each type of NoticeFields: times need an offset, targets are JSON arrays.
+_API_TYPES: dict[Any, Any] = {
+    dt.datetime | None: AwareDatetime | None,
+    Sequence[str] | None: list[str] | None,
+}
 
 
-class NoticeEdit(Body):
-    """Fields of a notice; all optional here, the service says which a new notice needs."""
-
-    title: str | None = None
-    body: str | None = None
-    category: str | None = None
-    kind: str | None = None
-    media_sha256: str | None = None
-    priority: str | None = None
-    duration_s: int | None = None
-    valid_from: AwareDatetime | None = None
-    valid_until: AwareDatetime | None = None
-    dayparts: str | None = None
-    screens: list[str] | None = None
-    groups: list[str] | None = None
-    required_working_days: int | None = None
-
+class _NoticeBody(Body):
     def to_fields(self) -> NoticeFields:
         return NoticeFields(**self.model_dump(exclude_unset=True, exclude_none=True))
+
+
+def _body_fields() -> dict[str, Any]:
+    hints = typing.get_type_hints(NoticeFields)
+    return {name: (_API_TYPES.get(hints[name], hints[name]), None) for name in FIELD_NAMES}
+
+
+# The body of POST /notices and PATCH /notices/<id>: every field of NoticeFields, all optional.
+NoticeEdit = create_model(
+    "NoticeEdit",
+    __base__=_NoticeBody,
+    __doc__="Fields of a notice; all optional here, the service says which a new notice needs.",
+    **_body_fields(),
+)
 
 
 class ApproveBody(Body):
@@ -49,19 +56,7 @@ def revision_json(revision: NoticeRevision) -> dict[str, Any]:
         "revision": revision.number,
         "state": revision.state,
         "content_sha256": revision.content_sha256,
-        "title": revision.title,
-        "body": revision.body,
-        "category": revision.category,
-        "kind": revision.kind,
-        "media_sha256": revision.media_sha256,
-        "priority": revision.priority,
-        "duration_s": revision.duration_s,
-        "valid_from": isoformat_z(revision.valid_from),
-        "valid_until": isoformat_z(revision.valid_until),
-        "dayparts": revision.dayparts,
-        "screens": [s.key for s in revision.screens],
-        "groups": [g.name for g in revision.groups],
-        "required_working_days": revision.required_working_days,
+        **plain_fields(revision_fields(revision)),
         "created_by": revision.created_by.username,
         "created_at": isoformat_z(revision.created_at),
         "submitted_at": isoformat_z(revision.submitted_at) if revision.submitted_at else None,

@@ -10,12 +10,13 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from flask_babel import gettext
 from markupsafe import Markup, escape
 
+from playlists import Kind, Priority
 from signage.api.common import query_int
 from signage.errors import Conflict, InvalidInput
 from signage.media.models import Media
 from signage.media.services import MediaLimits, upload_media
-from signage.notices import services
-from signage.notices.models import Kind, NoticeRevision, NoticeStatus, Priority
+from signage.notices import queries, review, services
+from signage.notices.models import NoticeRevision, NoticeStatus
 from signage.notices.preview import Draft, fonts_for, preview_png, scale_for
 from signage.notices.services import NoticeFields, NoticeRules
 from signage.screens.models import Screen
@@ -115,7 +116,7 @@ def _detail_page(notice_id: int, status: int = 200, **context: Any) -> tuple[str
     page = render_template(
         "notices/detail.html",
         notice=notice,
-        history=services.notice_history(db, notice),
+        history=queries.notice_history(db, notice),
         targets=_target_screens(db, notice.latest_revision),
         scale_for=scale_for,
         **context,
@@ -129,13 +130,7 @@ def detail(notice_id: int) -> Any:
 
 
 def _target_screens(db: Any, revision: NoticeRevision) -> list[Screen]:
-    keys = {s.key for s in revision.screens}
-    keys.update(s.key for g in revision.groups for s in g.screens)
-    return sorted((s for s in _all_screens(db) if s.key in keys), key=lambda s: s.key)
-
-
-def _all_screens(db: Any) -> list[Screen]:
-    return list_screens(db, signed_in())
+    return queries.target_screens(db, revision)
 
 
 # --- the editor ------------------------------------------------------------------------------
@@ -238,7 +233,7 @@ def _queue_page(status: int = 200, **context: Any) -> tuple[str, int]:
     db = session()
     entries = [
         (revision, _diff(revision), _target_screens(db, revision))
-        for revision in services.review_queue(db, signed_in())
+        for revision in review.review_queue(db, signed_in())
     ]
     page = render_template("notices/queue.html", entries=entries, scale_for=scale_for, **context)
     return page, status
@@ -313,7 +308,7 @@ def _inline_diff(old: str, new: str) -> Markup:
 def approve(notice_id: int) -> Any:
     actor = signed_in()
     try:
-        services.approve_notice(
+        review.approve_notice(
             session(),
             actor,
             notice_id,
@@ -330,7 +325,7 @@ def approve(notice_id: int) -> Any:
 @bp.post("/notices/<int:notice_id>/reject")
 def reject(notice_id: int) -> Any:
     try:
-        services.reject_notice(session(), signed_in(), notice_id, reason=text("reason"), now=now())
+        review.reject_notice(session(), signed_in(), notice_id, reason=text("reason"), now=now())
     except (InvalidInput, Conflict) as exc:
         return _queue_page(422, error=message(exc))
     return redirect(url_for(".queue"), 303)

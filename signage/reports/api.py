@@ -6,11 +6,8 @@ import datetime as dt
 from typing import Any
 
 from flask import Blueprint, request
-from pydantic import Field
 
 from signage.api.common import (
-    FIRST_DATE,
-    Body,
     actor,
     config,
     csv_response,
@@ -21,22 +18,18 @@ from signage.api.common import (
     session,
 )
 from signage.errors import InvalidInput
-from signage.reports import calendar, export, services
+from signage.reports import calendar, export
+from signage.reports.annual import annual_report
+from signage.reports.compliance import (
+    DEFAULT_GAP_MINUTES,
+    GAP_MINUTES_RANGE,
+    compliance_report,
+)
+from signage.reports.schemas import HolidaysBody
+from signage.reports.uptime import uptime_report
+from signage.times import FIRST_DATE
 
 bp = Blueprint("reports", __name__)
-
-
-class HolidayEntry(Body):
-    date: dt.date = Field(description="YYYY-MM-DD")
-    name: str = Field(description="e.g. 春节")
-
-
-class HolidaysBody(Body):
-    """A year's official calendar: weekdays off work and weekend days worked instead."""
-
-    holidays: list[HolidayEntry]
-    workdays: list[HolidayEntry] = Field(default_factory=list)
-    source: str = Field(default="", description="the notice the dates come from")
 
 
 def _year(text: str, field: str = "year") -> int:
@@ -85,7 +78,7 @@ def replace_holidays(year: str) -> Any:
 def compliance(notice_id: int) -> Any:
     user = actor()
     csv = _wants_csv()
-    report = services.compliance_report(
+    report = compliance_report(
         session(),
         user,
         notice_id,
@@ -93,9 +86,9 @@ def compliance(notice_id: int) -> Any:
         weights=config("SIGNAGE_PRIORITY_WEIGHTS"),
         gap_minutes=query_int(
             "gap_minutes",
-            services.DEFAULT_GAP_MINUTES,
-            low=services.GAP_MINUTES_RANGE[0],
-            high=services.GAP_MINUTES_RANGE[1],
+            DEFAULT_GAP_MINUTES,
+            low=GAP_MINUTES_RANGE[0],
+            high=GAP_MINUTES_RANGE[1],
         ),
     )
     if csv:
@@ -110,7 +103,7 @@ def annual() -> Any:
     raw = request.args.get("year")
     if raw is None:
         raise InvalidInput("year is required, e.g. year=2026", field="year")
-    report = services.annual_report(
+    report = annual_report(
         session(), user, _year(raw), now=now(), timezone=config("SIGNAGE_TIMEZONE")
     )
     if csv:
@@ -123,7 +116,7 @@ def uptime() -> Any:
     user = actor()
     csv = _wants_csv()
     first, last = _day("from"), _day("to")
-    report = services.uptime_report(
+    report = uptime_report(
         session(),
         user,
         first,

@@ -12,19 +12,14 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from signage.audit.services import isoformat_z
+from signage.reports.annual import AnnualReport, CountRow
 from signage.reports.calendar import YearCalendar
-from signage.reports.rollups import UptimeFigures
-from signage.reports.services import (
-    AnnualReport,
-    Approval,
-    ChainPoint,
-    ComplianceReport,
-    CountRow,
-    Gap,
-    ScreenEvidence,
-    UptimeReport,
-)
+from signage.reports.compliance import Approval, ComplianceReport
+from signage.reports.evidence import ChainPoint, ScreenEvidence
+from signage.reports.gaps import Gap
+from signage.reports.measures import UptimeFigures
+from signage.reports.uptime import UptimeReport
+from signage.times import isoformat_z
 
 
 def _z(value: dt.datetime | None) -> str | None:

@@ -3,7 +3,8 @@
 The controller keeps no copy of the playlists it served, but it keeps everything they were
 compiled from: every approved revision with its approval time, and each notice's closing time.
 A revision was live on its screens from its approval until the next revision of the same notice
-was approved, or the notice was withdrawn or expired. So for any past period the set of live
+was approved, or the notice was withdrawn or expired (:func:`signage.notices.queries.live_spells`).
+So for any past period the set of live
 revisions aimed at a screen is known at every instant; between two changes of that set the
 playlist is what :func:`playlists.compile_playlist` makes of it, with the screen's opening hours
 and groups as they are now (their history is not kept).
@@ -25,48 +26,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from playlists import NoticeSpec, Playlist, compile_playlist, timeline
 from playlists.compile import horizon_start
 from playlists.intervals import Interval, intersect, normalise
 from signage.delivery.services import notice_spec, screen_spec
-from signage.notices.models import Notice, NoticeRevision, RevisionState, targets_screen
-from signage.reports.rollups import day_bounds
+from signage.notices.models import NoticeRevision
+from signage.notices.queries import spells_on_screen
 from signage.screens.models import Screen
+from signage.times import day_bounds
 
-APPROVED_STATES = (RevisionState.APPROVED, RevisionState.SUPERSEDED)
 # Longer than any item plays: what lies beyond a day's end by more than this cannot change
 # what is selected within the day.
 MARGIN = dt.timedelta(hours=1)
-
-
-@dataclass(frozen=True)
-class LiveSpell:
-    """A revision was live on its screens from ``start`` until ``end`` (None: still is)."""
-
-    revision: NoticeRevision
-    start: dt.datetime
-    end: dt.datetime | None
-
-
-def approved_revisions(notice: Notice) -> list[NoticeRevision]:
-    """Return the revisions of ``notice`` that were ever approved, in approval order."""
-    approved = [r for r in notice.revisions if r.reviewed_at is not None]
-    approved = [r for r in approved if r.state in APPROVED_STATES]
-    return sorted(approved, key=lambda r: (r.reviewed_at, r.number))
-
-
-def live_spells(notice: Notice, revisions: Sequence[NoticeRevision]) -> list[LiveSpell]:
-    """Return when each of ``revisions`` (a notice's approved ones, in order) was live."""
-    spells = []
-    for index, revision in enumerate(revisions):
-        assert revision.reviewed_at is not None
-        following = revisions[index + 1].reviewed_at if index + 1 < len(revisions) else None
-        end = following if following is not None else notice.closed_at
-        spells.append(LiveSpell(revision, revision.reviewed_at, end))
-    return spells
 
 
 @dataclass(frozen=True)
@@ -76,38 +49,6 @@ class Segment:
     start: dt.datetime
     end: dt.datetime
     playlist: Playlist
-
-
-def _spell_history(
-    session: Session, screen: Screen, start: dt.datetime, end: dt.datetime
-) -> list[LiveSpell]:
-    """Every live spell of a revision aimed at ``screen`` that overlaps ``[start, end)``."""
-    aimed = session.execute(
-        sa.select(NoticeRevision.id, NoticeRevision.notice_id).where(
-            targets_screen(screen.id),
-            NoticeRevision.reviewed_at.is_not(None),
-            NoticeRevision.reviewed_at < end,
-            NoticeRevision.state.in_(APPROVED_STATES),
-            NoticeRevision.valid_until > start,
-        )
-    ).all()
-    if not aimed:
-        return []
-    aimed_ids = {r.id for r in aimed}
-    notices = session.scalars(
-        sa.select(Notice)
-        .where(Notice.id.in_({r.notice_id for r in aimed}))
-        .options(selectinload(Notice.revisions))
-        .order_by(Notice.id)
-    ).all()
-    spells = []
-    for notice in notices:
-        for spell in live_spells(notice, approved_revisions(notice)):
-            if spell.revision.id not in aimed_ids:
-                continue
-            if spell.start < end and (spell.end is None or spell.end > start):
-                spells.append(spell)
-    return spells
 
 
 def _spec(revision: NoticeRevision, screen: Screen) -> NoticeSpec:
@@ -129,7 +70,7 @@ def playback(
     """Rebuild the playlists ``screen`` played from ``start`` until ``end``."""
     if end <= start:
         return []
-    spells = _spell_history(session, screen, start, end)
+    spells = spells_on_screen(session, screen, start, end)
     points = {start, end}
     for spell in spells:
         points.update(t for t in (spell.start, spell.end) if t is not None and start < t < end)
@@ -218,9 +159,9 @@ def expected_plays(
                     cache[key] = sum(
                         1
                         for slot in timeline(segment.playlist, piece_start, piece_end)
-                        if slot.item is not None
+                        if slot.is_play
+                        and slot.item is not None
                         and slot.item.notice_id == notice_id
-                        and not slot.interrupted
                     )
                 total += cache[key]
             if day_end >= high:

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from signage.clock import utcnow
 from signage.db import get_db
+from signage.jobs import run_exclusively
 from signage.reports.rollups import RollupResult, roll_up
-from signage.scheduler import run_exclusively
 
 log = logging.getLogger(__name__)
 

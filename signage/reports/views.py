@@ -12,9 +12,17 @@ from signage.accounts.permissions import require_role
 from signage.api.common import csv_response, query_date, query_int
 from signage.errors import Conflict, InvalidInput
 from signage.notices.services import list_notices
-from signage.reports import calendar, export, services
-from signage.reports.rollups import local_date
+from signage.reports import calendar, export
+from signage.reports.annual import FIRST_YEAR, AnnualReport, annual_report
+from signage.reports.compliance import (
+    DEFAULT_GAP_MINUTES,
+    GAP_MINUTES_RANGE,
+    ComplianceReport,
+    compliance_report,
+)
+from signage.reports.uptime import UptimeReport, uptime_report
 from signage.screens.services import list_screens
+from signage.times import local_date
 from signage.web.pages import message, now, session, signed_in, text, zone
 
 bp = Blueprint("reports", __name__)
@@ -64,8 +72,8 @@ def index() -> Any:
 # --- 公示 compliance ---------------------------------------------------------------------------
 
 
-def _compliance(notice_id: int) -> services.ComplianceReport:
-    return services.compliance_report(
+def _compliance(notice_id: int) -> ComplianceReport:
+    return compliance_report(
         session(),
         signed_in(),
         notice_id,
@@ -73,9 +81,9 @@ def _compliance(notice_id: int) -> services.ComplianceReport:
         weights=current_app.config["SIGNAGE_PRIORITY_WEIGHTS"],
         gap_minutes=query_int(
             "gap_minutes",
-            services.DEFAULT_GAP_MINUTES,
-            low=services.GAP_MINUTES_RANGE[0],
-            high=services.GAP_MINUTES_RANGE[1],
+            DEFAULT_GAP_MINUTES,
+            low=GAP_MINUTES_RANGE[0],
+            high=GAP_MINUTES_RANGE[1],
         ),
     )
 
@@ -100,11 +108,11 @@ def compliance_csv(notice_id: int) -> Response:
 # --- yearly disclosure counts ------------------------------------------------------------------
 
 
-def _annual() -> services.AnnualReport:
-    return services.annual_report(
+def _annual() -> AnnualReport:
+    return annual_report(
         session(),
         signed_in(),
-        query_int("year", _today().year, low=services.FIRST_YEAR, high=9999),
+        query_int("year", _today().year, low=FIRST_YEAR, high=9999),
         now=now(),
         timezone=current_app.config["SIGNAGE_TIMEZONE"],
     )
@@ -125,9 +133,9 @@ def annual_csv() -> Response:
 # --- uptime ----------------------------------------------------------------------------------
 
 
-def _uptime() -> services.UptimeReport:
+def _uptime() -> UptimeReport:
     today = _today()
-    return services.uptime_report(
+    return uptime_report(
         session(),
         signed_in(),
         query_date("from", today - UPTIME_DAYS),

@@ -4,72 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, url_for
-from pydantic import Field
 
-from signage.api.common import Body, actor, now, parse_body, session
-from signage.audit.services import isoformat_z
+from signage.api.common import actor, now, parse_body, session
 from signage.errors import InvalidInput
+from signage.health.services import screen_statuses
 from signage.screens import services
-from signage.screens.models import Screen, ScreenGroup
-from signage.screens.services import ScreenFields, describe_screen, parse_size
+from signage.screens.models import Screen
+from signage.screens.schemas import (
+    GroupCreate,
+    ScreenCreate,
+    ScreenEdit,
+    group_json,
+    screen_json,
+)
+from signage.screens.services import ScreenFields, parse_size
 
 bp = Blueprint("screens", __name__)
-
-
-class ScreenCreate(Body):
-    key: str
-    name: str
-    size: str | None = Field(default=None, description="WxH, e.g. 384x128 (or width and height)")
-    width: int | None = None
-    height: int | None = None
-    color: str = "full"
-    timezone: str = "Asia/Shanghai"
-    hours: str | None = None
-    location: str = ""
-    groups: list[str] = Field(default_factory=list)
-
-
-class ScreenEdit(Body):
-    name: str | None = None
-    location: str | None = None
-    size: str | None = None
-    width: int | None = None
-    height: int | None = None
-    color: str | None = None
-    timezone: str | None = None
-    hours: str | None = None
-    groups: list[str] | None = None
-
-
-class GroupCreate(Body):
-    name: str
-    description: str = ""
-
-
-def screen_json(screen: Screen) -> dict[str, Any]:
-    from signage.health.models import ScreenStatus
-    from signage.health.services import status_json
-
-    status = sa.inspect(screen).session.get(ScreenStatus, screen.id)  # type: ignore[union-attr]
-    return (
-        describe_screen(screen)
-        | {
-            "token_prefix": screen.token_prefix,
-            "created_at": isoformat_z(screen.created_at),
-            "updated_at": isoformat_z(screen.updated_at),
-        }
-        | status_json(status)
-    )
-
-
-def group_json(group: ScreenGroup) -> dict[str, Any]:
-    return {
-        "name": group.name,
-        "description": group.description,
-        "screens": [s.key for s in group.screens],
-    }
 
 
 def _size(size: str | None, width: int | None, height: int | None) -> tuple[int | None, int | None]:
@@ -78,9 +29,15 @@ def _size(size: str | None, width: int | None, height: int | None) -> tuple[int 
     return width, height
 
 
+def _with_status(screen: Screen) -> dict[str, Any]:
+    return screen_json(screen, screen_statuses(session(), [screen.id]).get(screen.id))
+
+
 @bp.get("/screens")
 def list_() -> Any:
-    return {"items": [screen_json(s) for s in services.list_screens(session(), actor())]}
+    screens = services.list_screens(session(), actor())
+    statuses = screen_statuses(session(), [s.id for s in screens])
+    return {"items": [screen_json(s, statuses.get(s.id)) for s in screens]}
 
 
 @bp.post("/screens")
@@ -104,7 +61,7 @@ def create() -> Any:
         now=now(),
     )
     return (
-        screen_json(screen) | {"token": token},
+        _with_status(screen) | {"token": token},
         201,
         {"Location": url_for(".get", key=screen.key)},
     )
@@ -112,7 +69,7 @@ def create() -> Any:
 
 @bp.get("/screens/<key>")
 def get(key: str) -> Any:
-    return screen_json(services.view_screen(session(), actor(), key))
+    return _with_status(services.view_screen(session(), actor(), key))
 
 
 @bp.patch("/screens/<key>")
@@ -129,7 +86,7 @@ def edit(key: str) -> Any:
         hours=body.hours,
         groups=tuple(body.groups) if body.groups is not None else None,
     )
-    return screen_json(services.update_screen(session(), actor(), key, fields, now=now()))
+    return _with_status(services.update_screen(session(), actor(), key, fields, now=now()))
 
 
 @bp.post("/screens/<key>/token")

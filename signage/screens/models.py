@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from signage.db import Base, UTCDateTime
-
-
-class ColorMode(enum.StrEnum):
-    MONO = "mono"
-    RED_GREEN = "red-green"
-    FULL = "full"
-
 
 screen_group_members = sa.Table(
     "screen_group_members",
@@ -47,7 +39,7 @@ class Screen(Base):
     location: Mapped[str] = mapped_column(sa.String(200), default="")
     width: Mapped[int]
     height: Mapped[int]
-    color: Mapped[str] = mapped_column(sa.String(16))
+    color: Mapped[str] = mapped_column(sa.String(16))  # a playlists.ColorMode
     timezone: Mapped[str] = mapped_column(sa.String(64))
     # Normalised weekly spec (playlists.hours); NULL means always on.
     hours: Mapped[str | None] = mapped_column(sa.String(500))
@@ -56,7 +48,7 @@ class Screen(Base):
     token_prefix: Mapped[str] = mapped_column(sa.String(16))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    # The playlist epoch of the last change to this screen's playlist (signage.delivery).
+    # The playlist epoch of the last change to this screen's playlist (signage.screens.epoch).
     playlist_seq: Mapped[int] = mapped_column(
         sa.BigInteger, default=0, server_default="0", index=True
     )

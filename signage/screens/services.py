@@ -11,14 +11,14 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from playlists import WeeklySpecError, parse_weekly
+from playlists import ColorMode, WeeklySpecError, parse_weekly
 from signage.accounts.models import Role, User
 from signage.accounts.permissions import require_role, require_staff
 from signage.accounts.tokens import SCREEN_PREFIX, display_prefix, new_token, token_hash
 from signage.audit.services import record
-from signage.delivery.changes import bump_playlists
 from signage.errors import Conflict, InvalidInput, NotFound, Unauthenticated
-from signage.screens.models import ColorMode, Screen, ScreenGroup
+from signage.screens.epoch import bump_playlists
+from signage.screens.models import Screen, ScreenGroup
 
 SCREEN_KEY = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 SIZE = re.compile(r"^(\d{1,5})[xX×](\d{1,5})$")

@@ -7,16 +7,16 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
+from playlists import ColorMode
 from signage.accounts.models import Role
 from signage.accounts.permissions import require_role
 from signage.delivery.cache import get_cache
 from signage.delivery.services import compile_for_screen, screen_timeline, showing_at
 from signage.errors import Conflict, InvalidInput, NotFound
 from signage.health.models import Screenshot, ScreenStatus
-from signage.reports.rollups import day_bounds, local_date
 from signage.screens import services
-from signage.screens.models import ColorMode
 from signage.screens.services import ScreenFields
+from signage.times import day_bounds, local_date
 from signage.web.dashboard import screen_states
 from signage.web.pages import message, now, session, signed_in, text
 

@@ -17,7 +17,7 @@ from signage.delivery.services import showing_at
 from signage.displaylog.models import DisplayGap
 from signage.health.models import Screenshot, ScreenStatus
 from signage.notices.models import Notice, NoticeRevision, NoticeStatus
-from signage.notices.services import submitted_revisions
+from signage.notices.queries import submitted_revisions
 from signage.screens.models import Screen
 from signage.screens.services import list_screens
 

@@ -13,9 +13,12 @@ from sqlalchemy.orm import Session
 
 from signage.accounts.models import User
 from signage.api.common import now as request_now
-from signage.api.common import utc
 from signage.db import request_session
 from signage.errors import InvalidInput, ServiceError, Unauthenticated
+from signage.times import utc
+
+LANGUAGES = {"zh_Hans_CN": "中文", "en": "English"}
+DEFAULT_LANGUAGE = "zh_Hans_CN"
 
 
 def signed_in() -> User:

@@ -8,9 +8,8 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from werkzeug.wrappers import Response
 
 from signage.delivery.cache import get_cache
-from signage.web import LANGUAGES
 from signage.web.dashboard import dashboard as build_dashboard
-from signage.web.pages import now, safe_next, signed_in
+from signage.web.pages import LANGUAGES, now, safe_next, signed_in
 from signage.web.pages import session as db_session
 
 bp = Blueprint("home", __name__)

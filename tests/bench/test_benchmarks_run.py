@@ -9,6 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from player.errors import FontNotFound
+from player.fonts import find_fonts
+from tests.conftest import need
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -31,3 +35,20 @@ def test_benchmark_runs(command, row, tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert row in result.stdout, result.stdout
+
+
+def test_render_benchmark_runs(tmp_path):
+    try:
+        find_fonts()
+    except FontNotFound as exc:
+        need(False, f"a CJK font (apt-get install fonts-wqy-zenhei): {exc}")
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.render"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "an hour of play on 384x128" in result.stdout, result.stdout

@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 
+import jsonschema
 import pytest
 from PIL import Image
 
@@ -135,6 +136,34 @@ def test_poll_show_log_upload(setup, fonts, db_session):
     answer = setup["client"].get("/api/v1/display-events", headers=setup["reviewer_h"])
     assert answer.status_code == 403  # reviewers do not read the log; supervisors do
     assert state is not None
+
+
+def test_what_the_player_sends_matches_the_schemas_the_controller_serves(setup, fonts):
+    publish(setup)
+    player, adapter, _ = make_player(setup, fonts)
+    sent: list[tuple[str, bytes]] = []
+    send = adapter.send
+
+    def recording(request, **kwargs):
+        sent.append((request.path_url, request.body or b""))
+        return send(request, **kwargs)
+
+    adapter.send = recording  # type: ignore[method-assign]
+    player.heartbeat_once()
+    player.poll_once()
+    player.show_once(PlayerState())
+    assert player.upload_once() == 1
+    client = setup["client"]
+    schemas = {
+        "/api/v1/player/heartbeat": client.get("/api/v1/schemas/heartbeat.json").get_json(),
+        "/api/v1/player/events": client.get("/api/v1/schemas/events.json").get_json(),
+    }
+    checked = 0
+    for path, body in sent:
+        if path in schemas:
+            jsonschema.validate(json.loads(body), schemas[path])
+            checked += 1
+    assert checked == 2
 
 
 def test_a_skewed_local_clock_is_corrected_by_the_heartbeat(setup, fonts):

@@ -12,9 +12,11 @@ from hypothesis import strategies as st
 from playlists import (
     canonical_bytes,
     compile_playlist,
+    compile_playlists,
     etag,
     parse_playlist,
     select,
+    should_stop,
     timeline,
 )
 from tests.playlists.builders import notice, screen
@@ -146,3 +148,35 @@ def test_the_etag_changes_exactly_when_the_content_does(hall, notices, data):
     assert (etag(before) != etag(after)) == content_changed
     shown = any(i.notice_id == n.notice_id for i in before.items)
     assert content_changed == (shown and change != "none")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(screens_strategy, min_size=1, max_size=4), notices_strategy, st.data())
+def test_compiling_many_screens_at_once_is_compiling_each(halls, notices, data):
+    halls = [
+        dataclasses.replace(h, key=f"hall-{i}", groups=frozenset(["大厅", "大楼"][: i % 3]))
+        for i, h in enumerate(halls)
+    ]
+    keys = [h.key for h in halls] + ["elsewhere"]
+    notices = [
+        dataclasses.replace(n, screens=frozenset(data.draw(st.sets(st.sampled_from(keys)))))
+        for n in notices
+    ]
+    together = compile_playlists(halls, notices, BASE)
+    for hall in halls:
+        alone = compile_playlist(hall, notices, BASE)
+        assert canonical_bytes(together[hall.key]) == canonical_bytes(alone)
+
+
+@settings(max_examples=150, deadline=None)
+@given(screens_strategy, notices_strategy, st.integers(0, 36 * 60), st.integers(0, 600))
+def test_what_select_starts_should_stop_lets_run(hall, notices, minute, offset_s):
+    """A display ``select`` starts under a playlist is not stopped by that same playlist while
+    its selection lasts: the two rules agree."""
+    playlist = compile_playlist(hall, notices, BASE)
+    start = BASE + dt.timedelta(minutes=minute)
+    for slot in timeline(playlist, start, start + dt.timedelta(hours=2)):
+        if slot.item is None:
+            continue
+        at = min(slot.start + dt.timedelta(seconds=offset_s), slot.until - dt.timedelta(seconds=1))
+        assert not should_stop(playlist, slot.item, max(at, slot.start))

@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from playlists import PlayerState, compile_playlist, select, timeline
+from playlists import PlayerState, compile_playlist, select, should_stop, timeline
 from tests.playlists.builders import notice, screen, t
 
 NOW = t("2026-11-26T10:00")
@@ -158,3 +158,41 @@ def test_a_day_of_timeline_respects_hours_in_each_zone(zone):
     for s in slots:
         if s.item is not None:
             assert any(w[0] <= s.start and s.until <= w[1] for w in s.item.windows)
+
+
+def test_a_display_stops_when_its_item_is_withdrawn_or_outside_its_windows():
+    before = compile_playlist(screen(), [notice(1), notice(2)], NOW)
+    item = before.item("n1.r1")
+    assert not should_stop(before, item, NOW + 5 * S)
+    withdrawn = compile_playlist(screen(), [notice(2)], NOW)
+    assert should_stop(withdrawn, item, NOW + 5 * S)
+    ended = compile_playlist(screen(), [notice(1, valid_until=NOW + 3 * S), notice(2)], NOW)
+    assert should_stop(ended, item, NOW + 5 * S)
+    closed = compile_playlist(screen(hours="1-5 08:00-10:00"), [notice(1)], NOW - 600 * S)
+    assert should_stop(closed, item, NOW + 5 * S)  # the screen's hours ended at 10:00
+
+
+def test_a_display_stops_for_a_live_urgent_item_unless_it_is_urgent_itself():
+    urgent_soon = notice(3, priority="urgent", valid_from=NOW + 10 * S)
+    playlist = compile_playlist(
+        screen(), [notice(1), notice(2, priority="urgent"), urgent_soon], NOW
+    )
+    normal, urgent = playlist.item("n1.r1"), playlist.item("n2.r1")
+    assert should_stop(playlist, normal, NOW)
+    assert not should_stop(playlist, urgent, NOW)
+    quiet = compile_playlist(screen(), [notice(1), urgent_soon], NOW)
+    assert not should_stop(quiet, normal, NOW + 5 * S)  # not yet live
+    assert should_stop(quiet, normal, NOW + 10 * S)
+
+
+def test_a_selection_is_a_play_when_it_runs_its_whole_duration():
+    playlist = compile_playlist(
+        screen(),
+        [notice(1, duration_s=30), notice(2, priority="urgent", valid_from=NOW + 12 * S)],
+        NOW,
+    )
+    first, second = timeline(playlist, NOW, NOW + 13 * S)
+    assert (first.interrupted, first.is_play) == (True, False)
+    assert second.is_play
+    (off,) = timeline(compile_playlist(screen(hours="1-5 12:00-13:00"), [], NOW), NOW, NOW + S)
+    assert not off.is_play

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.dialects import postgresql, sqlite
 
-from signage.audit.services import isoformat_z
 from signage.db import UTCDateTime, sqlite_text_from_z
+from signage.times import isoformat_z
 
 ZONES = st.sampled_from(
     [dt.UTC, dt.timezone(dt.timedelta(hours=8)), dt.timezone(-dt.timedelta(hours=5))]

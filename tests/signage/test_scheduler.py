@@ -10,8 +10,10 @@ import sqlalchemy as sa
 
 from signage.audit.models import AuditEntry
 from signage.db import get_db
+from signage.jobs import run_exclusively
 from signage.notices.models import NoticeStatus
-from signage.scheduler import expire_job, run_exclusively, start_scheduler
+from signage.notices.tasks import expire_job
+from signage.scheduler import start_scheduler
 from tests.conftest import PG_URL
 
 

@@ -9,6 +9,7 @@ import pytest
 from signage.clock import utcnow
 from signage.db import get_db
 from signage.delivery.cache import PlaylistCache
+from signage.notices import review
 from signage.notices import services as notices
 from signage.screens.services import ScreenFields, create_screen, update_screen
 from tests.conftest import RULES, notice_fields
@@ -61,7 +62,7 @@ def approve(db_session, setup, screens):
         rules=RULES,
     )
     notices.submit_notice(db_session, setup["author"], notice.id, now=now)
-    notices.approve_notice(
+    review.approve_notice(
         db_session, setup["reviewer"], notice.id, confidentiality_reviewed=True, now=now
     )
     db_session.commit()
@@ -111,7 +112,7 @@ def test_the_horizon_rolls_forward_each_hour(cache, setup):
 
 
 def test_a_restored_database_empties_the_cache(db_session, cache, clock, setup):
-    from signage.delivery.models import PlaylistEpoch
+    from signage.screens.epoch import PlaylistEpoch
 
     hall, now = setup["ids"]["hall"], setup["now"]
     cache.playlist(hall, now)

@@ -12,8 +12,9 @@ import sqlalchemy as sa
 
 from playlists import canonical_json
 from signage.audit.chain import link_hash
-from signage.displaylog import services as svc
+from signage.displaylog.chains import verify_display_logs
 from signage.displaylog.models import DisplayEvent, DisplayGap
+from signage.displaylog.records import hashed_record
 from signage.screens.services import create_screen
 from tests.conftest import NOW
 
@@ -150,20 +151,20 @@ def test_every_stored_event_hashes_as_its_record_says(client, db_session, world)
     prev = "0" * 64
     for row in rows:
         assert row.prev_hash == prev
-        assert row.hash == link_hash(prev, canonical_json(svc.hashed_record(row)))
+        assert row.hash == link_hash(prev, canonical_json(hashed_record(row)))
         prev = row.hash
     assert rows[2].started_at == dt.datetime(2026, 11, 26, 8, 0, 0, 250000, tzinfo=dt.UTC)
-    assert svc.verify_display_logs(db_session) == []
+    assert verify_display_logs(db_session) == []
 
 
 def test_chains_are_per_screen_and_an_edit_is_found(client, db_session, world):
     post(client, world["headers"], [event(world["live"], s) for s in (1, 2, 3)])
-    assert svc.verify_display_logs(db_session) == []
+    assert verify_display_logs(db_session) == []
     db_session.execute(
         sa.update(DisplayEvent).where(DisplayEvent.player_seq == 2).values(duration_ms=999_999)
     )
     db_session.commit()
-    broken = svc.verify_display_logs(db_session)
+    broken = verify_display_logs(db_session)
     assert [(key, b.seq) for key, b in broken] == [("hall", 2)]
 
 

@@ -9,8 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from playlists import canonical_json
-from signage.audit.services import isoformat_z
-from signage.displaylog.services import _start_time, hashed_record, record_json
+from signage.displaylog.ingest import _start_time
+from signage.displaylog.records import hashed_record, record_json
+from signage.times import isoformat_z
 
 UTC_TIMES = st.datetimes(
     min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2100, 1, 1), timezones=st.just(dt.UTC)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, object_session
 
 from signage.audit.models import AuditEntry
 from signage.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from signage.notices import review
 from signage.notices import services as svc
 from signage.notices.models import NoticeRevision, NoticeStatus, RevisionState
 from tests.conftest import NOW, RULES, notice_fields
@@ -64,7 +65,7 @@ def test_create_makes_a_draft_with_a_hashed_first_revision(db_session, people, m
 def test_submit_approve_makes_the_revision_live(db_session, people, make_notice):
     notice = make_notice(people["author"], status="submitted")
     assert notice.status == NoticeStatus.SUBMITTED
-    svc.approve_notice(
+    review.approve_notice(
         db_session,
         people["reviewer"],
         notice.id,
@@ -84,7 +85,7 @@ def test_submit_approve_makes_the_revision_live(db_session, people, make_notice)
 
 def test_reject_records_the_reason_and_edit_returns_to_draft(db_session, people, make_notice):
     notice = make_notice(people["author"], status="submitted")
-    svc.reject_notice(db_session, people["reviewer"], notice.id, reason="标题有误", now=LATER)
+    review.reject_notice(db_session, people["reviewer"], notice.id, reason="标题有误", now=LATER)
     assert notice.status == NoticeStatus.REJECTED
     assert notice.latest_revision.state == RevisionState.REJECTED
     assert notice.latest_revision.review_note == "标题有误"
@@ -140,11 +141,11 @@ def test_editing_an_approved_notice_keeps_the_live_revision_until_the_edit_is_ap
     assert pending is not None and pending.number == 2
     assert pending.state == RevisionState.SUBMITTED  # sent to review by the edit itself
     # Rejecting the edit leaves the approved revision live.
-    svc.reject_notice(db_session, people["reviewer"], notice.id, reason="不需要", now=LATER)
+    review.reject_notice(db_session, people["reviewer"], notice.id, reason="不需要", now=LATER)
     assert notice.status == NoticeStatus.APPROVED and notice.live_revision.number == 1
     # A further edit supersedes the rejected one and is approved in its place.
     edit(people["author"], notice.id, title="再更正")
-    svc.approve_notice(
+    review.approve_notice(
         db_session, people["reviewer"], notice.id, confidentiality_reviewed=True, now=LATER
     )
     assert notice.live_revision.number == 3
@@ -216,7 +217,7 @@ def test_a_pending_edit_with_a_later_window_keeps_an_approved_notice_open(
         rules=RULES,
     )
     assert svc.expire_notices(db_session, now=NOW + dt.timedelta(hours=3)) == []
-    svc.approve_notice(
+    review.approve_notice(
         db_session,
         people["reviewer"],
         notice.id,
@@ -232,14 +233,14 @@ def test_a_pending_edit_with_a_later_window_keeps_an_approved_notice_open(
 def test_nobody_approves_their_own_revision(db_session, people, make_notice):
     notice = make_notice(people["author_reviewer"], status="submitted")
     with pytest.raises(PermissionDenied, match="wrote"):
-        svc.approve_notice(
+        review.approve_notice(
             db_session,
             people["author_reviewer"],
             notice.id,
             confidentiality_reviewed=True,
             now=LATER,
         )
-    svc.approve_notice(
+    review.approve_notice(
         db_session, people["reviewer"], notice.id, confidentiality_reviewed=True, now=LATER
     )
 
@@ -249,15 +250,17 @@ def test_only_reviewers_approve_or_reject(db_session, people, make_notice, role)
     notice = make_notice(people["other_author"], status="submitted")
     actor = people[role]
     with pytest.raises(PermissionDenied, match="reviewer"):
-        svc.approve_notice(db_session, actor, notice.id, confidentiality_reviewed=True, now=LATER)
+        review.approve_notice(
+            db_session, actor, notice.id, confidentiality_reviewed=True, now=LATER
+        )
     with pytest.raises(PermissionDenied, match="reviewer"):
-        svc.reject_notice(db_session, actor, notice.id, reason="x", now=LATER)
+        review.reject_notice(db_session, actor, notice.id, reason="x", now=LATER)
 
 
 def test_approval_needs_the_confidentiality_review(db_session, people, make_notice):
     notice = make_notice(people["author"], status="submitted")
     with pytest.raises(InvalidInput) as err:
-        svc.approve_notice(
+        review.approve_notice(
             db_session, people["reviewer"], notice.id, confidentiality_reviewed=False, now=LATER
         )
     assert err.value.field == "confidentiality_reviewed"
@@ -268,7 +271,7 @@ def test_approval_names_the_revision_read(db_session, people, make_notice):
     notice = make_notice(people["author"], status="submitted")
     edit(people["author"], notice.id, body="改动")
     with pytest.raises(Conflict, match="not the one under review"):
-        svc.approve_notice(
+        review.approve_notice(
             db_session,
             people["reviewer"],
             notice.id,
@@ -276,7 +279,7 @@ def test_approval_names_the_revision_read(db_session, people, make_notice):
             now=LATER,
             revision_number=1,
         )
-    svc.approve_notice(
+    review.approve_notice(
         db_session,
         people["reviewer"],
         notice.id,
@@ -290,11 +293,11 @@ def test_approval_names_the_revision_read(db_session, people, make_notice):
 def test_approve_and_reject_need_a_submitted_revision(db_session, people, make_notice, status):
     notice = make_notice(people["author"], status=status, reviewer=people["reviewer"])
     with pytest.raises(Conflict):
-        svc.approve_notice(
+        review.approve_notice(
             db_session, people["reviewer2"], notice.id, confidentiality_reviewed=True, now=LATER
         )
     with pytest.raises(Conflict):
-        svc.reject_notice(db_session, people["reviewer2"], notice.id, reason="x", now=LATER)
+        review.reject_notice(db_session, people["reviewer2"], notice.id, reason="x", now=LATER)
 
 
 @pytest.mark.parametrize("status", ["submitted", "approved", "withdrawn"])
@@ -318,7 +321,7 @@ def test_approval_after_the_window_ended_is_refused(db_session, people, make_not
         people["author"], status="submitted", valid_until=NOW + dt.timedelta(hours=1)
     )
     with pytest.raises(Conflict, match="ended"):
-        svc.approve_notice(
+        review.approve_notice(
             db_session,
             people["reviewer"],
             notice.id,
@@ -375,7 +378,7 @@ def test_a_deactivated_author_is_refused(db_session, people, make_notice):
 def test_reject_and_withdraw_need_a_reason(db_session, people, make_notice):
     notice = make_notice(people["author"], status="submitted")
     with pytest.raises(InvalidInput, match="reason"):
-        svc.reject_notice(db_session, people["reviewer"], notice.id, reason="  ", now=LATER)
+        review.reject_notice(db_session, people["reviewer"], notice.id, reason="  ", now=LATER)
     with pytest.raises(InvalidInput, match="reason"):
         svc.withdraw_notice(db_session, people["author"], notice.id, reason="", now=LATER)
 

@@ -12,9 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
+from playlists.heartbeat import Heartbeat
 from signage.accounts.models import User
-from signage.displaylog.services import ingest_events
-from signage.health.services import Heartbeat, mark_offline, record_heartbeat
+from signage.displaylog.ingest import ingest_events
+from signage.health.services import mark_offline, record_heartbeat
+from signage.notices import review
 from signage.notices import services as notices
 from signage.notices.models import Notice
 from signage.screens.models import Screen
@@ -125,7 +127,7 @@ def approve_gongshi(session: Session, author: User, reviewer: User, **kw: Any) -
         session, author, notices.NoticeFields(**values), now=NOW, rules=RULES
     )
     notices.submit_notice(session, author, notice.id, now=NOW)
-    notices.approve_notice(
+    review.approve_notice(
         session,
         reviewer,
         notice.id,

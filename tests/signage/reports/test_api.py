@@ -244,7 +244,8 @@ def test_annual_json_and_csv(client, headers, gongshi_on_hall):
 
 
 def test_uptime_json_and_csv(client, headers, gongshi_on_hall, outage, db_session):
-    from signage.health.services import Heartbeat, record_heartbeat
+    from playlists.heartbeat import Heartbeat
+    from signage.health.services import record_heartbeat
     from signage.screens.models import Screen
 
     hall = db_session.scalar(sa.select(Screen).where(Screen.key == "hall"))

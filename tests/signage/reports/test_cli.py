@@ -23,7 +23,7 @@ from tests.signage.reports.conftest import (
 
 @pytest.fixture
 def run(app, config, monkeypatch) -> Iterator[Callable[..., Result]]:
-    monkeypatch.setattr("signage.cli.utcnow", after)
+    monkeypatch.setattr("signage.cli.reports.utcnow", after)
     monkeypatch.setattr("signage.reports.tasks.utcnow", after)
     contexts: list[Context] = []
 

@@ -7,13 +7,15 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from playlists.heartbeat import Heartbeat
 from signage.db import get_db
 from signage.displaylog.models import DisplayEvent
 from signage.health.models import ScreenOutage
-from signage.health.services import Heartbeat, record_heartbeat
+from signage.health.services import record_heartbeat
 from signage.reports.models import DailyPlay, DailyUptime, RollupProgress
-from signage.reports.rollups import play_totals, roll_up, uptime_cells
+from signage.reports.rollups import roll_up
 from signage.reports.tasks import run_rollups
+from signage.reports.totals import play_totals, uptime_cells
 from signage.scheduler import start_scheduler
 from tests.signage.reports.conftest import every, local
 

@@ -8,14 +8,19 @@ from collections import defaultdict
 import pytest
 import sqlalchemy as sa
 
+from playlists.heartbeat import Heartbeat
 from signage.audit.models import AuditEntry, ChainHead
 from signage.displaylog.models import DisplayEvent
 from signage.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from signage.health.services import Heartbeat, record_heartbeat
+from signage.health.services import record_heartbeat
+from signage.notices import review
 from signage.notices import services as notices
 from signage.reports import calendar as cal
-from signage.reports import services as reports
+from signage.reports.annual import annual_report
+from signage.reports.compliance import compliance_report
+from signage.reports.evidence import Verdict
 from signage.reports.rollups import roll_up
+from signage.reports.uptime import uptime_report
 from signage.screens.models import Screen
 from tests.conftest import NOW, RULES
 from tests.signage.reports.conftest import (
@@ -59,17 +64,17 @@ EARLY = dt.datetime(2025, 12, 1, tzinfo=dt.UTC)  # approved before the plays sto
 
 
 def report(db_session, notice, *, now=AFTER, actor=None, **kw):
-    return reports.compliance_report(db_session, actor, notice.id, now=now, weights=WEIGHTS, **kw)
+    return compliance_report(db_session, actor, notice.id, now=now, weights=WEIGHTS, **kw)
 
 
 def test_covered_the_whole_period_with_off_hours_gaps(db_session, hall, gongshi, store_events):
     for day in OPEN_DAYS:
         store_events(hall, gongshi, opening_hours_plays(day))
     r = report(db_session, gongshi)
-    assert r.verdict == reports.Verdict.COVERED and r.basis == "working_days"
+    assert r.verdict == Verdict.COVERED and r.basis == "working_days"
     [s] = r.screens
     assert (s.period_start, s.period_end) == (NOW, local(2026, 12, 1, 0, 0))
-    assert s.verdict == reports.Verdict.COVERED
+    assert s.verdict == Verdict.COVERED
     assert s.plays == 96 + 120 + 120
     # Alone on the screen, a 15-second item plays four times a minute while the hall is open.
     assert s.expected_plays == (8 + 10 + 10) * 60 * 4
@@ -90,7 +95,7 @@ def test_a_gap_while_the_screen_was_offline(db_session, hall, gongshi, store_eve
     outage(hall, local(2026, 11, 27, 10, 0), local(2026, 11, 27, 12, 0))
     r = report(db_session, gongshi)
     [s] = r.screens
-    assert r.verdict == s.verdict == reports.Verdict.NOT_COVERED
+    assert r.verdict == s.verdict == Verdict.NOT_COVERED
     [failing] = [g for g in s.gaps if g.counts_against]
     assert (failing.start, failing.end) == (local(2026, 11, 27, 9, 55, 15), local(2026, 11, 27, 12))
     assert failing.cause == "offline" and dict(failing.causes) == {"offline": 7200, "unknown": 285}
@@ -106,7 +111,7 @@ def test_a_gap_with_no_known_cause(db_session, hall, gongshi, store_events):
     [failing] = [g for g in s.gaps if g.counts_against]
     assert failing.cause == "unknown" and failing.seconds == 3600 + 285
     # A shorter threshold would find nothing more; a longer one forgives the hour.
-    assert report(db_session, gongshi, gap_minutes=90).verdict == reports.Verdict.COVERED
+    assert report(db_session, gongshi, gap_minutes=90).verdict == Verdict.COVERED
 
 
 def test_a_withdrawal_before_the_period_ends(db_session, people, hall, gongshi, store_events):
@@ -122,7 +127,7 @@ def test_a_withdrawal_before_the_period_ends(db_session, people, hall, gongshi, 
     db_session.commit()
     r = report(db_session, gongshi)
     [s] = r.screens
-    assert s.verdict == reports.Verdict.NOT_COVERED
+    assert s.verdict == Verdict.NOT_COVERED
     last = s.gaps[-1]
     assert (last.start, last.end) == (local(2026, 11, 27, 11, 55, 15), local(2026, 12, 1))
     assert last.cause == "withdrawn" and last.counts_against
@@ -139,7 +144,7 @@ def test_a_withdrawal_before_the_period_ends(db_session, people, hall, gongshi, 
 def test_while_the_period_runs(db_session, hall, gongshi, store_events):
     store_events(hall, gongshi, opening_hours_plays(OPEN_DAYS[0]))
     r = report(db_session, gongshi, now=local(2026, 11, 26, 20, 0))
-    assert r.verdict == reports.Verdict.IN_PROGRESS
+    assert r.verdict == Verdict.IN_PROGRESS
     assert r.screens[0].examined_until == local(2026, 11, 26, 20, 0)
 
 
@@ -154,7 +159,7 @@ def test_the_approval_record_and_the_chain_hashes(db_session, people, hall, gong
         now=local(2026, 11, 27, 8, 30),
         rules=RULES,
     )
-    notices.approve_notice(
+    review.approve_notice(
         db_session,
         people["reviewer"],
         gongshi.id,
@@ -207,7 +212,7 @@ def test_an_unknown_calendar_gives_no_verdict_until_an_admin_enters_the_year(
     )
     r = report(db_session, notice, now=local(2027, 1, 2, 9, 0))
     [s] = r.screens
-    assert r.verdict == s.verdict == reports.Verdict.UNKNOWN and s.period_end is None
+    assert r.verdict == s.verdict == Verdict.UNKNOWN and s.period_end is None
     assert "calendar unknown for year 2027" in s.reasons[0]
     cal.replace_holidays(
         db_session,
@@ -221,7 +226,7 @@ def test_an_unknown_calendar_gives_no_verdict_until_an_admin_enters_the_year(
     [s] = report(db_session, notice, now=local(2027, 1, 2, 9, 0)).screens
     # From Tuesday 29 December 09:00: 30, 31 December, (1 January off), 4, 5, 6 January.
     assert s.period_end == local(2027, 1, 7, 0, 0)
-    assert s.verdict == reports.Verdict.NOT_COVERED  # nothing was ever shown
+    assert s.verdict == Verdict.NOT_COVERED  # nothing was ever shown
 
 
 def test_refusals(db_session, people, hall, gongshi, make_notice):
@@ -230,7 +235,7 @@ def test_refusals(db_session, people, hall, gongshi, make_notice):
             report(db_session, gongshi, actor=people[role])
     report(db_session, gongshi, actor=people["supervisor"])
     with pytest.raises(NotFound):
-        reports.compliance_report(db_session, None, 99999, now=AFTER, weights=WEIGHTS)
+        compliance_report(db_session, None, 99999, now=AFTER, weights=WEIGHTS)
     draft = make_notice(people["author"], screens=["hall"])
     with pytest.raises(Conflict, match="never approved"):
         report(db_session, draft)
@@ -315,7 +320,7 @@ def test_annual_counts_equal_the_raw_log(db_session, people, county, store_event
         now=NOW,
         rules=RULES,
     )
-    notices.approve_notice(
+    review.approve_notice(
         db_session, people["reviewer"], n["a"].id, confidentiality_reviewed=True, now=NOW
     )
     db_session.commit()
@@ -329,7 +334,7 @@ def test_annual_counts_equal_the_raw_log(db_session, people, county, store_event
     later = local(2027, 1, 5, 9, 0)
 
     def annual():
-        return reports.annual_report(db_session, people["supervisor"], 2026, now=later, timezone=TZ)
+        return annual_report(db_session, people["supervisor"], 2026, now=later, timezone=TZ)
 
     expected = raw_counts(db_session, 2026)
     partly_rolled = annual()
@@ -350,10 +355,10 @@ def test_annual_counts_equal_the_raw_log(db_session, people, county, store_event
 
 def test_annual_refusals_and_bad_years(db_session, people):
     with pytest.raises(PermissionDenied):
-        reports.annual_report(db_session, people["author"], 2026, now=NOW, timezone=TZ)
+        annual_report(db_session, people["author"], 2026, now=NOW, timezone=TZ)
     for year in (1999, 2027):
         with pytest.raises(InvalidInput, match="year must be 2000–2026"):
-            reports.annual_report(db_session, people["supervisor"], year, now=NOW, timezone=TZ)
+            annual_report(db_session, people["supervisor"], year, now=NOW, timezone=TZ)
 
 
 # --- uptime -----------------------------------------------------------------------------------
@@ -366,7 +371,7 @@ def test_uptime_per_screen_and_day(db_session, people, hall, make_screen, outage
     outage(hall, local(2026, 11, 26, 9, 0), None)  # offline since this morning
     roll_up(db_session, now=local(2026, 11, 26, 12, 0), timezone=TZ)
     db_session.commit()
-    r = reports.uptime_report(
+    r = uptime_report(
         db_session,
         people["supervisor"],
         D(2026, 11, 24),
@@ -386,7 +391,7 @@ def test_uptime_per_screen_and_day(db_session, people, hall, make_screen, outage
     )
     assert h.total.monitored_s == 86400 + 12 * 3600
     assert all(d.figures.monitored_s == 0 for d in s.days)
-    one = reports.uptime_report(
+    one = uptime_report(
         db_session, None, D(2026, 11, 25), D(2026, 11, 25), now=NOW, timezone=TZ, screen="hall"
     )
     assert [x.screen for x in one.screens] == ["hall"]
@@ -402,16 +407,16 @@ def test_uptime_per_screen_and_day(db_session, people, hall, make_screen, outage
 )
 def test_uptime_bad_ranges(db_session, people, first, last, message):
     with pytest.raises(InvalidInput, match=message):
-        reports.uptime_report(db_session, people["supervisor"], first, last, now=NOW, timezone=TZ)
+        uptime_report(db_session, people["supervisor"], first, last, now=NOW, timezone=TZ)
 
 
 def test_uptime_refusals(db_session, people):
     with pytest.raises(PermissionDenied):
-        reports.uptime_report(
+        uptime_report(
             db_session, people["reviewer"], D(2026, 11, 1), D(2026, 11, 2), now=NOW, timezone=TZ
         )
     with pytest.raises(NotFound):
-        reports.uptime_report(
+        uptime_report(
             db_session, None, D(2026, 11, 1), D(2026, 11, 2), now=NOW, timezone=TZ, screen="nope"
         )
 
@@ -427,7 +432,7 @@ def test_displays_not_yet_reported_are_waited_for_not_counted_as_a_gap(
     record_heartbeat(db_session, hall.id, Heartbeat(), now=local(2026, 11, 27, 10, 0))
     db_session.commit()
     [s] = report(db_session, gongshi, now=local(2026, 11, 27, 15, 0)).screens
-    assert s.verdict == reports.Verdict.IN_PROGRESS
+    assert s.verdict == Verdict.IN_PROGRESS
     assert s.reported_until == local(2026, 11, 27, 10, 0)
     assert "may still arrive" in s.reasons[0]
     assert not [g for g in s.gaps if g.counts_against]

@@ -1,0 +1,60 @@
+"""The heartbeat: what a player says about itself, and what the controller answers (protocol v1).
+
+A player sends a :class:`Heartbeat` to ``POST /api/v1/player/heartbeat`` every
+``heartbeat_interval_s``; the controller reads it with :data:`HEARTBEAT` (fields a newer player
+adds are ignored) and answers with a :class:`HeartbeatAnswer`: its clock, from which the player
+corrects its own, and the intervals it wants.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import ConfigDict, TypeAdapter
+from typing_extensions import TypedDict
+
+from playlists.document import published_schema
+
+HEARTBEAT_SCHEMA: Literal["signage.heartbeat/1"] = "signage.heartbeat/1"
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    """A player's report on itself."""
+
+    __pydantic_config__ = ConfigDict(extra="ignore", strict=True)
+
+    version: str = ""
+    playlist_etag: str = ""  # the ETag of the playlist it plays from
+    current_item: str | None = None  # the playlist item on the panel now
+    free_disk_bytes: int | None = None
+    errors: list[str] = field(default_factory=list)  # its recent errors, with their times
+    clock_offset_ms: int | None = None  # how far its own clock is from the controller's
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON-ready form."""
+        return dataclasses.asdict(self)
+
+
+class HeartbeatAnswer(TypedDict):
+    """The controller's answer: its time (UTC, ``Z``) and the intervals players should keep."""
+
+    server_time: str
+    poll_interval_s: float
+    heartbeat_interval_s: float
+    screenshot_interval_s: float
+
+
+HEARTBEAT: TypeAdapter[Heartbeat] = TypeAdapter(Heartbeat)
+
+
+def heartbeat_json_schema() -> dict[str, Any]:
+    """Return the JSON Schema of a heartbeat."""
+    return published_schema(
+        HEARTBEAT,
+        HEARTBEAT_SCHEMA,
+        "A screen player's heartbeat: its version, the playlist it plays from, what is on the "
+        "panel, free disk, recent errors and its clock's offset from the controller's.",
+    )

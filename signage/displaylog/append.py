@@ -1,0 +1,225 @@
+"""Append accepted display events to their screen's hash chain, and note lost ones.
+
+Each event takes the next place in the screen's chain (:mod:`signage.audit.chain`) inside the
+transaction that stores it, under the lock of the chain's head. A jump in the player's sequence
+is recorded as lost events (a gap); a late event that fills part of a gap shrinks it.
+
+The insert is written for speed: ingest is the busiest write path, and building ORM objects or
+letting SQLAlchemy prepare each row cost more than the rest of it together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from playlists import canonical_json
+from signage.audit.chain import close_link, link_hash, next_link
+from signage.db import UTCDateTime
+from signage.displaylog.models import DisplayEvent, DisplayGap
+from signage.displaylog.records import chain_name, hashed_record, is_plain, record_text
+from signage.times import isoformat_z
+
+
+class ParsedEvent(NamedTuple):
+    """An event that passed every check, ready to be stored."""
+
+    event_id: str
+    seq: int
+    item_id: str
+    notice_id: int
+    revision: int
+    content_sha256: str
+    started_at: dt.datetime  # in UTC
+    duration_ms: int
+    outcome: str
+    started_z: str  # started_at as isoformat_z gives it
+
+
+_STORED = sa.select(DisplayEvent.player_seq, DisplayEvent.event_id).where(
+    DisplayEvent.screen_id == sa.bindparam("screen_id")
+)
+_STORED_RANGE = _STORED.where(
+    DisplayEvent.player_seq.between(sa.bindparam("low"), sa.bindparam("high"))
+)
+_STORED_AMONG = _STORED.where(DisplayEvent.player_seq.in_(sa.bindparam("seqs", expanding=True)))
+_LAST_SEQ = sa.select(sa.func.max(DisplayEvent.player_seq)).where(
+    DisplayEvent.screen_id == sa.bindparam("screen_id")
+)
+
+
+def stored_event_ids(connection: sa.Connection, screen_id: int, seqs: list[int]) -> dict[int, str]:
+    """The event ids already stored under these player sequence numbers."""
+    low, high = min(seqs), max(seqs)
+    # A batch is nearly always a run of consecutive numbers: a range is cheaper to send than
+    # hundreds of IN parameters, and returns no more rows than the batch has numbers.
+    if high - low < 2 * len(seqs):
+        found = connection.execute(
+            _STORED_RANGE, {"screen_id": screen_id, "low": low, "high": high}
+        )
+    else:
+        found = connection.execute(_STORED_AMONG, {"screen_id": screen_id, "seqs": seqs})
+    wanted = set(seqs)
+    return {seq: event_id for seq, event_id in found if seq in wanted}
+
+
+def append_events(
+    session: Session, screen_id: int, fresh: list[tuple[ParsedEvent, str]], now: dt.datetime
+) -> tuple[list[str], list[tuple[int, int]]]:
+    """Append checked events (each with its revision's category) to the screen's chain, in
+    order; return their ids and the ranges of player sequence numbers found lost."""
+    connection = session.connection()
+    previous_max = connection.scalar(_LAST_SEQ, {"screen_id": screen_id}) or 0
+    link = next_link(session, chain_name(screen_id), len(fresh))
+    prev_hash = link.prev_hash
+    received_z = isoformat_z(now)
+    # Times as the driver takes them, from the text already made for the hash.
+    bind_time = _TIME_TYPE.bind_processor_z(connection.dialect)
+    received = bind_time(now, received_z)
+    rows = []
+    accepted: list[str] = []
+    for chain_seq, (p, category) in enumerate(fresh, link.seq):
+        # The times are hashed as isoformat_z writes them, whatever the driver is given.
+        if is_plain(p.item_id):  # ingest lets the other strings be nothing else
+            record = record_text(
+                screen_id,
+                chain_seq,
+                p.seq,
+                p.event_id,
+                p.content_sha256,
+                p.item_id,
+                p.notice_id,
+                p.revision,
+                p.started_z,
+                p.duration_ms,
+                p.outcome,
+                received_z,
+            ).encode()
+        else:
+            values = p._asdict() | {"screen_id": screen_id, "chain_seq": chain_seq}
+            values |= {"player_seq": p.seq, "received_at": now}
+            record = canonical_json(hashed_record(values))
+        event_hash = link_hash(prev_hash, record)
+        # Column values in _COLUMNS order, as the driver takes them: building ORM objects, or
+        # letting SQLAlchemy prepare each row, costs more than the rest of ingest together.
+        rows.append(
+            (
+                screen_id,
+                p.seq,
+                chain_seq,
+                p.event_id,
+                p.item_id,
+                p.notice_id,
+                p.revision,
+                p.content_sha256,
+                category,
+                bind_time(p.started_at, p.started_z),
+                p.duration_ms,
+                p.outcome,
+                received,
+                prev_hash,
+                event_hash,
+            )
+        )
+        prev_hash = event_hash
+        accepted.append(p.event_id)
+    sql, positional = _insert_statement(connection.dialect)
+    connection.exec_driver_sql(
+        sql, rows if positional else [dict(zip(_COLUMNS, row, strict=True)) for row in rows]
+    )
+    close_link(session, link, prev_hash)
+    lost = _record_gaps(session, screen_id, previous_max, [p.seq for p, _ in fresh], now)
+    return accepted, lost
+
+
+_COLUMNS = (
+    "screen_id",
+    "player_seq",
+    "chain_seq",
+    "event_id",
+    "item_id",
+    "notice_id",
+    "revision",
+    "content_sha256",
+    "category",
+    "started_at",
+    "duration_ms",
+    "outcome",
+    "received_at",
+    "prev_hash",
+    "hash",
+)
+_TIME_TYPE = UTCDateTime()
+
+
+@functools.lru_cache(maxsize=8)
+def _insert_statement(dialect: sa.Dialect) -> tuple[str, bool]:
+    """The INSERT of a display event for ``dialect``, compiled once, and whether it takes its
+    values as a tuple in :data:`_COLUMNS` order (else as a mapping). Its values go in as the
+    driver takes them: the two times are the only columns whose type converts, and
+    :func:`append_events` binds those itself."""
+    table = DisplayEvent.__table__
+    assert all(
+        table.c[name].type.bind_processor(dialect) is None  # type: ignore[attr-defined]
+        for name in _COLUMNS
+        if name not in ("started_at", "received_at")
+    )
+    compiled = sa.insert(table).compile(dialect=dialect, column_keys=list(_COLUMNS))
+    if compiled.positional:
+        assert tuple(compiled.positiontup or ()) == _COLUMNS
+    return str(compiled), compiled.positional
+
+
+def _record_gaps(
+    session: Session,
+    screen_id: int,
+    previous_max: int,
+    seqs: list[int],
+    now: dt.datetime,
+) -> list[tuple[int, int]]:
+    """Record jumps in the player's sequence as lost events; shrink a gap a late event fills.
+    Return the new gaps."""
+    lost: list[tuple[int, int]] = []
+    expected = previous_max + 1
+    late = [s for s in seqs if s <= previous_max]
+    for seq in (s for s in seqs if s > previous_max):
+        if seq > expected:
+            session.add(
+                DisplayGap(
+                    screen_id=screen_id, first_seq=expected, last_seq=seq - 1, detected_at=now
+                )
+            )
+            lost.append((expected, seq - 1))
+        expected = seq + 1
+    for seq in late:  # an event that was counted lost has arrived after all
+        gap = session.scalar(
+            sa.select(DisplayGap).where(
+                DisplayGap.screen_id == screen_id,
+                DisplayGap.first_seq <= seq,
+                DisplayGap.last_seq >= seq,
+            )
+        )
+        if gap is None:
+            continue
+        if gap.first_seq == gap.last_seq:
+            session.delete(gap)
+        elif seq == gap.first_seq:
+            gap.first_seq += 1
+        elif seq == gap.last_seq:
+            gap.last_seq -= 1
+        else:
+            session.add(
+                DisplayGap(
+                    screen_id=screen_id,
+                    first_seq=seq + 1,
+                    last_seq=gap.last_seq,
+                    detected_at=gap.detected_at,
+                )
+            )
+            gap.last_seq = seq - 1
+    session.flush()
+    return lost

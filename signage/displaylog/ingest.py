@@ -1,0 +1,291 @@
+"""Take display events from players (``POST /api/v1/player/events``).
+
+Ingest is idempotent by the player's sequence number: an event sent twice (the player crashed
+before it saw the answer) is a *duplicate*, not a second play. An event that cannot be stored
+is *rejected* with a reason and the player keeps it in a dead-letter table; it is never dropped
+silently on either side. An event is stored only when it names a revision that was approved,
+with that revision's content hash, and did not start before the approval. Accepted events are
+appended to the screen's hash chain (:mod:`signage.displaylog.append`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import operator
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from playlists import Outcome
+from playlists.events import (
+    EVENT_BATCH,
+    ID_RANGE,
+    ITEM_ID_LENGTH,
+    MAX_BATCH,
+    MAX_DURATION_MS,
+    SEQ_RANGE,
+    SHA256_PATTERN,
+    UUID_PATTERN,
+    EventsAnswer,
+    Rejection,
+)
+from signage.displaylog.append import ParsedEvent, append_events, stored_event_ids
+from signage.errors import BadRequest, InvalidInput
+from signage.notices.models import NoticeRevision
+from signage.notices.queries import approved
+from signage.times import isoformat_z
+
+# How far ahead of the controller's clock a start time may be (a player's clock runs fast).
+FUTURE_SLACK = dt.timedelta(minutes=5)
+
+
+@dataclass
+class IngestResult:
+    accepted: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    lost: list[tuple[int, int]] = field(default_factory=list)
+
+    def to_dict(self) -> EventsAnswer:
+        return {
+            "accepted": self.accepted,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "lost": [{"first_seq": a, "last_seq": b} for a, b in self.lost],
+        }
+
+
+_INTEGERS = (("seq", *SEQ_RANGE), ("notice_id", *ID_RANGE), ("revision", *ID_RANGE))
+_INTEGERS += (("duration_ms", 0, MAX_DURATION_MS),)
+_UUID = re.compile(UUID_PATTERN)
+_SHA256 = re.compile(SHA256_PATTERN)
+_OUTCOMES = frozenset(Outcome)
+
+# A time in UTC as players write it ("2026-11-26T08:00:00Z", or "+00:00" for the Z): its
+# isoformat_z text can be cut out of it rather than formatted anew.
+_UTC_TEXT = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d{6})?(?:Z|\+00:00)")
+
+
+def _start_time(text: Any, latest: dt.datetime) -> tuple[dt.datetime, str]:
+    """The start time an event gives as ``text``: in UTC, and as :func:`isoformat_z` writes it.
+
+    Raises ValueError with the reason when it is no ISO-8601 time with an offset, or cannot be
+    believed (later than ``latest``).
+    """
+    try:
+        started_at = dt.datetime.fromisoformat(text) if type(text) is str else None
+    except ValueError:
+        started_at = None
+    if started_at is None or started_at.tzinfo is None:
+        raise ValueError("started_at must be an ISO-8601 time with an offset")
+    utc = _UTC_TEXT.fullmatch(text)
+    if utc is not None and started_at.tzinfo is dt.UTC:
+        # The same fields fromisoformat read, so the same text isoformat_z would write.
+        seconds, fraction = utc.groups()
+        if fraction is None or fraction == ".000000":
+            fraction = ""
+        started_z = f"{seconds}{fraction}Z"
+    else:
+        try:
+            started_at = started_at.astimezone(dt.UTC)
+        except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00
+            raise ValueError("started_at is out of range") from None
+        started_z = isoformat_z(started_at)
+    if started_at > latest:
+        raise ValueError("started_at is in the future (is the player's clock right?)")
+    return started_at, started_z
+
+
+def _parse(raw: Any, latest: dt.datetime) -> ParsedEvent:
+    """Check one event; raise ValueError with the reason it cannot be stored.
+
+    ``latest`` is the latest start time believed (now plus the allowed clock slack).
+    """
+    if type(raw) is not dict:
+        raise ValueError("an event must be a JSON object")
+    get = raw.get
+    for name, low, high in _INTEGERS:
+        value = get(name)
+        # type() rather than isinstance(): JSON true/false arrive as bools, which are ints.
+        if type(value) is not int or not low <= value <= high:
+            raise ValueError(f"{name} must be a whole number {low}–{high}")
+    event_id = get("id")
+    if type(event_id) is not str or not _UUID.fullmatch(event_id):
+        raise ValueError("id must be a UUID in its usual lowercase form")
+    item_id = get("item_id")
+    low, high = ITEM_ID_LENGTH
+    if type(item_id) is not str or not low <= len(item_id) <= high:
+        raise ValueError(f"item_id must be a string of {low}–{high} characters")
+    digest = get("content_sha256")
+    if type(digest) is not str or not _SHA256.fullmatch(digest):
+        raise ValueError("content_sha256 must be 64 lowercase hex digits")
+    started_at, started_z = _start_time(get("started_at"), latest)
+    outcome = get("outcome")
+    if outcome not in _OUTCOMES:
+        raise ValueError("outcome must be shown, interrupted or error")
+    return ParsedEvent(
+        event_id,
+        raw["seq"],
+        item_id,
+        raw["notice_id"],
+        raw["revision"],
+        digest,
+        started_at,
+        raw["duration_ms"],
+        outcome,
+        started_z,
+    )
+
+
+def ingest_body(session: Session, screen_id: int, body: bytes, *, now: dt.datetime) -> IngestResult:
+    """Store a batch as the player sent it, ``{"events": [...]}`` in JSON.
+
+    A batch whose every event is well formed (nearly all of them) is checked in one pass by
+    pydantic's compiled validator, straight from the bytes: four times quicker than reading
+    the JSON and checking event by event. Any other batch takes the event-by-event way, which
+    says what is wrong with each event it rejects.
+    """
+    try:
+        batch = EVENT_BATCH.validate_json(body)
+    except ValidationError:
+        try:
+            raw = json.loads(body)
+        except ValueError:
+            raw = None
+        if not isinstance(raw, dict) or not isinstance(raw.get("events"), list):
+            raise BadRequest('send {"events": [...]} as JSON') from None
+        return ingest_events(session, screen_id, raw["events"], now=now)
+    result = IngestResult()
+    parsed: list[ParsedEvent] = []
+    latest = now + FUTURE_SLACK
+    for e in batch["events"]:
+        try:
+            started_at, started_z = _start_time(e["started_at"], latest)
+        except ValueError as exc:
+            result.rejected.append({"id": e["id"], "reason": str(exc)})
+            continue
+        parsed.append(
+            ParsedEvent(
+                e["id"],
+                e["seq"],
+                e["item_id"],
+                e["notice_id"],
+                e["revision"],
+                e["content_sha256"],
+                started_at,
+                e["duration_ms"],
+                e["outcome"],
+                started_z,
+            )
+        )
+    return _ingest(session, screen_id, parsed, result, now)
+
+
+def ingest_events(
+    session: Session, screen_id: int, events: Sequence[Any], *, now: dt.datetime
+) -> IngestResult:
+    """Store a batch of display events from one screen (see the module docstring)."""
+    if len(events) > MAX_BATCH:
+        raise InvalidInput(f"send at most {MAX_BATCH} events per batch", field="events")
+    result = IngestResult()
+    parsed: list[ParsedEvent] = []
+    latest = now + FUTURE_SLACK
+    for raw in events:
+        try:
+            parsed.append(_parse(raw, latest))
+        except ValueError as exc:
+            event_id = str(raw.get("id")) if isinstance(raw, dict) else ""
+            result.rejected.append({"id": event_id, "reason": str(exc)})
+    return _ingest(session, screen_id, parsed, result, now)
+
+
+class _Approved(NamedTuple):
+    """What an event must agree with to be stored: its revision as it was approved."""
+
+    earliest: dt.datetime  # no event of it started before this (its approval, less the slack)
+    content_sha256: str
+    category: str
+
+
+_APPROVED = sa.select(
+    NoticeRevision.notice_id,
+    NoticeRevision.number,
+    NoticeRevision.reviewed_at,
+    NoticeRevision.content_sha256,
+    NoticeRevision.category,
+).where(
+    sa.tuple_(NoticeRevision.notice_id, NoticeRevision.number).in_(
+        sa.bindparam("pairs", expanding=True)
+    ),
+    approved(),
+)
+
+
+def _approved_revisions(
+    connection: sa.Connection, pairs: set[tuple[int, int]]
+) -> dict[tuple[int, int], _Approved]:
+    """The approved revisions among (notice id, revision number) pairs (see
+    :func:`signage.notices.queries.approved`)."""
+    if not pairs:
+        return {}
+    return {
+        (notice_id, number): _Approved(reviewed_at - FUTURE_SLACK, content_sha256, category)
+        for notice_id, number, reviewed_at, content_sha256, category in connection.execute(
+            _APPROVED, {"pairs": list(pairs)}
+        )
+    }
+
+
+def _ingest(
+    session: Session,
+    screen_id: int,
+    parsed: list[ParsedEvent],
+    result: IngestResult,
+    now: dt.datetime,
+) -> IngestResult:
+    # Plain Core statements on the session's connection: no ORM object is read or written here,
+    # and the ORM's handling of a statement costs more than the statement.
+    connection = session.connection()
+    # Duplicates: the same player sequence number already stored (or twice in this batch).
+    seqs = [p.seq for p in parsed]
+    stored = stored_event_ids(connection, screen_id, seqs) if seqs else {}
+    # What each event claims to have shown must be a revision that was approved.
+    approved = _approved_revisions(connection, {(p.notice_id, p.revision) for p in parsed})
+    fresh: list[tuple[ParsedEvent, str]] = []  # with the revision's category
+    seen: dict[int, str] = {}
+    reject = result.rejected.append
+    for p in sorted(parsed, key=operator.attrgetter("seq")):
+        earlier = stored.get(p.seq) or seen.get(p.seq)
+        if earlier is not None:
+            if earlier == p.event_id:
+                result.duplicates.append(p.event_id)
+            else:
+                reason = f"sequence number {p.seq} was already used by event {earlier}"
+                reject({"id": p.event_id, "reason": reason})
+            continue
+        revision = approved.get((p.notice_id, p.revision))
+        if revision is None:
+            reason = f"notice {p.notice_id} revision {p.revision} was never approved"
+            reject({"id": p.event_id, "reason": reason})
+        elif p.started_at < revision.earliest:
+            # Nothing was shown before it was approved: a clock that was wrong (a board whose
+            # clock fell back to 1970) would also put the event outside every report.
+            reason = "started_at is before the revision was approved (is the player's clock right?)"
+            reject({"id": p.event_id, "reason": reason})
+        elif revision.content_sha256 != p.content_sha256:
+            reason = "content_sha256 does not match the approved revision"
+            reject({"id": p.event_id, "reason": reason})
+        else:
+            seen[p.seq] = p.event_id
+            fresh.append((p, revision.category))
+    if fresh:
+        accepted, lost = append_events(session, screen_id, fresh, now)
+        result.accepted.extend(accepted)
+        result.lost.extend(lost)
+    return result

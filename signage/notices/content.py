@@ -1,0 +1,198 @@
+"""A revision's content: its fields (one list for every layer), their checks, its content hash.
+
+:class:`NoticeFields` is the field list. The API's request body is made from it
+(:mod:`signage.notices.schemas`), revisions are built from it and read back into it, the JSON
+of a revision and the review page's diff follow it, and the content hash covers exactly these
+fields, so a field added here is carried, checked and hashed everywhere at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from playlists import Kind, Priority, canonical_json, sha256_hex
+from signage.errors import InvalidInput
+from signage.media.models import Media
+from signage.notices.models import NoticeRevision
+from signage.screens.models import Screen, ScreenGroup
+from signage.screens.services import groups_by_name, normalise_hours, screens_by_key
+from signage.times import isoformat_z
+
+TITLE_MAX = 200
+BODY_MAX = 5000
+DURATION_RANGE = (3, 600)
+WORKING_DAYS_RANGE = (1, 60)
+MAX_WINDOW = dt.timedelta(days=3 * 366)
+
+
+@dataclass(frozen=True)
+class NoticeFields:
+    """The content of a revision; ``None`` means "not given" (keep the previous value on edit).
+
+    To clear ``dayparts``, ``media_sha256`` or ``required_working_days`` on an edit, pass ``""``
+    or ``0`` respectively; ``screens`` and ``groups`` are replaced when given.
+    """
+
+    title: str | None = None
+    body: str | None = None
+    category: str | None = None
+    kind: str | None = None
+    media_sha256: str | None = None
+    priority: str | None = None
+    duration_s: int | None = None
+    valid_from: dt.datetime | None = None
+    valid_until: dt.datetime | None = None
+    dayparts: str | None = None
+    screens: Sequence[str] | None = None  # screen keys
+    groups: Sequence[str] | None = None  # screen group names
+    required_working_days: int | None = None
+
+    def given(self) -> dict[str, Any]:
+        return {n: getattr(self, n) for n in FIELD_NAMES if getattr(self, n) is not None}
+
+
+FIELD_NAMES = tuple(f.name for f in dataclasses.fields(NoticeFields))
+TARGETS = ("screens", "groups")  # the fields held as links to rows, not as columns
+COLUMNS = tuple(name for name in FIELD_NAMES if name not in TARGETS)
+
+
+@dataclass(frozen=True)
+class NoticeRules:
+    """Deployment settings the workflow checks against."""
+
+    categories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Content:
+    """A revision's content, checked: every field set and normalised (``values``), the targets
+    as rows."""
+
+    values: NoticeFields
+    screens: list[Screen]
+    groups: list[ScreenGroup]
+
+    def content_hash(self) -> str:
+        """The SHA-256 of the canonical JSON of every field (the revision's ``content_sha256``)."""
+        return sha256_hex(canonical_json(plain_fields(self.values)))
+
+    def columns(self) -> dict[str, Any]:
+        """The revision's column values."""
+        return {name: getattr(self.values, name) for name in COLUMNS}
+
+
+def plain_fields(values: NoticeFields) -> dict[str, Any]:
+    """Every field as JSON takes it: times in UTC with ``Z``, targets sorted."""
+    out = {}
+    for name in FIELD_NAMES:
+        value = getattr(values, name)
+        if isinstance(value, dt.datetime):
+            value = isoformat_z(value)
+        elif name in TARGETS:
+            value = sorted(value or ())
+        out[name] = value
+    return out
+
+
+def revision_fields(revision: NoticeRevision) -> NoticeFields:
+    """A stored revision's content as fields."""
+    return NoticeFields(
+        **{name: getattr(revision, name) for name in COLUMNS},
+        screens=[s.key for s in revision.screens],
+        groups=[g.name for g in revision.groups],
+    )
+
+
+def check_content(session: Session, values: dict[str, Any], rules: NoticeRules) -> Content:
+    """Check every field of a complete revision; raise :class:`InvalidInput` naming the field."""
+    title = str(values["title"]).strip()
+    if not 1 <= len(title) <= TITLE_MAX:
+        raise InvalidInput(f"the title must be 1–{TITLE_MAX} characters", field="title")
+    body = str(values.get("body") or "").strip()
+    if len(body) > BODY_MAX:
+        raise InvalidInput(f"the body must be at most {BODY_MAX} characters", field="body")
+    category = values["category"]
+    if category not in rules.categories:
+        raise InvalidInput(
+            f"unknown category {category!r}; categories are {'、'.join(rules.categories)}",
+            field="category",
+        )
+    kind = enum_value(Kind, values.get("kind") or Kind.TEXT, "kind")
+    priority = enum_value(Priority, values.get("priority") or Priority.NORMAL, "priority")
+    media_sha256 = values.get("media_sha256") or None
+    if kind == Kind.IMAGE:
+        if media_sha256 is None:
+            raise InvalidInput(
+                "an image notice needs media_sha256 (upload the image first)", field="media_sha256"
+            )
+        media_sha256 = str(media_sha256).lower()
+        if session.get(Media, media_sha256) is None:
+            raise InvalidInput(f"no uploaded media {media_sha256!r}", field="media_sha256")
+    elif media_sha256 is not None:
+        raise InvalidInput("only image notices carry media", field="media_sha256")
+    duration_s = values.get("duration_s") or 15
+    if (
+        isinstance(duration_s, bool)
+        or not isinstance(duration_s, int)
+        or not (DURATION_RANGE[0] <= duration_s <= DURATION_RANGE[1])
+    ):
+        raise InvalidInput(
+            f"duration_s must be a whole number of seconds, {DURATION_RANGE[0]}–"
+            f"{DURATION_RANGE[1]}",
+            field="duration_s",
+        )
+    valid_from, valid_until = values.get("valid_from"), values.get("valid_until")
+    for name, value in (("valid_from", valid_from), ("valid_until", valid_until)):
+        if not isinstance(value, dt.datetime):
+            raise InvalidInput(f"{name} is required", field=name)
+        if value.tzinfo is None:
+            raise InvalidInput(f"{name} needs a UTC offset or Z", field=name)
+    assert isinstance(valid_from, dt.datetime) and isinstance(valid_until, dt.datetime)
+    if valid_until <= valid_from:
+        raise InvalidInput("valid_until must be after valid_from", field="valid_until")
+    if valid_until - valid_from > MAX_WINDOW:
+        raise InvalidInput("the validity window may be at most three years", field="valid_until")
+    dayparts = normalise_hours(values.get("dayparts") or None, field="dayparts")
+    screens = screens_by_key(session, values.get("screens") or ())
+    groups = groups_by_name(session, values.get("groups") or ())
+    days = values.get("required_working_days") or None
+    if days is not None and (
+        isinstance(days, bool)
+        or not isinstance(days, int)
+        or not (WORKING_DAYS_RANGE[0] <= days <= WORKING_DAYS_RANGE[1])
+    ):
+        raise InvalidInput(
+            f"required_working_days must be {WORKING_DAYS_RANGE[0]}–{WORKING_DAYS_RANGE[1]}",
+            field="required_working_days",
+        )
+    checked = NoticeFields(
+        title=title,
+        body=body,
+        category=category,
+        kind=kind,
+        media_sha256=media_sha256,
+        priority=priority,
+        duration_s=duration_s,
+        valid_from=valid_from.astimezone(dt.UTC),
+        valid_until=valid_until.astimezone(dt.UTC),
+        dayparts=dayparts,
+        screens=[s.key for s in screens],
+        groups=[g.name for g in groups],
+        required_working_days=days,
+    )
+    return Content(checked, screens, groups)
+
+
+def enum_value(enum_type: Any, value: Any, field: str) -> str:
+    """``value`` as a plain string of ``enum_type``, or an error listing the allowed ones."""
+    try:
+        return str(enum_type(value).value)
+    except ValueError:
+        allowed = ", ".join(e.value for e in enum_type)
+        raise InvalidInput(f"{field} must be one of {allowed}", field=field) from None
