@@ -19,7 +19,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from player import render as render_module
 from player.client import ControllerClient
 from player.clock import ServerClock
 from player.config import PlayerConfig
@@ -29,6 +28,7 @@ from player.render import ScreenProfile, render
 from player.runner import Player, display_start
 from player.spool import Spool
 from player.store import Store
+from player.text import clear_caches
 from playlists import (
     ColorMode,
     NoticeSpec,
@@ -89,7 +89,7 @@ def main() -> None:
         profile = ScreenProfile(width, height, ColorMode(colour))
         cold = []
         for item in items:
-            render_module.clear_caches()
+            clear_caches()
             t0 = time.perf_counter()
             render(item, profile, fonts)
             cold.append(time.perf_counter() - t0)

@@ -22,7 +22,6 @@ the font's bitmap face is used where it has one, so every lit pixel is a whole L
 
 from __future__ import annotations
 
-import functools
 import io
 import math
 from collections.abc import Iterator, Sequence
@@ -30,9 +29,9 @@ from dataclasses import dataclass
 from typing import overload
 
 from PIL import Image, ImageDraw, ImageOps
-from uniseg.linebreak import line_break_units
 
-from player.fonts import Face, FontSet, missing_characters, pil_font
+from player.fonts import FontSet, missing_characters
+from player.text import draw_text, ink, text_width, wrap
 from playlists.document import Item
 from playlists.vocabulary import ColorMode
 
@@ -43,12 +42,7 @@ MIN_PAGE_MS = 4000
 ONE_PAGE_MIN_SIZE = 24  # one page at this size or more beats several pages of larger text
 STRIP_MAX_HEIGHT = 32
 HEADER_MIN_HEIGHT = 64
-SCROLL_STEP_MS = (16, 40)
-# Chinese line-breaking rules for the rare forced break inside an over-long unit; everywhere
-# else uniseg's UAX #14 classes apply them.
-NO_LINE_START = frozenset("，。、；：？！）》」』】〕〉”’…—·,.;:?!)]}%")
-NO_LINE_END = frozenset("（《「『【〔〈“‘([{")  # fastest and slowest scroll: about 60 and 25 px/s
-
+SCROLL_STEP_MS = (16, 40)  # fastest and slowest scroll: about 60 and 25 px/s
 BLACK: RGB = (0, 0, 0)
 RED: RGB = (255, 0, 0)
 GREEN: RGB = (0, 255, 0)
@@ -124,14 +118,6 @@ class Rendering:
         return iter(self.frames)
 
 
-def clear_caches() -> None:
-    """Forget every measurement and font kept between renders (benchmarks of a cold start)."""
-    _advance.cache_clear()
-    _ink.cache_clear()
-    break_units.cache_clear()
-    pil_font.cache_clear()
-
-
 def render(
     item: Item, profile: ScreenProfile, fonts: FontSet, image: bytes | None = None
 ) -> Rendering:
@@ -144,50 +130,6 @@ def render(
     if profile.height <= STRIP_MAX_HEIGHT:
         return _render_strip(item, profile, fonts, duration_ms)
     return _render_panel(item, profile, fonts, duration_ms)
-
-
-# --- text measurement and drawing with a fallback chain ---------------------------------------
-
-
-@functools.lru_cache(maxsize=65536)
-def _advance(path: str, index: int, size: int, char: str) -> float:
-    return float(pil_font(path, index, size).getlength(char))
-
-
-def _runs(text: str, fonts: FontSet, size: int) -> list[tuple[Face | None, str]]:
-    runs: list[tuple[Face | None, str]] = []
-    for char in text:
-        face = fonts.face_for(char, size)
-        if runs and runs[-1][0] == face:
-            runs[-1] = (face, runs[-1][1] + char)
-        else:
-            runs.append((face, char))
-    return runs
-
-
-def text_width(text: str, fonts: FontSet, size: int) -> int:
-    total = 0.0
-    for face, run in _runs(text, fonts, size):
-        if face is None:
-            total += size * len(run)  # an undrawable character keeps its place
-        else:
-            total += sum(_advance(face.path, face.index, size, c) for c in run)
-    return math.ceil(total)
-
-
-def _draw(
-    mask: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, fonts: FontSet, size: int
-) -> None:
-    """Draw ``text`` with its ink starting ``xy[1]`` pixels down (not the font's ascender)."""
-    x, y = xy
-    y -= ink(fonts, size)[0]
-    for face, run in _runs(text, fonts, size):
-        if face is None:
-            x += size * len(run)
-            continue
-        font = fonts.pil(face, size)
-        mask.text((x, y), run, font=font, fill=255)
-        x += sum(_advance(face.path, face.index, size, c) for c in run)
 
 
 def _crisp(profile: ScreenProfile, size: int) -> bool:
@@ -205,60 +147,6 @@ def _paint(
     canvas: Image.Image, mask: Image.Image, color: RGB, at: tuple[int, int] = (0, 0)
 ) -> None:
     canvas.paste(Image.new("RGB", mask.size, color), at, mask)
-
-
-# --- line breaking ----------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=256)
-def break_units(text: str) -> tuple[tuple[str, ...], ...]:
-    """The unbreakable units of each paragraph of ``text`` (UAX #14, by uniseg), computed once
-    per text however many sizes are tried."""
-    return tuple(tuple(line_break_units(p)) for p in text.split("\n"))
-
-
-def wrap(text: str, width: int, fonts: FontSet, size: int) -> list[str]:
-    """Break ``text`` into lines no wider than ``width`` pixels, by Chinese line-breaking rules.
-
-    Paragraphs (newlines) are kept. A unit wider than a whole line (a long URL) is split by
-    characters, the only case where a rule may yield.
-    """
-    lines: list[str] = []
-    for units in break_units(text):
-        line, line_w = "", 0
-        for unit in units:
-            unit_w = text_width(unit, fonts, size)
-            trailing = unit_w - text_width(unit.rstrip(), fonts, size)
-            if line_w + unit_w - trailing <= width:
-                line, line_w = line + unit, line_w + unit_w
-                continue
-            if line.strip():
-                lines.append(line.rstrip())
-            line, line_w = "", 0
-            while text_width(unit.rstrip(), fonts, size) > width and len(unit) > 1:
-                cut = len(unit) - 1
-                while cut > 1 and text_width(unit[:cut], fonts, size) > width:
-                    cut -= 1
-                # Even inside a forced break, keep closing marks off a line's start and
-                # opening marks off its end.
-                while cut > 1 and (unit[cut] in NO_LINE_START or unit[cut - 1] in NO_LINE_END):
-                    cut -= 1
-                lines.append(unit[:cut])
-                unit = unit[cut:]
-            line, line_w = unit, text_width(unit, fonts, size)
-        lines.append(line.rstrip())
-    return lines
-
-
-def ink(fonts: FontSet, size: int) -> tuple[int, int]:
-    """Top and bottom of Chinese ink below the drawing origin, in pixels, at ``size``."""
-    return _ink(fonts.face_for_size(size), size, fonts)
-
-
-@functools.lru_cache(maxsize=256)
-def _ink(face: Face, size: int, fonts: FontSet) -> tuple[int, int]:
-    box = fonts.pil(face, size).getbbox("国通知公告，【】（）《》「」gjy|", anchor="la")
-    return int(box[1]), int(box[3])
 
 
 # --- strips -----------------------------------------------------------------------------------
@@ -284,7 +172,7 @@ def _render_strip(
         if not text:
             continue
         mask, draw = _layer((text_width(text, fonts, size) + size, profile.height), crisp)
-        _draw(draw, (0, y), text, fonts, size)
+        draw_text(draw, (0, y), text, fonts, size)
         _paint(canvas, mask, color, (x0, 0))
     travel = text_w + profile.width
     step_ms = min(max(duration_ms // max(travel, 1), SCROLL_STEP_MS[0]), SCROLL_STEP_MS[1])
@@ -352,7 +240,7 @@ def _render_panel(
             mask, draw = _layer((area_w, area_h), crisp)
             for row, (text, c) in enumerate(chunk):
                 if c == color:
-                    _draw(draw, (0, row * line_h), text, fonts, size)
+                    draw_text(draw, (0, row * line_h), text, fonts, size)
             _paint(canvas, mask, color, (margin, header_h + (margin if not header_h else 0)))
         frames.append(
             Frame(canvas, page_ms if page < pages - 1 else duration_ms - page_ms * (pages - 1))
@@ -378,7 +266,7 @@ def _draw_header(
     top, bottom = ink(fonts, size)
     label = category if pages == 1 else f"{category}  {page + 1}/{pages}"
     mask, draw = _layer((profile.width, height), True)
-    _draw(draw, (2, (height - (bottom - top)) // 2), label, fonts, size)
+    draw_text(draw, (2, (height - (bottom - top)) // 2), label, fonts, size)
     _paint(canvas, mask, palette.header)
 
 

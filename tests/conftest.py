@@ -2,7 +2,8 @@
 a session, API clients per role, and builders for users, screens and notices.
 
 Every test starts with empty tables: the schema is migrated once per run and the rows are
-deleted after each test, so tests may commit freely (as the API and the CLI do).
+deleted after each test, so tests may commit freely (as the API and the CLI do) and several
+connections, threads and processes see the same data, as they do in production.
 """
 
 from __future__ import annotations
@@ -73,14 +74,13 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def _empty_tables(engine: sa.Engine) -> None:
+    # DELETE in dependency order rather than TRUNCATE on PostgreSQL too: for tables this small
+    # a TRUNCATE of every table cost 75–145 ms a test, the DELETEs 25 ms (SQLite: 6 ms).
     tables = [t.name for t in Base.metadata.sorted_tables]
     with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            conn.execute(sa.text("UPDATE notices SET live_revision_id = NULL"))
-            for name in reversed(tables):
-                conn.execute(sa.text(f"DELETE FROM {name}"))
+        conn.execute(sa.text("UPDATE notices SET live_revision_id = NULL"))
+        for name in reversed(tables):
+            conn.execute(sa.text(f"DELETE FROM {name}"))
 
 
 @pytest.fixture

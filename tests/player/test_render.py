@@ -88,7 +88,7 @@ def test_strips_scroll_in_whole_pixels_and_clip_nothing_vertically(fonts, size):
     tall = Image.new("L", (canvas.width, size[1] * 3), 0)
     draw = ImageDraw.Draw(tall)
     draw.fontmode = "1"
-    from player.render import _draw
+    from player.text import draw_text as _draw
 
     top, bottom = ink(fonts, font_size)
     _draw(

@@ -160,6 +160,8 @@ ENDPOINTS = [
     Endpoint("POST", path("/me/tokens"), STAFF, 201, lambda w: {"name": "脚本"}),
     Endpoint("GET", path("/openapi.json"), STAFF | {"anonymous"}),
     Endpoint("GET", path("/schemas/playlist.json"), STAFF | {"anonymous"}),
+    Endpoint("GET", path("/schemas/events.json"), STAFF | {"anonymous"}),
+    Endpoint("GET", path("/schemas/heartbeat.json"), STAFF | {"anonymous"}),
 ]
 
 

@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from PIL import Image
 
 from playlists import parse_playlist
+from playlists.events import events_json_schema
+from playlists.heartbeat import heartbeat_json_schema
 from signage.app import create_app
 from signage.clock import utcnow
 from signage.db import get_db
@@ -171,6 +173,8 @@ def test_media_only_for_the_screen_whose_playlist_uses_it(client, db_session, pe
 def test_the_playlist_schema_is_served(client):
     schema = client.get("/api/v1/schemas/playlist.json").get_json()
     assert schema["$id"] == "signage.playlist/1"
+    assert client.get("/api/v1/schemas/events.json").get_json() == events_json_schema()
+    assert client.get("/api/v1/schemas/heartbeat.json").get_json() == heartbeat_json_schema()
 
 
 def test_an_unchanged_poll_does_no_database_work(config, people, screens, client):
