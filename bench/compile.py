@@ -6,7 +6,8 @@ one notice changes.
 Builds the data in a throw-away SQLite database (or the one given; it must be empty and is left
 full), then prints a table:
 
-* pure compile: ``playlists.compile_playlists`` for every screen from specs already in memory;
+* pure compile: ``playlists.compile.iter_playlists`` for every screen from specs already in
+  memory (each playlist counted, then dropped);
 * compile from the database: ``signage.delivery.services.compile_all`` (one read of the notices);
 * recompile after one change: a notice aimed at one group is approved; the playlist cache of a
   running process notices the epoch, drops only that group's screens, and every screen polls once.
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from playlists import compile_playlists
+from playlists.compile import iter_playlists
 from signage import migrate
 from signage.accounts.models import Role, User, UserRole
 from signage.db import Database
@@ -189,8 +190,8 @@ def main() -> None:
         screen_specs = [screen_spec(x) for x in screens]
 
     def pure() -> int:
-        compiled = compile_playlists(screen_specs, specs, now, weights=WEIGHTS)
-        return sum(len(p.items) for p in compiled.values())
+        compiled = iter_playlists(screen_specs, specs, now, weights=WEIGHTS)
+        return sum(len(playlist.items) for _, playlist in compiled)
 
     pure_s, items = timed(pure)
     with db.session() as s:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from playlists.document import Item, MediaRef, Playlist, ScreenInfo
@@ -68,6 +68,12 @@ class NoticeSpec:
         return screen.key in self.screens or not self.groups.isdisjoint(screen.groups)
 
 
+def item_id(notice_id: int, revision: int) -> str:
+    """The id of a notice revision's item in every playlist (``n42.r3``); display events name
+    the item they showed by it."""
+    return f"n{notice_id}.r{revision}"
+
+
 def horizon_start(now: dt.datetime) -> dt.datetime:
     """Return the top of the UTC hour of ``now``: where a playlist compiled at ``now`` starts."""
     return now.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
@@ -113,7 +119,7 @@ def compile_playlist(
             continue
         items.append(
             Item(
-                id=f"n{notice.notice_id}.r{notice.revision}",
+                id=item_id(notice.notice_id, notice.revision),
                 notice_id=notice.notice_id,
                 revision=notice.revision,
                 content_sha256=notice.content_sha256,
@@ -145,7 +151,18 @@ def compile_playlists(
     horizon: dt.timedelta = DEFAULT_HORIZON,
     weights: Mapping[str, int] = DEFAULT_WEIGHTS,
 ) -> dict[str, Playlist]:
-    """Compile the playlist of each of ``screens`` (by key) from the same live ``notices``.
+    """Compile the playlist of each of ``screens`` (by key) from the same live ``notices``."""
+    return dict(iter_playlists(screens, notices, now, horizon, weights))
+
+
+def iter_playlists(
+    screens: Sequence[ScreenSpec],
+    notices: Iterable[NoticeSpec],
+    now: dt.datetime,
+    horizon: dt.timedelta = DEFAULT_HORIZON,
+    weights: Mapping[str, int] = DEFAULT_WEIGHTS,
+) -> Iterator[tuple[str, Playlist]]:
+    """Compile each of ``screens``'s playlist in turn, yielding (screen key, playlist).
 
     The notices are indexed by the screens and groups they name, so each screen looks only at
     the notices that may be aimed at it; :func:`compile_playlist` then applies
@@ -158,10 +175,8 @@ def compile_playlists(
             named["screen", key].append(notice)
         for group in notice.groups:
             named["group", group].append(notice)
-    out = {}
     for screen in screens:
         candidates = {id(n): n for n in named.get(("screen", screen.key), ())}
         for group in screen.groups:
             candidates.update((id(n), n) for n in named.get(("group", group), ()))
-        out[screen.key] = compile_playlist(screen, candidates.values(), now, horizon, weights)
-    return out
+        yield screen.key, compile_playlist(screen, candidates.values(), now, horizon, weights)
