@@ -21,8 +21,8 @@ $(STAMP): $(BIN)/python pyproject.toml
 venv: $(STAMP)
 
 run: $(STAMP) fonts
-	@mkdir -p "$(SIGNAGE_DATA_DIR)"
-	@if [ ! -f "$(SIGNAGE_DATA_DIR)/.demo-loaded" ]; then \
+	@mkdir -p -m 700 "$(SIGNAGE_DATA_DIR)"
+	@umask 077; if [ ! -f "$(SIGNAGE_DATA_DIR)/.demo-loaded" ]; then \
 		{ $(BIN)/signage init && $(BIN)/signage demo; } > "$(SIGNAGE_DATA_DIR)/demo-credentials.txt" && \
 		$(BIN)/signage screen token zwzx-24h | tail -n 1 > "$(SIGNAGE_DATA_DIR)/zwzx-24h.token" && \
 		touch "$(SIGNAGE_DATA_DIR)/.demo-loaded"; \

@@ -18,6 +18,7 @@ from playlists.compile import (
     compile_playlist,
     compile_playlists,
     horizon_start,
+    item_id,
 )
 from playlists.document import (
     SCHEMA,
@@ -66,6 +67,7 @@ __all__ = [
     "etag",
     "horizon_start",
     "iso",
+    "item_id",
     "json_schema",
     "parse_playlist",
     "parse_weekly",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Request, Response
+from flask import Flask, Request, Response, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
@@ -16,7 +16,7 @@ from signage.api import routes
 from signage.config import load_config
 from signage.delivery.cache import PlaylistCache
 from signage.delivery.shortcut import UnchangedPollShortcut
-from signage.errors import ServiceError
+from signage.errors import InvalidInput, ServiceError
 from signage.web import site
 
 
@@ -24,7 +24,7 @@ class DatabaseInt(IntegerConverter):
     """``<int:…>`` in routes, bounded to what a 64-bit database column holds."""
 
     def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", db.MAX_BIGINT)
         super().__init__(map, *args, **kwargs)
 
 
@@ -68,8 +68,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     routes.init_app(app)
     site.init_app(app)
+    app.before_request(_refuse_nul_values)
     _answer_errors(app)
     return app
+
+
+def _refuse_nul_values() -> None:
+    """No query value or form field may hold a NUL: no database stores one (JSON bodies are
+    checked as they are parsed)."""
+    for values in (request.args, request.form):
+        for name, value in values.items(multi=True):
+            if "\x00" in value or "\x00" in name:
+                raise InvalidInput(f"{name!r} must not contain a NUL character", field=name)
 
 
 def _answer_errors(app: Flask) -> None:

@@ -129,11 +129,20 @@ def _parse(name: str, raw: str, default: Any) -> Any:
     return raw
 
 
+def private_dir(path: Path) -> Path:
+    """Create the folder ``path`` for the owner alone (0700), or make it so if it is ours: it
+    holds the database (password and token hashes, drafts) and the secret key."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if hasattr(os, "getuid") and path.stat().st_uid == os.getuid():
+        path.chmod(0o700)
+    return path
+
+
 def _stored_secret(data_dir: Path) -> str:
     path = data_dir / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     key = secrets.token_hex(32)
     # Create with owner-only permissions; a concurrent first start keeps whichever won.
     try:

@@ -7,8 +7,11 @@ psycopg 3 (``postgresql+psycopg://``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,6 +27,12 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# The largest value an INTEGER and a BIGINT column hold on both databases: ids from outside
+# are checked against these, so a larger number is refused, never sent to the database.
+MAX_INT = 2**31 - 1
+MAX_BIGINT = 2**63 - 1
 
 
 class UTCDateTime(sa.TypeDecorator[dt.datetime]):
@@ -92,12 +101,27 @@ class Base(DeclarativeBase):
 
 
 def create_engine(url: str) -> sa.Engine:
-    """Create an engine for ``url`` with the settings each backend needs."""
+    """Create an engine for ``url`` with the settings each backend needs.
+
+    A SQLite file is created for its owner alone (0600) before SQLite opens it; SQLite gives its
+    ``-wal`` and ``-shm`` files the same permissions.
+    """
     if url.startswith("sqlite"):
+        path = sa.make_url(url).database
+        if path and path != ":memory:" and not path.startswith("file:"):
+            _private_file(Path(path))
         engine = sa.create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _private_file(path: Path) -> None:
+    if path.exists():
+        return
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -146,6 +170,11 @@ def request_session() -> Session:
         g.db_session = get_db(current_app).session()
     session: Session = g.db_session
     return session
+
+
+def after_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Call ``callback`` once the session's transaction has committed (not if it rolls back)."""
+    event.listen(session, "after_commit", lambda _session: callback(), once=True)
 
 
 def finish_request(response: Response, *, on_conflict: Callable[[], Response]) -> Response:

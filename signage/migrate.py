@@ -10,6 +10,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from signage.db import Base
 
@@ -52,8 +53,6 @@ def new_revision(engine: sa.Engine, message: str) -> None:
 
 def head_revision() -> str | None:
     """Return the newest migration's revision id."""
-    from alembic.script import ScriptDirectory
-
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return ScriptDirectory.from_config(cfg).get_current_head()

@@ -5,28 +5,70 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar, overload
+from typing import Annotated, Any, TypeVar, overload
 
 from flask import Response, current_app, g, request
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    PlainValidator,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+    model_validator,
+)
 from sqlalchemy.orm import Session
 
 from signage.accounts.models import User
 from signage.accounts.services import user_for_token
 from signage.clock import utcnow
-from signage.db import request_session
+from signage.db import after_commit, request_session
 from signage.delivery.cache import get_cache
 from signage.errors import BadRequest, InvalidInput, Unauthenticated
-from signage.times import FIRST_DATE, LAST_DATE, utc
+from signage.times import FIRST_DATE, LAST_DATE, parse_time
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 T = TypeVar("T")
 
 
 class Body(BaseModel):
-    """Base of request bodies: unknown fields are an error, so a typo is never ignored."""
+    """Base of request bodies: unknown fields are an error, so a typo is never ignored, and no
+    text may hold a NUL character (no database stores one, PostgreSQL refuses it)."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
+
+    @model_validator(mode="after")
+    def _no_nul(self) -> Body:
+        for name, value in self:
+            refuse_nul(value, name)
+        return self
+
+
+def refuse_nul(value: object, field: str) -> None:
+    """Raise :class:`InvalidInput` naming ``field`` if text in ``value`` holds a NUL."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise InvalidInput(f"{field} must not contain a NUL character", field=field)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            refuse_nul(item, field)
+    elif isinstance(value, BaseModel):
+        for name, item in value:
+            refuse_nul(item, f"{field}.{name}")
+
+
+def _api_time(value: object, info: ValidationInfo) -> dt.datetime:
+    return parse_time(value, info.field_name or "time")
+
+
+# A time in a request body: ISO-8601 text with an offset, within the accepted range (a Unix
+# number is refused, not guessed at).
+ApiTime = Annotated[
+    dt.datetime,
+    PlainValidator(_api_time),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
 
 
 def session() -> Session:
@@ -70,8 +112,20 @@ def screen_id_from_token() -> int:
     return get_cache(current_app).screen_id(token)
 
 
+def forget_when_committed(screen_id: int) -> None:
+    """Once this request commits, drop the screen's cached token and playlist in this process
+    (a rotated token is refused here at once; elsewhere within ``SIGNAGE_PLAYLIST_CHECK_S``)."""
+    cache = get_cache(current_app)
+    after_commit(session(), lambda: cache.forget_screen(screen_id))
+
+
 def parse_body(model: type[ModelT]) -> ModelT:
-    """Parse the JSON request body into ``model``, or raise a 400/422 naming the problem."""
+    """Parse a staff request's JSON body into ``model``, or raise a 400/422 naming the problem.
+
+    The caller is authenticated first: a stranger gets 401, not a list of the fields a body
+    needs.
+    """
+    actor()
     return _parsed(model.model_validate_json)
 
 
@@ -157,19 +211,11 @@ def query_time(name: str, *, default: None) -> dt.datetime | None: ...
 
 
 def query_time(name: str, *, default: dt.datetime | None) -> dt.datetime | None:
-    """Read an ISO-8601 time with an offset from the query string."""
+    """Read an ISO-8601 time with an offset from the query string (in the accepted range)."""
     raw = request.args.get(name)
     if raw is None:
         return default
-    try:
-        value = dt.datetime.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(
-            f"{name} must be an ISO-8601 time such as 2026-12-01T08:00:00+08:00", field=name
-        ) from None
-    if value.tzinfo is None:
-        raise InvalidInput(f"{name} needs a UTC offset or Z", field=name)
-    return utc(value, name)
+    return parse_time(raw, name)
 
 
 def config(name: str) -> Any:

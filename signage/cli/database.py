@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from signage.audit.models import AuditEntry
 from signage.audit.services import verify_audit_log
 from signage.cli.base import Context, cli, pass_context, safe_url
 from signage.clock import utcnow
+from signage.config import private_dir
 from signage.db import get_db
 from signage.demo.load import load_demo
 from signage.displaylog.chains import verify_display_logs
@@ -24,6 +26,7 @@ from signage.displaylog.models import DisplayEvent
 @pass_context
 def init(context: Context) -> None:
     """Create the database, or upgrade it to the current schema."""
+    private_dir(Path(context.app.config["SIGNAGE_DATA_DIR"]))
     engine = get_db(context.app).engine
     before = migrate.current_revision(engine)
     migrate.upgrade(engine)

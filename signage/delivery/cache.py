@@ -98,6 +98,14 @@ class PlaylistCache:
             return None
         return cached
 
+    def forget_screen(self, screen_id: int) -> None:
+        """Drop what is cached of one screen (its tokens and playlist) at once, in this process:
+        the caller changed it. Other processes drop it when they next look at the epoch."""
+        with self._lock:
+            self._compiled.pop(screen_id, None)
+            for digest in [d for d, s in self._tokens.items() if s == screen_id]:
+                del self._tokens[digest]
+
     def screen_id(self, token: str) -> int:
         """Return the id of the screen ``token`` belongs to, or raise :class:`Unauthenticated`."""
         self.sync()

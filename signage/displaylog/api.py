@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, request
 
 from signage.api.common import actor, now, query_int, query_time, screen_id_from_token, session
+from signage.db import MAX_INT
 from signage.displaylog import reading
 from signage.displaylog.export import csv_response
 from signage.displaylog.ingest import ingest_body
@@ -25,12 +26,9 @@ def ingest() -> Any:
 
 
 def _filter() -> EventFilter:
-    notice = request.args.get("notice")
-    if notice is not None and not notice.isdigit():
-        raise InvalidInput("notice must be a notice id", field="notice")
     return EventFilter(
         screen=request.args.get("screen"),
-        notice=int(notice) if notice else None,
+        notice=query_int("notice", None, low=1, high=MAX_INT),
         category=request.args.get("category"),
         start=query_time("from", default=None),
         end=query_time("to", default=None),

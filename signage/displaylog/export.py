@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from signage.accounts.models import User
 from signage.api import common
+from signage.csvfiles import SafeWriter
 from signage.db import get_db
 from signage.displaylog import reading
 from signage.displaylog.reading import EventFilter
@@ -29,7 +29,7 @@ def csv_response(
 
     def rows() -> Iterator[str]:
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = SafeWriter(buffer)
         writer.writerow(CSV_COLUMNS)
         with database.session() as reader:
             for event, key in reading.iter_events(reader, user, f):

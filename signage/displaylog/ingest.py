@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from playlists import Outcome
+from playlists import Outcome, item_id
 from playlists.events import (
     EVENT_BATCH,
     ID_RANGE,
@@ -43,6 +43,7 @@ from signage.times import isoformat_z
 
 # How far ahead of the controller's clock a start time may be (a player's clock runs fast).
 FUTURE_SLACK = dt.timedelta(minutes=5)
+_ITEM_ID_REASON = "item_id is not the playlist's id of that revision (n<notice>.r<revision>)"
 
 
 @dataclass
@@ -99,6 +100,7 @@ def _start_time(text: Any, latest: dt.datetime) -> tuple[dt.datetime, str]:
         started_z = isoformat_z(started_at)
     if started_at > latest:
         raise ValueError("started_at is in the future (is the player's clock right?)")
+    # A time too early is refused with the revision's approval (nothing plays before it).
     return started_at, started_z
 
 
@@ -118,9 +120,9 @@ def _parse(raw: Any, latest: dt.datetime) -> ParsedEvent:
     event_id = get("id")
     if type(event_id) is not str or not _UUID.fullmatch(event_id):
         raise ValueError("id must be a UUID in its usual lowercase form")
-    item_id = get("item_id")
+    item = get("item_id")
     low, high = ITEM_ID_LENGTH
-    if type(item_id) is not str or not low <= len(item_id) <= high:
+    if type(item) is not str or not low <= len(item) <= high:
         raise ValueError(f"item_id must be a string of {low}–{high} characters")
     digest = get("content_sha256")
     if type(digest) is not str or not _SHA256.fullmatch(digest):
@@ -132,7 +134,7 @@ def _parse(raw: Any, latest: dt.datetime) -> ParsedEvent:
     return ParsedEvent(
         event_id,
         raw["seq"],
-        item_id,
+        item,
         raw["notice_id"],
         raw["revision"],
         digest,
@@ -153,11 +155,14 @@ def ingest_body(session: Session, screen_id: int, body: bytes, *, now: dt.dateti
     """
     try:
         batch = EVENT_BATCH.validate_json(body)
-    except ValidationError:
-        try:
-            raw = json.loads(body)
-        except ValueError:
-            raw = None
+    except ValidationError as exc:
+        raw = None
+        # Not JSON at all (or nested past any sense) needs no second reading.
+        if exc.errors()[0]["type"] != "json_invalid":
+            try:
+                raw = json.loads(body)
+            except (ValueError, RecursionError):
+                raw = None
         if not isinstance(raw, dict) or not isinstance(raw.get("events"), list):
             raise BadRequest('send {"events": [...]} as JSON') from None
         return ingest_events(session, screen_id, raw["events"], now=now)
@@ -281,6 +286,8 @@ def _ingest(
         elif revision.content_sha256 != p.content_sha256:
             reason = "content_sha256 does not match the approved revision"
             reject({"id": p.event_id, "reason": reason})
+        elif p.item_id != item_id(p.notice_id, p.revision):
+            reject({"id": p.event_id, "reason": _ITEM_ID_REASON})
         else:
             seen[p.seq] = p.event_id
             fresh.append((p, revision.category))

@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 
 from signage.accounts.models import User
 from signage.accounts.permissions import SUPERVISING, require_role
+from signage.db import MAX_BIGINT
 from signage.displaylog.models import DisplayEvent
 from signage.errors import InvalidInput
 from signage.screens.models import Screen
-from signage.times import isoformat_z
+from signage.times import in_range, isoformat_z
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,16 @@ def encode_cursor(event: DisplayEvent) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
+    """The (start, id) a cursor from :func:`encode_cursor` holds; anything else is refused."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         when, _, ident = raw.partition("|")
-        return dt.datetime.fromisoformat(when), int(ident)
-    except (ValueError, UnicodeDecodeError):
+        started = in_range(dt.datetime.fromisoformat(when), "cursor")
+        number = int(ident)
+        if not ident.isascii() or not ident.isdigit() or not 1 <= number <= MAX_BIGINT:
+            raise ValueError(ident)
+        return started, number
+    except (ValueError, UnicodeDecodeError, InvalidInput):
         raise InvalidInput("the cursor is not one this API gave out", field="cursor") from None
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, request
 
 from signage.api.common import query_int
+from signage.db import MAX_INT
 from signage.displaylog import reading
 from signage.displaylog.export import csv_response
 from signage.displaylog.reading import EventFilter
@@ -23,7 +24,7 @@ FILTERS = ("screen", "notice", "category", "from", "to")
 def _filter() -> EventFilter:
     return EventFilter(
         screen=request.args.get("screen") or None,
-        notice=query_int("notice", None, low=1, high=2**31 - 1),
+        notice=query_int("notice", None, low=1, high=MAX_INT),
         category=request.args.get("category") or None,
         start=local_time("from"),
         end=local_time("to"),

@@ -27,7 +27,7 @@ class ScreenStatus(Base):
     free_disk_bytes: Mapped[int | None] = mapped_column(sa.BigInteger)
     # Canonical JSON list of the player's recent errors.
     errors: Mapped[str] = mapped_column(sa.Text, default="[]")
-    clock_offset_ms: Mapped[int | None]
+    clock_offset_ms: Mapped[int | None] = mapped_column(sa.BigInteger)
 
 
 class ScreenOutage(Base):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import warnings
 from collections.abc import Iterable
 
 import sqlalchemy as sa
@@ -97,18 +98,33 @@ def mark_offline(session: Session, *, now: dt.datetime, heartbeat_s: int) -> lis
 def store_screenshot(
     session: Session, screen_id: int, data: bytes, *, now: dt.datetime
 ) -> Screenshot:
-    """Keep the screen's latest frame (a PNG, checked by decoding it)."""
+    """Keep the screen's latest frame: a PNG of exactly the screen's size, checked by decoding
+    it (its header is read first, so a file that claims a huge size is refused unread)."""
     if len(data) > MAX_SCREENSHOT_BYTES:
         raise PayloadTooLarge(f"a screenshot may have at most {MAX_SCREENSHOT_BYTES} bytes")
+    screen = session.get(Screen, screen_id)
+    assert screen is not None  # the token named it
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format != "PNG":
-                raise InvalidInput("a screenshot must be a PNG", field="body")
-            if image.width * image.height > 16_000_000:
-                raise InvalidInput("the screenshot is larger than any screen", field="body")
-            image.load()
-            width, height = image.size
-    except (UnidentifiedImageError, OSError, SyntaxError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                if image.format != "PNG":
+                    raise InvalidInput("a screenshot must be a PNG", field="body")
+                if image.size != (screen.width, screen.height):
+                    raise InvalidInput(
+                        f"the screenshot is {image.width}×{image.height}; the screen is "
+                        f"{screen.width}×{screen.height}",
+                        field="body",
+                    )
+                image.load()
+                width, height = image.size
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ):
         raise InvalidInput("the body is not a PNG image that can be read", field="body") from None
     shot = session.get(Screenshot, screen_id)
     if shot is None:

@@ -22,7 +22,7 @@ from signage.media.models import Media
 from signage.notices.models import NoticeRevision
 from signage.screens.models import Screen, ScreenGroup
 from signage.screens.services import groups_by_name, normalise_hours, screens_by_key
-from signage.times import isoformat_z
+from signage.times import in_range, isoformat_z
 
 TITLE_MAX = 200
 BODY_MAX = 5000
@@ -147,13 +147,13 @@ def check_content(session: Session, values: dict[str, Any], rules: NoticeRules) 
             f"{DURATION_RANGE[1]}",
             field="duration_s",
         )
-    valid_from, valid_until = values.get("valid_from"), values.get("valid_until")
-    for name, value in (("valid_from", valid_from), ("valid_until", valid_until)):
+    window = []
+    for name in ("valid_from", "valid_until"):
+        value = values.get(name)
         if not isinstance(value, dt.datetime):
             raise InvalidInput(f"{name} is required", field=name)
-        if value.tzinfo is None:
-            raise InvalidInput(f"{name} needs a UTC offset or Z", field=name)
-    assert isinstance(valid_from, dt.datetime) and isinstance(valid_until, dt.datetime)
+        window.append(in_range(value, name))
+    valid_from, valid_until = window
     if valid_until <= valid_from:
         raise InvalidInput("valid_until must be after valid_from", field="valid_until")
     if valid_until - valid_from > MAX_WINDOW:
@@ -179,8 +179,8 @@ def check_content(session: Session, values: dict[str, Any], rules: NoticeRules) 
         media_sha256=media_sha256,
         priority=priority,
         duration_s=duration_s,
-        valid_from=valid_from.astimezone(dt.UTC),
-        valid_until=valid_until.astimezone(dt.UTC),
+        valid_from=valid_from,
+        valid_until=valid_until,
         dayparts=dayparts,
         screens=[s.key for s in screens],
         groups=[g.name for g in groups],

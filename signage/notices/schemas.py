@@ -7,17 +7,19 @@ import typing
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import AwareDatetime, Field, create_model
+from pydantic import Field, create_model
 
-from signage.api.common import Body
+from signage.api.common import ApiTime, Body
 from signage.audit.models import AuditEntry
+from signage.db import MAX_INT
 from signage.notices.content import FIELD_NAMES, NoticeFields, plain_fields, revision_fields
 from signage.notices.models import Notice, NoticeRevision
 from signage.times import isoformat_z
 
-# How the API takes each type of NoticeFields: times need an offset, targets are JSON arrays.
+# How the API takes each type of NoticeFields: times are ISO-8601 text with an offset in the
+# accepted range, targets are JSON arrays.
 _API_TYPES: dict[Any, Any] = {
-    dt.datetime | None: AwareDatetime | None,
+    dt.datetime | None: ApiTime | None,
     Sequence[str] | None: list[str] | None,
 }
 
@@ -44,7 +46,8 @@ NoticeEdit = create_model(
 class ApproveBody(Body):
     confidentiality_reviewed: bool
     note: str = ""
-    revision: int | None = Field(default=None, description="the revision number reviewed")
+    # The revision the reviewer read: a revision that arrived meanwhile is not approved unread.
+    revision: int = Field(ge=1, le=MAX_INT, description="the revision number reviewed")
 
 
 class ReasonBody(Body):

@@ -34,8 +34,14 @@ def _rules() -> NoticeRules:
 
 
 def local_input(value: dt.datetime | None) -> str:
-    """A UTC time as the value of a datetime-local input, in the deployment's zone."""
-    return value.astimezone(zone()).strftime(LOCAL_FORMAT) if value else ""
+    """A UTC time as the value of a datetime-local input, in the deployment's zone (empty for
+    none, or for a time stored out of range that the author must enter again)."""
+    if value is None:
+        return ""
+    try:
+        return value.astimezone(zone()).strftime(LOCAL_FORMAT)
+    except (OverflowError, ValueError):
+        return ""
 
 
 def _int(name: str) -> int | None:

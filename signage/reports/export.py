@@ -6,12 +6,10 @@ Durations are whole seconds.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-from collections.abc import Iterable, Sequence
 from typing import Any
 
+from signage.csvfiles import to_csv
 from signage.reports.annual import AnnualReport, CountRow
 from signage.reports.calendar import YearCalendar
 from signage.reports.compliance import Approval, ComplianceReport
@@ -24,15 +22,6 @@ from signage.times import isoformat_z
 
 def _z(value: dt.datetime | None) -> str | None:
     return isoformat_z(value) if value is not None else None
-
-
-def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
-    return buffer.getvalue()
 
 
 # --- holidays ---------------------------------------------------------------------------------

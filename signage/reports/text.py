@@ -18,7 +18,10 @@ def local(value: dt.datetime | None, timezone: str) -> str:
     """A time in ``timezone`` to the minute, or a dash."""
     if value is None:
         return "—"
-    return value.astimezone(zoneinfo.ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+    try:
+        return value.astimezone(zoneinfo.ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+    except (OverflowError, ValueError):  # stored out of range, near year 1 or 9999
+        return value.isoformat()
 
 
 def annual_lines(result: AnnualReport) -> list[str]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, url_for
 
-from signage.api.common import actor, now, parse_body, session
+from signage.api.common import actor, forget_when_committed, now, parse_body, session
 from signage.errors import InvalidInput
 from signage.health.services import screen_statuses
 from signage.screens import services
@@ -92,6 +92,7 @@ def edit(key: str) -> Any:
 @bp.post("/screens/<key>/token")
 def rotate_token(key: str) -> Any:
     screen, token = services.rotate_screen_token(session(), actor(), key, now=now())
+    forget_when_committed(screen.id)
     return {"key": screen.key, "token": token, "token_prefix": screen.token_prefix}
 
 

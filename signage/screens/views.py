@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from playlists import ColorMode
 from signage.accounts.models import Role
 from signage.accounts.permissions import require_role
+from signage.api.common import forget_when_committed
 from signage.delivery.cache import get_cache
 from signage.delivery.services import compile_for_screen, screen_timeline, showing_at
 from signage.errors import Conflict, InvalidInput, NotFound
@@ -161,6 +162,7 @@ def edit(key: str) -> Any:
 @bp.post("/screens/<key>/token")
 def rotate_token(key: str) -> Any:
     screen, token = services.rotate_screen_token(session(), signed_in(), key, now=now())
+    forget_when_committed(screen.id)
     return render_template("screens/token.html", screen=screen, token=token, rotated=True)
 
 

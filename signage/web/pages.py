@@ -15,7 +15,7 @@ from signage.accounts.models import User
 from signage.api.common import now as request_now
 from signage.db import request_session
 from signage.errors import InvalidInput, ServiceError, Unauthenticated
-from signage.times import utc
+from signage.times import in_range
 
 LANGUAGES = {"zh_Hans_CN": "中文", "en": "English"}
 DEFAULT_LANGUAGE = "zh_Hans_CN"
@@ -74,7 +74,7 @@ def local_time(name: str) -> dt.datetime | None:
         raise InvalidInput(f"{name} is not a date and time", field=name) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone())
-    return utc(value, name)
+    return in_range(value, name)
 
 
 def given_args(*names: str) -> dict[str, str]:

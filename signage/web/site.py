@@ -30,6 +30,7 @@ from signage.errors import ServiceError, TooManyAttempts
 from signage.notices.views import bp as notices_bp
 from signage.reports.views import bp as reports_bp
 from signage.screens.views import bp as screens_bp
+from signage.times import isoformat_z
 from signage.web.pages import DEFAULT_LANGUAGE, LANGUAGES
 from signage.web.views import bp as home_bp
 
@@ -104,7 +105,12 @@ def localtime(value: dt.datetime | None, format: str = "medium") -> str:
     """Format a UTC time in the deployment's time zone for the user's language."""
     if value is None:
         return "—"
-    return format_datetime(value, format)
+    try:
+        return format_datetime(value, format)
+    except (OverflowError, ValueError):
+        # A time stored before the accepted range was enforced (year 9999, say) has no local
+        # form near the ends of the calendar: show it as it is stored.
+        return isoformat_z(value)
 
 
 def init_app(app: Flask) -> None:

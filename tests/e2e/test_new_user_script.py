@@ -153,13 +153,13 @@ def test_a_new_user_runs_the_whole_review_workflow(signage, server, db_session):
     own = requests.post(
         f"{server}/notices/{nid}/approve",
         headers=tokens["author"],
-        json={"confidentiality_reviewed": True},
+        json={"confidentiality_reviewed": True, "revision": 1},
     )
     assert own.status_code == 403 and own.json()["error"]["code"] == "forbidden"
     approved = requests.post(
         f"{server}/notices/{nid}/approve",
         headers=tokens["reviewer"],
-        json={"confidentiality_reviewed": True, "note": "已保密审查"},
+        json={"confidentiality_reviewed": True, "note": "已保密审查", "revision": 1},
     )
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
     withdrawn = requests.post(
@@ -210,7 +210,9 @@ def test_the_scheduler_in_serve_expires_notices(signage, server):
     ).json()["id"]
     requests.post(f"{server}/notices/{nid}/submit", headers=author)
     requests.post(
-        f"{server}/notices/{nid}/approve", headers=reviewer, json={"confidentiality_reviewed": True}
+        f"{server}/notices/{nid}/approve",
+        headers=reviewer,
+        json={"confidentiality_reviewed": True, "revision": 1},
     )
     deadline = time.monotonic() + 20
     status = None
@@ -252,7 +254,9 @@ def test_a_screen_follows_approval_and_withdrawal(signage, server):
     ).json()["id"]
     requests.post(f"{server}/notices/{nid}/submit", headers=author)
     requests.post(
-        f"{server}/notices/{nid}/approve", headers=reviewer, json={"confidentiality_reviewed": True}
+        f"{server}/notices/{nid}/approve",
+        headers=reviewer,
+        json={"confidentiality_reviewed": True, "revision": 1},
     )
 
     def poll_until(predicate, etag=None):

@@ -187,7 +187,7 @@ def publish(system: System, author, reviewer, title: str, *, seconds: int) -> tu
     answer = requests.post(
         f"{system.base}/api/v1/notices/{nid}/approve",
         headers=reviewer,
-        json={"confidentiality_reviewed": True},
+        json={"confidentiality_reviewed": True, "revision": 1},
     )
     assert answer.status_code == 200, answer.text
     return nid, until.isoformat()

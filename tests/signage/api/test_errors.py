@@ -97,7 +97,7 @@ def test_a_failed_step_writes_nothing_even_after_earlier_steps(client, db_sessio
     before = row_counts(db_session)
     response = client.post(
         f"/api/v1/notices/{created['id']}/approve",
-        json={"confidentiality_reviewed": True},
+        json={"confidentiality_reviewed": True, "revision": 1},
         headers=author,
     )
     assert response.status_code == 403
@@ -108,9 +108,9 @@ def test_approval_without_confidentiality_review(client, author, reviewer):
     created = client.post("/api/v1/notices", json=GOOD, headers=author).get_json()
     client.post(f"/api/v1/notices/{created['id']}/submit", headers=author)
     for body in (
-        {"confidentiality_reviewed": False},
-        {"note": "ok"},
-        {"confidentiality_reviewed": "yes"},
+        {"confidentiality_reviewed": False, "revision": 1},
+        {"note": "ok", "revision": 1},
+        {"confidentiality_reviewed": "yes", "revision": 1},
     ):
         response = client.post(
             f"/api/v1/notices/{created['id']}/approve", json=body, headers=reviewer

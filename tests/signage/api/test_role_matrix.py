@@ -104,7 +104,7 @@ ENDPOINTS = [
         path("/notices/{w.submitted}/approve"),
         frozenset({"reviewer"}),
         200,
-        lambda w: {"confidentiality_reviewed": True, "note": "同意"},
+        lambda w: {"confidentiality_reviewed": True, "note": "同意", "revision": 1},
     ),
     Endpoint(
         "POST",
@@ -221,7 +221,7 @@ def test_the_author_of_a_revision_cannot_approve_it(
     response = client.post(
         f"/api/v1/notices/{notice.id}/approve",
         headers=token_for(both),
-        json={"confidentiality_reviewed": True},
+        json={"confidentiality_reviewed": True, "revision": 1},
     )
     assert response.status_code == 403
     assert "wrote" in response.get_json()["error"]["message"]

@@ -65,7 +65,7 @@ def live_notice(client, people, *, screens=("hall",), media=None, title="通知"
     answer = client.post(
         f"/api/v1/notices/{nid}/approve",
         headers=people["reviewer_h"],
-        json={"confidentiality_reviewed": True},
+        json={"confidentiality_reviewed": True, "revision": 1},
     )
     assert answer.status_code == 200, answer.get_json()
     return nid

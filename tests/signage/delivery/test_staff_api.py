@@ -39,7 +39,7 @@ def publish(client, headers, **fields):
     client.post(
         f"/api/v1/notices/{nid}/approve",
         headers=headers["reviewer"],
-        json={"confidentiality_reviewed": True},
+        json={"confidentiality_reviewed": True, "revision": 1},
     )
     return nid
 

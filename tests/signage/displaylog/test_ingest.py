@@ -139,11 +139,12 @@ def test_gaps_are_recorded_and_shrink_when_late_events_arrive(client, db_session
 
 
 def test_every_stored_event_hashes_as_its_record_says(client, db_session, world):
-    # The hash is taken over canonical_json(hashed_record(row)) whatever the strings hold:
-    # an item id that needs escaping in JSON takes the general encoder.
+    # The hash is taken over canonical_json(hashed_record(row)) (record_json writes it without
+    # the general encoder; tests/signage/displaylog/test_record_json.py holds the two equal
+    # for any strings).
     batch = [
         event(world["live"], 1),
-        event(world["live"], 2, item_id='n1 "引号" \\ \t'),
+        event(world["live"], 2, duration_ms=0, outcome="error"),
         event(world["live"], 3, started_at="2026-11-26T16:00:00.250+08:00"),
     ]
     assert len(post(client, world["headers"], batch).get_json()["accepted"]) == 3
@@ -155,6 +156,19 @@ def test_every_stored_event_hashes_as_its_record_says(client, db_session, world)
         prev = row.hash
     assert rows[2].started_at == dt.datetime(2026, 11, 26, 8, 0, 0, 250000, tzinfo=dt.UTC)
     assert verify_display_logs(db_session) == []
+
+
+@pytest.mark.parametrize(
+    "item_id", ['=HYPERLINK("http://evil.example","x")', 'n1 "引号" \\ \t', "n1.r2", "n999.r1"]
+)
+def test_an_item_id_that_is_not_the_playlists_is_refused(client, db_session, world, item_id):
+    # Checked both ways: alone, the batch takes the one-pass check; beside a malformed event,
+    # the event-by-event one (whose rejections come first).
+    for extra in ([], [{"id": "not-even-an-event"}]):
+        answer = post(client, world["headers"], [*extra, event(world["live"], 1, item_id=item_id)])
+        assert answer.status_code == 200
+        assert "not the playlist's id" in answer.get_json()["rejected"][-1]["reason"]
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(DisplayEvent)) == 0
 
 
 def test_chains_are_per_screen_and_an_edit_is_found(client, db_session, world):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zlib
 
 import pytest
 import sqlalchemy as sa
@@ -11,7 +12,7 @@ from PIL import Image
 
 from signage.audit.models import AuditEntry
 from signage.health import services as svc
-from signage.health.models import ScreenOutage, ScreenStatus
+from signage.health.models import ScreenOutage, Screenshot, ScreenStatus
 from signage.screens.services import create_screen
 from tests.conftest import NOW
 
@@ -90,3 +91,58 @@ def test_screenshots(client, hall):
     jpeg = client.put("/api/v1/player/screenshot", data=buffer.getvalue(), headers=hall["headers"])
     assert jpeg.status_code == 422 and "PNG" in jpeg.get_json()["error"]["message"]
     assert client.put("/api/v1/player/screenshot", data=png()).status_code == 401
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    """A PNG whose header claims ``width``×``height`` (its pixel data is a lie)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (1, 1)).save(buffer, format="PNG")
+    data = bytearray(buffer.getvalue())
+    data[16:24] = width.to_bytes(4, "big") + height.to_bytes(4, "big")
+    # The header's CRC covers its type and fields: mend it so only the size is wrong.
+    data[29:33] = zlib.crc32(bytes(data[12:29])).to_bytes(4, "big")
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (_png_claiming(100_000, 100_000), "not a PNG image that can be read"),
+        (_png_claiming(9000, 9000), "the screen is 192×32"),
+        (_png_claiming(384, 128), "the screen is 192×32"),
+    ],
+    ids=["bomb", "large", "other-size"],
+)
+def test_a_screenshot_that_is_not_the_screens_frame_is_refused(
+    client, db_session, hall, data, says
+):
+    answer = client.put("/api/v1/player/screenshot", data=data, headers=hall["headers"])
+    assert answer.status_code == 422 and says in answer.get_json()["error"]["message"]
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Screenshot)) == 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"free_disk_bytes": 10**23},
+        {"free_disk_bytes": -1},
+        {"clock_offset_ms": 10**23},
+        {"clock_offset_ms": -(10**23)},
+        {"version": "0.1\u0000"},
+        {"errors": ["x"] * 101},
+        [],
+    ],
+)
+def test_a_heartbeat_out_of_bounds_is_refused_and_changes_nothing(client, db_session, hall, body):
+    answer = client.post("/api/v1/player/heartbeat", headers=hall["headers"], json=body)
+    assert 400 <= answer.status_code < 500 and "error" in answer.get_json()
+    assert db_session.get(ScreenStatus, hall["id"]) is None
+
+
+def test_a_clock_that_fell_back_to_1970_is_still_heard(client, db_session, hall):
+    offset = -56 * 365 * 24 * 3600 * 1000
+    answer = client.post(
+        "/api/v1/player/heartbeat", headers=hall["headers"], json={"clock_offset_ms": offset}
+    )
+    assert answer.status_code == 200
+    assert db_session.get(ScreenStatus, hall["id"]).clock_offset_ms == offset
