@@ -7,16 +7,18 @@ from typing import Any
 
 from flask import Flask, Request, Response, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
-from signage import db
+from signage import db, limits
 from signage.api import routes
 from signage.config import load_config
 from signage.delivery.cache import PlaylistCache
 from signage.delivery.shortcut import UnchangedPollShortcut
-from signage.errors import InvalidInput, ServiceError
+from signage.errors import InvalidInput, ServiceError, TooManyAttempts
 from signage.web import site
 
 
@@ -58,6 +60,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
     db.init_app(app)
+    limits.init_app(app)
+    if settings["SIGNAGE_PROXIES"]:
+        # Behind reverse proxies: the client is the address the outermost trusted one saw.
+        proxies = settings["SIGNAGE_PROXIES"]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
     app.extensions["signage.playlists"] = PlaylistCache(
         db.get_db(app),
         weights=settings["SIGNAGE_PRIORITY_WEIGHTS"],
@@ -88,6 +97,14 @@ def _answer_errors(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError) -> Response:
         return routes.service_error(exc) if routes.is_api_request() else site.page_error(exc)
+
+    @app.errorhandler(RateLimitExceeded)
+    def _rate_limited(exc: RateLimitExceeded) -> Response:
+        wait = limits.retry_after_s()
+        throttled = TooManyAttempts(
+            f"too many attempts; try again in {wait} seconds", retry_after_s=wait
+        )
+        return _service_error(throttled)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:

@@ -62,6 +62,14 @@ DEFAULTS: dict[str, Any] = {
     # Font file for the notice previews on the web pages; empty means the system's CJK font,
     # found as the player finds one.
     "SIGNAGE_PREVIEW_FONT": "",
+    # Where the rate limits keep their counts (signage.limits): each process's memory, or a
+    # store all processes share, e.g. redis://127.0.0.1:6379.
+    "SIGNAGE_RATELIMIT_STORAGE": "memory://",
+    # Rate limits on signing in, password changes and failed API authentication.
+    "SIGNAGE_RATE_LIMITS": True,
+    # Reverse proxies in front of the controller that set X-Forwarded-For (0: none): their
+    # number, so the address counted is the client's, not the proxy's.
+    "SIGNAGE_PROXIES": 0,
     # Run the housekeeping scheduler inside ``signage serve`` (turn off on all but one host if
     # you prefer; jobs are idempotent and take a database lock either way).
     "SIGNAGE_SCHEDULER": True,

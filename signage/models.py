@@ -1,6 +1,6 @@
 """Import every model so that ``Base.metadata`` is complete (Alembic, tests)."""
 
-from signage.accounts.models import ApiToken, LoginThrottle, Role, User, UserRole
+from signage.accounts.models import ApiToken, LoginThrottle, Role, User, UserRole, UserSession
 from signage.audit.models import AuditEntry, ChainHead
 from signage.db import Base
 from signage.displaylog.models import DisplayEvent, DisplayGap
@@ -44,4 +44,5 @@ __all__ = [
     "Screenshot",
     "User",
     "UserRole",
+    "UserSession",
 ]

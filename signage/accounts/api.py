@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from signage.accounts import services
+from signage.accounts import services, sessions
 from signage.accounts.permissions import require_staff
 from signage.accounts.schemas import (
     PasswordChange,
@@ -17,6 +17,8 @@ from signage.accounts.schemas import (
     user_json,
 )
 from signage.api.common import actor, now, parse_body, session
+from signage.errors import PermissionDenied
+from signage.limits import PASSWORD_FAILURES, address_and_account, failed, limiter
 
 bp = Blueprint("accounts", __name__)
 
@@ -67,16 +69,31 @@ def me() -> Any:
 
 
 @bp.post("/me/password")
+@limiter.limit(PASSWORD_FAILURES, key_func=address_and_account, deduct_when=failed)
 def change_password() -> Any:
     body = parse_body(PasswordChange)
-    services.change_password(
-        session(),
-        actor(),
-        old_password=body.old_password,
-        new_password=body.new_password,
-        now=now(),
-    )
-    return {"changed": True}
+    db = session()
+    try:
+        revoked = services.change_password(
+            db,
+            actor(),
+            old_password=body.old_password,
+            new_password=body.new_password,
+            now=now(),
+            revoke_tokens=body.revoke_tokens,
+        )
+    except PermissionDenied:
+        db.commit()  # the wrong guess stays on record
+        raise
+    return {"changed": True, "tokens_revoked": revoked}
+
+
+@bp.delete("/users/<username>/sessions")
+def end_user_sessions(username: str) -> Any:
+    db = session()
+    user = actor()
+    ended = sessions.end_sessions_of(db, user, services.get_user(db, username), now=now())
+    return {"username": username, "sessions_ended": ended}
 
 
 @bp.get("/me/tokens")

@@ -1,10 +1,10 @@
-"""Staff accounts, their roles, personal API tokens and login throttling."""
+"""Staff accounts, their roles, their sign-in sessions, personal API tokens and the record of
+failed sign-ins."""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-import hashlib
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -40,7 +40,7 @@ class User(Base):
     def has_role(self, role: Role) -> bool:
         return role in self.roles
 
-    # What Flask-Login asks of a signed-in user (the web pages' sessions).
+    # What Flask-Login asks of a signed-in user (the web pages' sessions, see UserSession).
     is_authenticated = True
     is_anonymous = False
 
@@ -48,13 +48,8 @@ class User(Base):
     def is_active(self) -> bool:
         return self.active
 
-    @property
-    def session_fingerprint(self) -> str:
-        """Changes when the password does, which ends the sessions signed in with the old one."""
-        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
-
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_fingerprint}"
+        return str(self.id)
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
@@ -88,12 +83,37 @@ class ApiToken(Base):
     user: Mapped[User] = relationship(lazy="joined")
 
 
+class UserSession(Base):
+    """One sign-in on the web pages, kept on the server: the signed cookie holds only a random
+    secret whose SHA-256 is here, so signing out, a password change, deactivation or an admin
+    ends the session for good, whatever cookie anyone kept."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    address: Mapped[str] = mapped_column(sa.String(64), default="")
+    user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Why it ended: signed out, password changed, deactivated, ended (by its user), ended by
+    # an admin, or expired.
+    ended_reason: Mapped[str | None] = mapped_column(sa.String(32))
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
 class LoginThrottle(Base):
-    """Recent failed logins per user name (known or not, so both behave alike)."""
+    """Failed sign-ins per user name within the current window (known names or not, so both
+    behave alike): one row a name, forgotten a day after its last failure. It bounds what the
+    audit log records of them; the limits themselves are per client address
+    (:mod:`signage.limits`), so nobody can lock anyone else out."""
 
     __tablename__ = "login_throttle"
 
     username: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    last_failure_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    window_started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    last_failure_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)

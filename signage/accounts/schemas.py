@@ -29,6 +29,8 @@ class TokenCreate(Body):
 class PasswordChange(Body):
     old_password: str
     new_password: str
+    # Also revoke every API token of the account (their holders need new ones).
+    revoke_tokens: bool = False
 
 
 def user_json(user: User) -> dict[str, Any]:

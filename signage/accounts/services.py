@@ -6,15 +6,15 @@ import datetime as dt
 import re
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
-from signage.accounts.models import ApiToken, LoginThrottle, Role, User, UserRole
+from signage.accounts.models import ApiToken, LoginThrottle, Role, User, UserRole, UserSession
 from signage.accounts.permissions import require_role
+from signage.accounts.sessions import EndReason, end_sessions
 from signage.accounts.tokens import PERSONAL_PREFIX, display_prefix, new_token, token_hash
 from signage.audit.services import record
 from signage.errors import (
@@ -22,13 +22,11 @@ from signage.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
-    TooManyAttempts,
     Unauthenticated,
 )
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD = 10
-MAX_LOCKOUT_S = 3600
 
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
 # Verified against when the user name is unknown, so both cases take the same time; made on
@@ -170,6 +168,10 @@ def update_user(
             raise Conflict("you cannot deactivate yourself", field="active")
         user.active = active
         changes["active"] = active
+        if not active:  # a reactivated user signs in afresh: ended sessions stay ended
+            changes["sessions_ended"] = end_sessions(
+                session, user, reason=EndReason.DEACTIVATED, now=now
+            )
     if display_name is not None:
         display_name = display_name.strip()
         if not 1 <= len(display_name) <= 100:
@@ -193,13 +195,42 @@ def update_user(
 
 
 def change_password(
-    session: Session, actor: User, *, old_password: str, new_password: str, now: dt.datetime
-) -> None:
-    """Change the actor's own password after checking the old one."""
+    session: Session,
+    actor: User,
+    *,
+    old_password: str,
+    new_password: str,
+    now: dt.datetime,
+    revoke_tokens: bool = False,
+    keep: UserSession | None = None,
+) -> int:
+    """Change the actor's own password after checking the old one; end their other sign-ins
+    (all but ``keep``, the one making the change) and, if asked, revoke their API tokens.
+    Return how many tokens were revoked.
+
+    A wrong current password is audited before the refusal; the caller commits even then (the
+    rate limits of :mod:`signage.limits` bound how often that can happen).
+    """
     if not _verify(actor.password_hash, old_password):
+        record(
+            session,
+            actor=actor,
+            action="user.password_change_failed",
+            object_type="user",
+            object_id=actor.username,
+            now=now,
+        )
         raise PermissionDenied("the current password is wrong", field="old_password")
     check_password_rules(new_password)
     actor.password_hash = hash_password(new_password)
+    ended = end_sessions(session, actor, reason=EndReason.PASSWORD_CHANGED, now=now, keep=keep)
+    revoked = 0
+    if revoke_tokens:
+        for token in session.scalars(
+            sa.select(ApiToken).where(ApiToken.user_id == actor.id, ApiToken.revoked_at.is_(None))
+        ):
+            token.revoked_at = now
+            revoked += 1
     record(
         session,
         actor=actor,
@@ -207,7 +238,9 @@ def change_password(
         object_type="user",
         object_id=actor.username,
         now=now,
+        details={"sessions_ended": ended, "tokens_revoked": revoked},
     )
+    return revoked
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -217,60 +250,30 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-@dataclass(frozen=True)
-class LoginPolicy:
-    """How many failures are allowed before a lock-out, and how long the first one lasts."""
+# Failures are counted per user name within a window; a name's row is forgotten a day after
+# its last failure, so made-up names leave nothing behind for long.
+FAILURE_WINDOW = dt.timedelta(minutes=15)
+FORGET_FAILURES_AFTER = dt.timedelta(days=1)
+AUDIT_EVERY = 10  # the first failure of a window is audited, then every tenth
 
-    max_failures: int = 5
-    lockout_s: int = 60
 
+def authenticate(session: Session, *, username: str, password: str, now: dt.datetime) -> User:
+    """Return the user for a correct name and password, or raise :class:`Unauthenticated`.
 
-def authenticate(
-    session: Session,
-    *,
-    username: str,
-    password: str,
-    now: dt.datetime,
-    policy: LoginPolicy = LoginPolicy(),
-) -> User:
-    """Return the user for a correct name and password, or raise.
-
-    Failures are counted per user name (known or not, so the answers do not reveal which names
-    exist); after ``policy.max_failures`` the name is locked for ``lockout_s`` seconds, doubled
-    for each further failure up to an hour. Both outcomes go to the audit log. The caller must
-    commit even when this raises, so that the failure is counted.
+    Unknown names and wrong passwords answer alike and take the same time. A failure is counted
+    for the name (known or not), and audited the first time in a window and every tenth time
+    after, so guessing cannot fill the audit log; the caller must commit even when this raises.
+    Nothing here locks an account: the rate limits of :mod:`signage.limits` slow the guesser,
+    per client address, and nobody else.
     """
     name = username.strip().lower()[:64]
-    throttle = session.get(LoginThrottle, name)
-    if throttle is not None and throttle.locked_until is not None and throttle.locked_until > now:
-        wait = int((throttle.locked_until - now).total_seconds()) + 1
-        raise TooManyAttempts(
-            f"too many failed logins; try again in {wait} seconds", retry_after_s=wait
-        )
     user = session.scalar(sa.select(User).where(User.username == name))
     ok = _verify(user.password_hash if user else _dummy_hash(), password)
     if user is None or not ok or not user.active:
-        if throttle is None:
-            throttle = LoginThrottle(username=name, failures=0, last_failure_at=now)
-            session.add(throttle)
-        throttle.failures += 1
-        throttle.last_failure_at = now
-        over = throttle.failures - policy.max_failures
-        if over >= 0:
-            lock = min(policy.lockout_s * 2**over, MAX_LOCKOUT_S)
-            throttle.locked_until = now + dt.timedelta(seconds=lock)
         reason = "unknown user" if user is None else ("inactive" if ok else "wrong password")
-        record(
-            session,
-            actor=None,
-            actor_name=name,
-            action="user.login_failed",
-            object_type="user",
-            object_id=name,
-            now=now,
-            details={"reason": reason, "failures": throttle.failures},
-        )
+        _count_failure(session, name, reason, now=now)
         raise Unauthenticated("wrong user name or password")
+    throttle = session.get(LoginThrottle, name)
     if throttle is not None:
         session.delete(throttle)
     if _hasher.check_needs_rehash(user.password_hash):
@@ -284,6 +287,31 @@ def authenticate(
         now=now,
     )
     return user
+
+
+def _count_failure(session: Session, name: str, reason: str, *, now: dt.datetime) -> None:
+    session.execute(
+        sa.delete(LoginThrottle).where(LoginThrottle.last_failure_at < now - FORGET_FAILURES_AFTER)
+    )
+    throttle = session.get(LoginThrottle, name)
+    if throttle is None:
+        throttle = LoginThrottle(username=name, failures=0, window_started_at=now)
+        session.add(throttle)
+    elif now - throttle.window_started_at > FAILURE_WINDOW:
+        throttle.failures, throttle.window_started_at = 0, now
+    throttle.failures += 1
+    throttle.last_failure_at = now
+    if throttle.failures == 1 or throttle.failures % AUDIT_EVERY == 0:
+        record(
+            session,
+            actor=None,
+            actor_name=name,
+            action="user.login_failed",
+            object_type="user",
+            object_id=name,
+            now=now,
+            details={"reason": reason, "failures": throttle.failures},
+        )
 
 
 def create_token(

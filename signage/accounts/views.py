@@ -10,15 +10,38 @@ from flask_babel import gettext
 from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
 
-from signage.accounts import services
+from signage.accounts import services, sessions
 from signage.accounts.models import Role
-from signage.errors import Conflict, InvalidInput, PermissionDenied, ServiceError, TooManyAttempts
-from signage.web.pages import message, now, safe_next, session, signed_in, text
+from signage.errors import Conflict, InvalidInput, PermissionDenied, ServiceError
+from signage.limits import (
+    PASSWORD_FAILURES,
+    SIGN_IN_FAILURES_PER_NAME,
+    SIGN_IN_PER_ADDRESS,
+    address_and_account,
+    address_and_name,
+    failed,
+    limiter,
+)
+from signage.web.pages import (
+    SESSION_SECRET,
+    client_address,
+    current_session,
+    message,
+    now,
+    safe_next,
+    session,
+    signed_in,
+    text,
+)
 
 bp = Blueprint("accounts", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_PER_ADDRESS, methods=["POST"])
+@limiter.limit(
+    SIGN_IN_FAILURES_PER_NAME, methods=["POST"], key_func=address_and_name, deduct_when=failed
+)
 def login() -> Any:
     next_page = safe_next(request.values.get("next"), url_for("web.home.dashboard"))
     if request.method == "GET":
@@ -31,15 +54,19 @@ def login() -> Any:
     except ServiceError as exc:
         # The failure is counted (and audited) even though the answer is an error.
         db.commit()
-        status = 429 if isinstance(exc, TooManyAttempts) else 401
         page = render_template(
             "accounts/login.html", next=next_page, error=message(exc), username=text("username")
         )
-        headers = (
-            {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, TooManyAttempts) else {}
-        )
-        return page, status, headers
+        return page, exc.status
     _fresh_session()
+    _, secret = sessions.start_session(
+        db,
+        user,
+        now=now(),
+        address=client_address(),
+        user_agent=request.headers.get("User-Agent", ""),
+    )
+    flask_session[SESSION_SECRET] = secret
     login_user(user)
     return redirect(next_page, 303)
 
@@ -54,6 +81,9 @@ def _fresh_session() -> None:
 
 @bp.post("/logout")
 def logout() -> Response:
+    row = current_session()
+    if row is not None:
+        sessions.end_session(session(), row, reason=sessions.EndReason.SIGNED_OUT, now=now())
     logout_user()
     _fresh_session()
     return redirect(url_for("web.accounts.login"), 303)
@@ -61,8 +91,16 @@ def logout() -> Response:
 
 def _account_page(status: int = 200, **context: Any) -> tuple[str, int]:
     user = signed_in()
-    tokens = services.list_tokens(session(), user)
-    return render_template("accounts/account.html", user=user, tokens=tokens, **context), status
+    db = session()
+    page = render_template(
+        "accounts/account.html",
+        user=user,
+        tokens=services.list_tokens(db, user),
+        sessions=sessions.live_sessions(db, user),
+        this_session=current_session(),
+        **context,
+    )
+    return page, status
 
 
 @bp.get("/account")
@@ -71,22 +109,34 @@ def account() -> Any:
 
 
 @bp.post("/account/password")
+@limiter.limit(PASSWORD_FAILURES, key_func=address_and_account, deduct_when=failed)
 def change_password() -> Any:
     user = signed_in()
     if request.form.get("new_password", "") != request.form.get("repeat_password", ""):
         return _account_page(422, password_error=gettext("The two new passwords differ."))
+    db = session()
     try:
-        services.change_password(
-            session(),
+        revoked = services.change_password(
+            db,
             user,
             old_password=request.form.get("old_password", ""),
             new_password=request.form.get("new_password", ""),
             now=now(),
+            revoke_tokens=request.form.get("revoke_tokens") == "yes",
+            keep=current_session(),
         )
-    except (InvalidInput, PermissionDenied) as exc:
+    except PermissionDenied as exc:
+        db.commit()  # the wrong guess stays on record
         return _account_page(422, password_error=message(exc))
-    login_user(user)  # the session follows the new password; other sessions end
-    return _account_page(password_changed=True)
+    except InvalidInput as exc:
+        return _account_page(422, password_error=message(exc))
+    return _account_page(password_changed=True, tokens_revoked=revoked)
+
+
+@bp.post("/account/sessions/<int:session_id>/end")
+def end_session(session_id: int) -> Response:
+    sessions.end_own_session(session(), signed_in(), session_id, now=now())
+    return redirect(url_for(".account"), 303)
 
 
 @bp.post("/account/tokens")
@@ -134,6 +184,14 @@ def add_user() -> Any:
     except (InvalidInput, Conflict) as exc:
         return _users_page(422, error=message(exc), field=exc.field)
     return _users_page(201, new_user=user.username, new_password=password)
+
+
+@bp.post("/users/<username>/sessions/end")
+def end_user_sessions(username: str) -> Any:
+    actor = signed_in()
+    db = session()
+    ended = sessions.end_sessions_of(db, actor, services.get_user(db, username), now=now())
+    return _users_page(ended_sessions=ended, ended_user=username)
 
 
 @bp.post("/users/<username>")

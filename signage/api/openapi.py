@@ -125,11 +125,18 @@ def _operations() -> list[Operation]:
             "admin",
             body=UserEdit,
         ),
+        Operation(
+            "delete",
+            "/users/{username}/sessions",
+            "End every sign-in of the user on the web pages",
+            "admin",
+        ),
         Operation("get", "/me", "The calling user", "any staff role"),
         Operation(
             "post",
             "/me/password",
-            "Change one's own password",
+            "Change one's own password (ends one's sign-ins; revoke_tokens also revokes one's "
+            "API tokens)",
             "any staff role",
             body=PasswordChange,
         ),

@@ -19,6 +19,7 @@ from signage.delivery.api import bp as delivery_bp
 from signage.displaylog.api import bp as displaylog_bp
 from signage.errors import ServiceError, TooManyAttempts
 from signage.health.api import bp as health_bp
+from signage.limits import API_AUTH_FAILURES, limiter
 from signage.media.api import bp as media_bp
 from signage.notices.api import bp as notices_bp
 from signage.reports.api import bp as reports_bp
@@ -96,20 +97,25 @@ def database_busy() -> Response:
     return error_response(503, "unavailable", "the database is busy; try again")
 
 
+# The blueprints are put together once, at import: an app registers the whole tree.
+api = Blueprint("api", __name__, url_prefix=API_PREFIX)
+for _child in (
+    notices_bp,
+    media_bp,
+    screens_bp,
+    accounts_bp,
+    delivery_bp,
+    displaylog_bp,
+    health_bp,
+    reports_bp,
+    openapi_bp,
+):
+    api.register_blueprint(_child)
+api.after_request(_commit)
+# Guessing tokens is slowed per client address: failed authentications count.
+limiter.limit(API_AUTH_FAILURES, deduct_when=lambda r: r.status_code == 401)(api)
+
+
 def init_app(app: Flask) -> None:
     """Register the API's blueprints."""
-    api = Blueprint("api", __name__, url_prefix=API_PREFIX)
-    for child in (
-        notices_bp,
-        media_bp,
-        screens_bp,
-        accounts_bp,
-        delivery_bp,
-        displaylog_bp,
-        health_bp,
-        reports_bp,
-        openapi_bp,
-    ):
-        api.register_blueprint(child)
-    api.after_request(_commit)
     app.register_blueprint(api)

@@ -6,12 +6,12 @@ import datetime as dt
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
-from signage.accounts.models import User
+from signage.accounts.models import User, UserSession
 from signage.api.common import now as request_now
 from signage.db import request_session
 from signage.errors import InvalidInput, ServiceError, Unauthenticated
@@ -19,6 +19,25 @@ from signage.times import in_range
 
 LANGUAGES = {"zh_Hans_CN": "中文", "en": "English"}
 DEFAULT_LANGUAGE = "zh_Hans_CN"
+SESSION_SECRET = "sid"  # the key of the sign-in session's secret in the signed cookie
+
+
+def session_lifetime() -> dt.timedelta:
+    """How long a sign-in lasts (``SIGNAGE_SESSION_HOURS``)."""
+    return dt.timedelta(hours=current_app.config["SIGNAGE_SESSION_HOURS"])
+
+
+def current_session() -> UserSession | None:
+    """The signed-in user's session on the server, if there is one."""
+    if not current_user.is_authenticated:  # loads the user, and with it the session
+        return None
+    row: UserSession | None = g.get("user_session")
+    return row
+
+
+def client_address() -> str:
+    """The client's address (the one before any proxies ``SIGNAGE_PROXIES`` names)."""
+    return request.remote_addr or ""
 
 
 def signed_in() -> User:

@@ -15,13 +15,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, Flask, Response, render_template, request, session
+from flask import Blueprint, Flask, Response, g, render_template, request, session
 from flask_babel import Babel, format_datetime, format_decimal, get_locale, gettext
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from signage.accounts.models import User
+from signage.accounts.sessions import session_for
 from signage.accounts.views import bp as accounts_bp
 from signage.audit.views import bp as audit_bp
 from signage.db import finish_request, request_session
@@ -31,7 +32,13 @@ from signage.notices.views import bp as notices_bp
 from signage.reports.views import bp as reports_bp
 from signage.screens.views import bp as screens_bp
 from signage.times import isoformat_z
-from signage.web.pages import DEFAULT_LANGUAGE, LANGUAGES
+from signage.web.pages import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    SESSION_SECRET,
+    now,
+    session_lifetime,
+)
 from signage.web.views import bp as home_bp
 
 csrf = CSRFProtect()
@@ -50,19 +57,17 @@ def select_locale() -> str:
 
 
 @login_manager.user_loader
-def _load_user(session_id: str) -> User | None:
-    """Return the signed-in user, or None when the account changed since the sign-in.
-
-    The session holds the user id and a fingerprint of the password hash: changing the password
-    or deactivating the account ends every other session.
-    """
-    user_id, _, fingerprint = session_id.partition(":")
-    if not user_id.isdigit():
+def _load_user(user_id: str) -> User | None:
+    """Return the signed-in user, or None unless the cookie's secret names a live session of
+    that user on the server (:mod:`signage.accounts.sessions`)."""
+    secret = session.get(SESSION_SECRET)
+    if not user_id.isdigit() or not isinstance(secret, str):
         return None
-    user = request_session().get(User, int(user_id))
-    if user is None or not user.active or user.session_fingerprint != fingerprint:
+    row = session_for(request_session(), secret, now=now(), lifetime=session_lifetime())
+    if row is None or row.user_id != int(user_id):
         return None
-    return user
+    g.user_session = row
+    return row.user
 
 
 def _commit(response: Response) -> Response:

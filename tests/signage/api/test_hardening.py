@@ -20,6 +20,7 @@ from signage.notices.models import NoticeRevision
 from signage.screens.services import create_screen
 from tests.conftest import NOW
 from tests.signage.api.test_errors import GOOD, row_counts
+from tests.signage.web.conftest import PASSWORD, PageClient
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -33,6 +34,12 @@ def author(make_user, token_for, make_screen):
 @pytest.fixture
 def supervisor(make_user, token_for):
     return token_for(make_user("supervisor"))
+
+
+def signed_in(app, user) -> PageClient:
+    browser = PageClient(app.test_client())
+    assert browser.login(user.username).status_code == 303
+    return browser
 
 
 # --- times the system accepts ------------------------------------------------------------------
@@ -69,7 +76,8 @@ def test_a_notice_body_out_of_bounds_is_refused_writing_nothing(
 @pytest.fixture
 def far_future(db_session, make_user, make_notice, make_screen):
     """A notice stored in year 9999 before the range was enforced, submitted and approved."""
-    author, reviewer = make_user("author"), make_user("reviewer")
+    author = make_user("author", password=PASSWORD)
+    reviewer = make_user("reviewer", password=PASSWORD)
     screen = make_screen(key="lobby")
     live = make_notice(author, screens=[screen.key], status="approved", reviewer=reviewer)
     pending = make_notice(author, screens=[screen.key], status="submitted")
@@ -96,10 +104,7 @@ def test_pages_stand_a_notice_stored_in_year_9999(app, far_future):
         ),
         ("reviewer", ["/review", "/"]),
     ):
-        browser = app.test_client()
-        with browser.session_transaction() as s:
-            s["_user_id"] = far_future[who].get_id()
-            s["_fresh"] = True
+        browser = signed_in(app, far_future[who])
         for path in paths:
             answer = browser.get(path)
             assert answer.status_code == 200, (path, answer.status_code)
@@ -108,11 +113,7 @@ def test_pages_stand_a_notice_stored_in_year_9999(app, far_future):
 def test_the_compliance_evidence_stands_a_notice_stored_in_year_9999(
     app, db_session, far_future, make_user
 ):
-    supervisor = make_user("supervisor")
-    browser = app.test_client()
-    with browser.session_transaction() as s:
-        s["_user_id"] = supervisor.get_id()
-        s["_fresh"] = True
+    browser = signed_in(app, make_user("supervisor", password=PASSWORD))
     answer = browser.get(f"/reports/notices/{far_future['live'].id}/compliance")
     assert answer.status_code == 200
 
@@ -151,10 +152,7 @@ def _cursor(text: str) -> str:
 def test_a_forged_cursor_is_refused(app, client, supervisor, make_user, cursor):
     answer = client.get(f"/api/v1/display-events?cursor={cursor}", headers=supervisor)
     assert answer.status_code == 422 and answer.get_json()["error"]["field"] == "cursor"
-    browser = app.test_client()
-    with browser.session_transaction() as s:
-        s["_user_id"] = make_user("supervisor").get_id()
-        s["_fresh"] = True
+    browser = signed_in(app, make_user("supervisor", password=PASSWORD))
     assert browser.get(f"/display-log?cursor={cursor}").status_code == 422
 
 

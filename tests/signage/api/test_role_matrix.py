@@ -154,6 +154,7 @@ ENDPOINTS = [
         200,
         lambda w: {"display_name": "王芳"},
     ),
+    Endpoint("DELETE", path("/users/supervisor/sessions"), frozenset({"admin"})),
     Endpoint("GET", path("/display-events"), frozenset({"supervisor", "admin"})),
     Endpoint("GET", path("/me"), STAFF),
     Endpoint("GET", path("/me/tokens"), STAFF),
