@@ -58,6 +58,14 @@ class EventBatch(TypedDict):
     events: Annotated[list[DisplayEvent], Field(max_length=MAX_BATCH)]
 
 
+class EventBatchAsTaken(TypedDict):
+    """What ``POST /api/v1/player/events`` takes: a batch whose events the controller judges
+    one by one. An event that is not a :class:`DisplayEvent` is rejected in the answer, with
+    the reason, and the others are stored: one bad event does not cost a screen its batch."""
+
+    events: Annotated[list[DisplayEvent | Any], Field(max_length=MAX_BATCH)]
+
+
 class Rejection(TypedDict):
     id: str
     reason: str

@@ -16,12 +16,13 @@ from pydantic import ConfigDict, Field, StringConstraints, TypeAdapter
 from typing_extensions import TypedDict
 
 from playlists.document import published_schema
+from playlists.jsonvalues import NO_NUL, WHOLE
 
 HEARTBEAT_SCHEMA: Literal["signage.heartbeat/1"] = "signage.heartbeat/1"
 MAX_ERRORS = 100
 MAX_OFFSET_MS = 100 * 366 * 24 * 3600 * 1000
 # Text a player reports: a few kilobytes at the most, and no NUL (no database stores one).
-Text = Annotated[str, StringConstraints(max_length=4000, pattern=r"^[^\x00]*$")]
+Text = Annotated[str, StringConstraints(max_length=4000, pattern=NO_NUL)]
 
 
 @dataclass(frozen=True)
@@ -33,12 +34,12 @@ class Heartbeat:
     version: Text = ""
     playlist_etag: Text = ""  # the ETag of the playlist it plays from
     current_item: Text | None = None  # the playlist item on the panel now
-    free_disk_bytes: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = None
+    free_disk_bytes: Annotated[int, Field(ge=0, le=2**63 - 1), WHOLE] | None = None
     # Its recent errors, with their times.
     errors: Annotated[list[Text], Field(max_length=MAX_ERRORS)] = field(default_factory=list)
     # How far its own clock is from the controller's (a board whose clock fell back to 1970 is
     # 56 years off; a century either way is the most believed).
-    clock_offset_ms: Annotated[int, Field(ge=-MAX_OFFSET_MS, le=MAX_OFFSET_MS)] | None = None
+    clock_offset_ms: Annotated[int, Field(ge=-MAX_OFFSET_MS, le=MAX_OFFSET_MS), WHOLE] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON-ready form."""

@@ -14,7 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
 from signage import db, limits
-from signage.api import routes
+from signage.api import contract, routes
 from signage.config import load_config
 from signage.delivery.cache import PlaylistCache
 from signage.delivery.shortcut import UnchangedPollShortcut
@@ -77,6 +77,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     routes.init_app(app)
     site.init_app(app)
+    contract.check_answers(app)
     app.before_request(_refuse_nul_values)
     _answer_errors(app)
     return app

@@ -1,11 +1,14 @@
 """Times on the controller: the range it accepts, the one way an instant is written, local days.
 
 Every time that comes in (API bodies, query values, cursors, form fields, display events) must
-lie between :data:`EARLIEST` and :data:`LATEST`, 2000 to 2100 in UTC: :func:`in_range` and
-:func:`parse_time` are the one check, and the error names the field. Anything outside is a
-typing error or a clock gone wrong, and years near 1 or 9999 cannot even be shown in every time
-zone. Every time the controller hashes, stores as text or answers with is UTC ISO-8601 with a
-``Z`` (:func:`isoformat_z`, the same function that writes the playlist document's times).
+fall on a date from :data:`FIRST_DATE` to :data:`LAST_DATE` (2000–2100) as written, in its own
+offset: :func:`in_range` and :func:`parse_time` are the one check, and the error names the
+field. Anything outside is a typing error or a clock gone wrong, and years near 1 or 9999
+cannot even be shown in every time zone. Text times take one form, RFC 3339 with seconds and
+an offset (:data:`TIME_PATTERN`); the API's OpenAPI document publishes the same patterns.
+
+Every time the controller hashes, stores as text or answers with is UTC ISO-8601 with a ``Z``
+(:func:`isoformat_z`, the same function that writes the playlist document's times).
 Reports count in local days of a time zone (the deployment's, or a screen's):
 :func:`day_bounds` says when one starts and ends in UTC, across daylight-saving changes too.
 """
@@ -13,6 +16,7 @@ Reports count in local days of a time zone (the deployment's, or a screen's):
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 
 from playlists import iso
@@ -21,25 +25,37 @@ from signage.errors import InvalidInput
 # The playlist document's formatter, under the name the controller's code reads best with.
 isoformat_z = iso
 
-# The dates and times the system accepts.
+# The dates the system accepts, as written.
 FIRST_DATE, LAST_DATE = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
-EARLIEST = dt.datetime.combine(FIRST_DATE, dt.time(), tzinfo=dt.UTC)
-LATEST = dt.datetime.combine(LAST_DATE, dt.time.max, tzinfo=dt.UTC)
 RANGE_TEXT = f"between {FIRST_DATE} and {LAST_DATE}"
+
+# The text forms: a date (YYYY-MM-DD) and a time (RFC 3339: date, T, time with seconds, an
+# optional fraction, Z or ±hh:mm), both in the accepted years. The calendar check (no 30
+# February) is the parser's.
+_YEAR = "(?:20[0-9]{2}|2100)"
+_DAY = f"{_YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+DATE_PATTERN = f"^{_DAY}$"
+YEAR_PATTERN = f"^{_YEAR}$"
+TIME_PATTERN = (
+    f"^{_DAY}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{{1,9}})?"
+    "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$"
+)
+TIME_SCHEMA = {"type": "string", "format": "date-time", "pattern": TIME_PATTERN}
+DATE_SCHEMA = {"type": "string", "format": "date", "pattern": DATE_PATTERN}
+TIME_EXAMPLE = "2026-12-01T08:00:00+08:00"
+_TIME = re.compile(TIME_PATTERN)
+_DATE = re.compile(DATE_PATTERN)
 
 
 def in_range(value: dt.datetime, field: str) -> dt.datetime:
-    """``value`` in UTC if it lies in the accepted range, else :class:`InvalidInput` naming
-    ``field``. A time without an offset is refused too: it could be any of 24 instants."""
+    """``value`` in UTC if its date as written is in the accepted range, else
+    :class:`InvalidInput` naming ``field``. A time without an offset is refused too: it could
+    be any of 24 instants."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidInput(f"{field} needs a UTC offset or Z", field=field)
-    try:
-        value = value.astimezone(dt.UTC)
-    except OverflowError:  # e.g. 0001-01-01T00:00:00+08:00
-        raise InvalidInput(f"{field} must be {RANGE_TEXT}", field=field) from None
-    if not EARLIEST <= value <= LATEST:
+    if not FIRST_DATE <= value.date() <= LAST_DATE:
         raise InvalidInput(f"{field} must be {RANGE_TEXT}", field=field)
-    return value
+    return value.astimezone(dt.UTC)
 
 
 def parse_time(text: object, field: str) -> dt.datetime:
@@ -47,19 +63,40 @@ def parse_time(text: object, field: str) -> dt.datetime:
 
     Only text is read: a number (a Unix time, say) is refused rather than guessed at.
     """
-    if not isinstance(text, str) or "\x00" in text:
-        raise InvalidInput(
-            f"{field} must be an ISO-8601 time with an offset, e.g. 2026-12-01T08:00:00+08:00",
-            field=field,
-        )
+    wrong = f"{field} must be an ISO-8601 time with an offset, e.g. {TIME_EXAMPLE}"
+    if not isinstance(text, str):
+        raise InvalidInput(wrong, field=field)
+    if not _TIME.fullmatch(text):
+        raise InvalidInput(_wrong_time(text, wrong, field), field=field)
     try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(
-            f"{field} must be an ISO-8601 time with an offset, e.g. 2026-12-01T08:00:00+08:00",
-            field=field,
-        ) from None
+        raise InvalidInput(wrong, field=field) from None
     return in_range(value, field)
+
+
+def parse_date(text: object, field: str) -> dt.date:
+    """A date ``YYYY-MM-DD`` in the accepted range; else :class:`InvalidInput`."""
+    wrong = f"{field} must be a date such as 2026-11-01"
+    if not isinstance(text, str):
+        raise InvalidInput(wrong, field=field)
+    if not _DATE.fullmatch(text):
+        raise InvalidInput(_wrong_time(text, wrong, field), field=field)
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(wrong, field=field) from None
+
+
+def _wrong_time(text: str, wrong: str, field: str) -> str:
+    # Well formed but outside the years: say so, rather than that the form is wrong.
+    if _ANY_YEAR_TIME.fullmatch(text) or _ANY_YEAR_DATE.fullmatch(text):
+        return f"{field} must be {RANGE_TEXT}"
+    return wrong
+
+
+_ANY_YEAR_TIME = re.compile(TIME_PATTERN.replace(_YEAR, "[0-9]{4}", 1))
+_ANY_YEAR_DATE = re.compile(DATE_PATTERN.replace(_YEAR, "[0-9]{4}", 1))
 
 
 def day_bounds(day: dt.date, zone: zoneinfo.ZoneInfo) -> tuple[dt.datetime, dt.datetime]:

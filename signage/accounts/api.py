@@ -10,13 +10,22 @@ from signage.accounts import services, sessions
 from signage.accounts.permissions import require_staff
 from signage.accounts.schemas import (
     PasswordChange,
+    PasswordChanged,
+    SessionsEnded,
     TokenCreate,
+    TokenIssued,
+    TokenList,
+    TokenReply,
     UserCreate,
+    UserCreated,
     UserEdit,
+    UserList,
+    UserReply,
     token_json,
     user_json,
 )
 from signage.api.common import actor, now, parse_body, session
+from signage.api.contract import contract
 from signage.errors import PermissionDenied
 from signage.limits import PASSWORD_FAILURES, address_and_account, failed, limiter
 
@@ -24,11 +33,19 @@ bp = Blueprint("accounts", __name__)
 
 
 @bp.get("/users")
+@contract("List users", "admin", answers=UserList)
 def list_users() -> Any:
     return {"items": [user_json(u) for u in services.list_users(session(), actor())]}
 
 
 @bp.post("/users")
+@contract(
+    "Create a user (a generated password is shown once)",
+    "admin",
+    ok=201,
+    body=UserCreate,
+    answers=UserCreated,
+)
 def create_user() -> Any:
     body = parse_body(UserCreate)
     user, password = services.create_user(
@@ -47,6 +64,7 @@ def create_user() -> Any:
 
 
 @bp.patch("/users/<username>")
+@contract("Change roles, active flag or name", "admin", body=UserEdit, answers=UserReply)
 def edit_user(username: str) -> Any:
     body = parse_body(UserEdit)
     user = services.update_user(
@@ -62,6 +80,7 @@ def edit_user(username: str) -> Any:
 
 
 @bp.get("/me")
+@contract("The calling user", "any staff role", answers=UserReply)
 def me() -> Any:
     user = actor()
     require_staff(user)
@@ -69,6 +88,12 @@ def me() -> Any:
 
 
 @bp.post("/me/password")
+@contract(
+    "Change one's own password (ends one's sign-ins; revoke_tokens also revokes one's API tokens)",
+    "any staff role",
+    body=PasswordChange,
+    answers=PasswordChanged,
+)
 @limiter.limit(PASSWORD_FAILURES, key_func=address_and_account, deduct_when=failed)
 def change_password() -> Any:
     body = parse_body(PasswordChange)
@@ -89,6 +114,7 @@ def change_password() -> Any:
 
 
 @bp.delete("/users/<username>/sessions")
+@contract("End every sign-in of the user on the web pages", "admin", answers=SessionsEnded)
 def end_user_sessions(username: str) -> Any:
     db = session()
     user = actor()
@@ -97,11 +123,19 @@ def end_user_sessions(username: str) -> Any:
 
 
 @bp.get("/me/tokens")
+@contract("One's own API tokens", "any staff role", answers=TokenList)
 def list_tokens() -> Any:
     return {"items": [token_json(t) for t in services.list_tokens(session(), actor())]}
 
 
 @bp.post("/me/tokens")
+@contract(
+    "Issue a personal API token (shown once)",
+    "any staff role",
+    ok=201,
+    body=TokenCreate,
+    answers=TokenIssued,
+)
 def create_token() -> Any:
     body = parse_body(TokenCreate)
     token, text = services.create_token(session(), actor(), name=body.name, now=now())
@@ -109,6 +143,7 @@ def create_token() -> Any:
 
 
 @bp.delete("/me/tokens/<int:token_id>")
+@contract("Revoke one of one's tokens (admins: anyone's)", "any staff role", answers=TokenReply)
 def revoke_token(token_id: int) -> Any:
     token = services.revoke_token(session(), actor(), token_id, now=now())
     return token_json(token)

@@ -26,7 +26,7 @@ from signage.errors import (
 )
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
-MIN_PASSWORD = 10
+MIN_PASSWORD, MAX_PASSWORD = 10, 256
 
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
 # Verified against when the user name is unknown, so both cases take the same time; made on
@@ -56,8 +56,10 @@ def check_password_rules(password: str) -> None:
         raise InvalidInput(
             f"the password must have at least {MIN_PASSWORD} characters", field="password"
         )
-    if len(password) > 256:
-        raise InvalidInput("the password is longer than 256 characters", field="password")
+    if len(password) > MAX_PASSWORD:
+        raise InvalidInput(
+            f"the password is longer than {MAX_PASSWORD} characters", field="password"
+        )
 
 
 def parse_roles(values: Iterable[str]) -> frozenset[Role]:

@@ -11,6 +11,7 @@ from flask import Response, current_app, g, request
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Field,
     PlainValidator,
     TypeAdapter,
     ValidationError,
@@ -18,25 +19,47 @@ from pydantic import (
     WithJsonSchema,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 from sqlalchemy.orm import Session
 
+from playlists.jsonvalues import NO_NUL
 from signage.accounts.models import User
 from signage.accounts.services import user_for_token
 from signage.clock import utcnow
 from signage.db import after_commit, request_session
 from signage.delivery.cache import get_cache
 from signage.errors import BadRequest, InvalidInput, Unauthenticated
-from signage.times import FIRST_DATE, LAST_DATE, parse_time
+from signage.times import DATE_SCHEMA, TIME_SCHEMA, parse_date, parse_time
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+QueryT = TypeVar("QueryT", bound="Query")
 T = TypeVar("T")
+
+
+def _say_no_nul(schema: dict[str, Any]) -> None:
+    """Write into a body's JSON Schema what :meth:`Body._no_nul` enforces: every text field
+    without a pattern, format or list of values of its own gets the pattern of text without
+    a NUL."""
+
+    def mark(node: Any) -> None:
+        if not isinstance(node, dict):
+            return
+        if node.get("type") == "string" and not {"pattern", "format", "enum", "const"} & set(node):
+            node["pattern"] = NO_NUL
+        for variant in node.get("anyOf", ()):
+            mark(variant)
+        mark(node.get("items"))
+
+    for prop in schema.get("properties", {}).values():
+        mark(prop)
 
 
 class Body(BaseModel):
     """Base of request bodies: unknown fields are an error, so a typo is never ignored, and no
-    text may hold a NUL character (no database stores one, PostgreSQL refuses it)."""
+    text may hold a NUL character (no database stores one, PostgreSQL refuses it). Whole
+    numbers may come as JSON writes them (``417.0``): see :data:`playlists.jsonvalues.Whole`."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=_say_no_nul)
 
     @model_validator(mode="after")
     def _no_nul(self) -> Body:
@@ -58,8 +81,97 @@ def refuse_nul(value: object, field: str) -> None:
             refuse_nul(item, f"{field}.{name}")
 
 
-def _api_time(value: object, info: ValidationInfo) -> dt.datetime:
+class Query(BaseModel):
+    """Base of the query values a handler reads (:func:`parse_query`): text from the URL, so
+    numbers are read from their digits; values a handler does not know are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+def parse_query(model: type[QueryT]) -> QueryT:
+    """Read the query string into ``model``, or raise a 422 naming the value."""
+    # An empty value is no value: a form's blank filter field sends one.
+    values = {
+        key: value
+        for name, field in model.model_fields.items()
+        if (value := request.args.get(key := field.alias or name, "").strip())
+    }
+    try:
+        return model.model_validate(values)
+    except InvalidInput as exc:
+        # A value's own parser names the field by its Python name; the caller sent its alias.
+        alias = model.model_fields[exc.field].alias if exc.field in model.model_fields else None
+        if alias is None:
+            raise
+        raise InvalidInput(str(exc).replace(exc.field, alias, 1), field=alias) from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]) if first["loc"] else ""
+        raise InvalidInput(
+            _query_message(model, name, first["type"], first["msg"]), field=name
+        ) from None
+
+
+def _query_message(model: type[BaseModel], name: str, kind: str, text: str) -> str:
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"{name} must be a whole number"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        fields = {f.alias or n: f for n, f in model.model_fields.items()}
+        bounds = {type(m).__name__: m for m in fields[name].metadata}
+        low, high = getattr(bounds.get("Ge"), "ge", None), getattr(bounds.get("Le"), "le", None)
+        return f"{name} must be {low}–{high}"
+    if kind in ("literal_error", "enum"):
+        return f"{name}: {text}"
+    if kind == "missing":
+        return f"{name} is required"
+    if kind == "string_too_long":
+        return f"{name} is too long"
+    if kind == "string_pattern_mismatch":
+        return f"{name} is not in the expected form"
+    return f"{name}: {text}"
+
+
+def _query_time(value: object, info: ValidationInfo) -> dt.datetime:
     return parse_time(value, info.field_name or "time")
+
+
+def _query_date(value: object, info: ValidationInfo) -> dt.date:
+    return parse_date(value, info.field_name or "date")
+
+
+# A time in the query string (ISO-8601 with an offset, in the accepted range).
+QueryTime = Annotated[
+    dt.datetime,
+    PlainValidator(_query_time),
+    WithJsonSchema(TIME_SCHEMA),
+]
+# A date in the query string (YYYY-MM-DD, 2000–2100).
+QueryDate = Annotated[
+    dt.date,
+    PlainValidator(_query_date),
+    WithJsonSchema(DATE_SCHEMA),
+]
+# Free text in the query string.
+QueryText = Annotated[str, Field(max_length=200)]
+
+
+def _named(parse: Callable[[object, str], T]) -> Callable[[object, ValidationInfo], T]:
+    """A body value's validator from one of :mod:`signage.times`' parsers: its error goes back
+    through pydantic, which knows where the value was (``holidays.0.date``, not ``date``)."""
+
+    def validate(value: object, info: ValidationInfo) -> T:
+        short = info.field_name or "value"
+        try:
+            return parse(value, short)
+        except InvalidInput as exc:
+            raise PydanticCustomError(
+                "signage_value", "{message}", {"message": str(exc), "short": short}
+            ) from None
+
+    return validate
+
+
+_api_time = _named(parse_time)
 
 
 # A time in a request body: ISO-8601 text with an offset, within the accepted range (a Unix
@@ -67,7 +179,16 @@ def _api_time(value: object, info: ValidationInfo) -> dt.datetime:
 ApiTime = Annotated[
     dt.datetime,
     PlainValidator(_api_time),
-    WithJsonSchema({"type": "string", "format": "date-time"}),
+    WithJsonSchema(TIME_SCHEMA),
+]
+
+
+_api_date = _named(parse_date)
+# A date in a request body: YYYY-MM-DD, 2000–2100.
+ApiDate = Annotated[
+    dt.date,
+    PlainValidator(_api_date),
+    WithJsonSchema(DATE_SCHEMA),
 ]
 
 
@@ -154,6 +275,10 @@ def validation_error(exc: ValidationError) -> BadRequest | InvalidInput:
         return BadRequest(f"the body is not valid JSON: {first['msg']}")
     if kind in ("model_type", "model_attributes_type", "dataclass_type") and not loc:
         return BadRequest("the body must be a JSON object")
+    if kind == "signage_value":
+        ctx = first.get("ctx") or {}
+        message = str(ctx.get("message", first["msg"]))
+        return InvalidInput(message.replace(str(ctx.get("short")), field or "", 1), field=field)
     if kind == "missing":
         return InvalidInput(f"{field} is required", field=field)
     if kind == "extra_forbidden":
@@ -195,13 +320,7 @@ def query_date(name: str, default: dt.date) -> dt.date:
     raw = request.args.get(name, "").strip()
     if not raw:
         return default
-    try:
-        value = dt.date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(f"{name} must be a date such as 2026-11-01", field=name) from None
-    if not FIRST_DATE <= value <= LAST_DATE:
-        raise InvalidInput(f"{name} must be {FIRST_DATE}–{LAST_DATE}", field=name)
-    return value
+    return parse_date(raw, name)
 
 
 @overload

@@ -1,32 +1,38 @@
-"""``GET /api/v1/openapi.json``: the OpenAPI 3.1 document of the API.
+"""``GET /api/v1/openapi.json``: the OpenAPI 3.1 document of the API, built from the routes and
+the contract each handler declares (:mod:`signage.api.contract`).
 
-Request bodies come from the same pydantic models the handlers parse with, so the document
-cannot drift from what is accepted; a test checks that every route is described here and that
-nothing here lacks a route.
+Nothing here lists the operations: every route under ``/api/v1`` is described from its rule
+(path and its parameters), its contract (who may call it, the request body, the query values
+with their limits, the answer's type) and the types' own JSON Schemas (pydantic models and
+typed dicts, the same ones the handler parses and answers with). A route without a contract
+stops the document from being built, so none can be left undescribed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
 from typing import Any
 
-from flask import Blueprint
-from pydantic import BaseModel
+from flask import Blueprint, Flask, current_app
+from pydantic import TypeAdapter
+from werkzeug.routing import Rule
 
-from signage.accounts.schemas import PasswordChange, TokenCreate, UserCreate, UserEdit
-from signage.notices.schemas import ApproveBody, NoticeEdit, ReasonBody
-from signage.reports.schemas import HolidaysBody
-from signage.screens.schemas import GroupCreate, ScreenCreate, ScreenEdit
+from signage.api.contract import Contract, contract, contract_of
+from signage.db import MAX_BIGINT
 
 bp = Blueprint("openapi", __name__)
 
+PREFIX = "/api/v1"
+REF = "#/components/schemas/{model}"
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["error"],
+    "additionalProperties": False,
     "properties": {
         "error": {
             "type": "object",
             "required": ["code", "message"],
+            "additionalProperties": False,
             "properties": {
                 "code": {"type": "string"},
                 "message": {"type": "string"},
@@ -35,312 +41,170 @@ ERROR_SCHEMA = {
         }
     },
 }
+_ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_PARAMETER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+_PATH_TYPES = {
+    "int": {"type": "integer", "minimum": 0, "maximum": MAX_BIGINT},
+    None: {"type": "string", "pattern": "^[^/]+$"},
+}
 
 
-@dataclass(frozen=True)
-class Operation:
-    method: str
-    path: str
-    summary: str
-    roles: str
-    ok: int = 200
-    body: type[BaseModel] | None = None
-    multipart: bool = False
-    query: tuple[str, ...] = ()
-    anonymous: bool = False
-    screen: bool = False  # authenticated by a screen's token, not a person's
+class _Components:
+    """The document's shared schemas, each type added once under its own name."""
+
+    def __init__(self) -> None:
+        self.schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
+
+    def ref(self, kind: Any) -> dict[str, Any]:
+        if kind == dict[str, Any]:
+            return {"type": "object"}
+        name = getattr(kind, "__name__", None)
+        schema = TypeAdapter(kind).json_schema(ref_template=REF)
+        for inner, definition in schema.pop("$defs", {}).items():
+            self.add(inner, definition)
+        if name is None:
+            return schema
+        self.add(name, schema)
+        return {"$ref": REF.format(model=name)}
+
+    def add(self, name: str, schema: dict[str, Any]) -> None:
+        if self.schemas.get(name, schema) != schema:
+            raise RuntimeError(f"two different types are both named {name!r}")
+        self.schemas[name] = schema
 
 
-def _operations() -> list[Operation]:
-    nid = "/notices/{notice_id}"
-    return [
-        Operation("post", "/notices", "Create a draft notice", "author", 201, NoticeEdit),
-        Operation(
-            "get",
-            "/notices",
-            "List notices",
-            "any staff role",
-            query=("status", "category", "screen", "text", "limit", "offset"),
-        ),
-        Operation("get", nid, "One notice with its revisions and history", "any staff role"),
-        Operation(
-            "patch", nid, "Edit: make a new revision", "author of the notice", body=NoticeEdit
-        ),
-        Operation("post", nid + "/submit", "Send the draft to review", "author of the notice"),
-        Operation(
-            "post",
-            nid + "/approve",
-            "Approve the submitted revision",
-            "reviewer who did not write it",
-            body=ApproveBody,
-        ),
-        Operation(
-            "post", nid + "/reject", "Reject the submitted revision", "reviewer", body=ReasonBody
-        ),
-        Operation(
-            "post",
-            nid + "/withdraw",
-            "Take the notice off every screen",
-            "author of the notice, reviewer",
-            body=ReasonBody,
-        ),
-        Operation(
-            "post",
-            "/media",
-            "Upload an image (PNG, JPEG, GIF, WebP, BMP)",
-            "author",
-            201,
-            multipart=True,
-        ),
-        Operation("get", "/media/{sha256}", "Download an uploaded image", "any staff role"),
-        Operation("get", "/screens", "List screens", "any staff role"),
-        Operation(
-            "post",
-            "/screens",
-            "Register a screen (answer holds its token, once)",
-            "admin",
-            201,
-            ScreenCreate,
-        ),
-        Operation("get", "/screens/{key}", "One screen", "any staff role"),
-        Operation("patch", "/screens/{key}", "Change a screen", "admin", body=ScreenEdit),
-        Operation(
-            "post", "/screens/{key}/token", "Rotate the screen's token (shown once)", "admin"
-        ),
-        Operation("get", "/groups", "List screen groups", "any staff role"),
-        Operation("post", "/groups", "Create a screen group", "admin", 201, GroupCreate),
-        Operation("get", "/users", "List users", "admin"),
-        Operation(
-            "post",
-            "/users",
-            "Create a user (a generated password is shown once)",
-            "admin",
-            201,
-            UserCreate,
-        ),
-        Operation(
-            "patch",
-            "/users/{username}",
-            "Change roles, active flag or name",
-            "admin",
-            body=UserEdit,
-        ),
-        Operation(
-            "delete",
-            "/users/{username}/sessions",
-            "End every sign-in of the user on the web pages",
-            "admin",
-        ),
-        Operation("get", "/me", "The calling user", "any staff role"),
-        Operation(
-            "post",
-            "/me/password",
-            "Change one's own password (ends one's sign-ins; revoke_tokens also revokes one's "
-            "API tokens)",
-            "any staff role",
-            body=PasswordChange,
-        ),
-        Operation("get", "/me/tokens", "One's own API tokens", "any staff role"),
-        Operation(
-            "post",
-            "/me/tokens",
-            "Issue a personal API token (shown once)",
-            "any staff role",
-            201,
-            TokenCreate,
-        ),
-        Operation("delete", "/me/tokens/{token_id}", "Revoke a token", "owner, admin"),
-        Operation("get", "/screens/{key}/now", "What the screen is showing now", "any staff role"),
-        Operation(
-            "get",
-            "/screens/{key}/timeline",
-            "What the screen shows over a period",
-            "any staff role",
-            query=("from", "to"),
-        ),
-        Operation(
-            "get",
-            "/player/playlist",
-            "The screen's playlist (schema signage.playlist/1); If-None-Match → 304",
-            "a screen, with its own token",
-            screen=True,
-        ),
-        Operation(
-            "get",
-            "/player/media/{sha256}",
-            "A media blob of the screen's playlist",
-            "a screen, with its own token",
-            screen=True,
-        ),
-        Operation(
-            "post",
-            "/player/events",
-            "Display events, idempotent by sequence number (batches of up to 500)",
-            "a screen, with its own token",
-            screen=True,
-        ),
-        Operation(
-            "post",
-            "/player/heartbeat",
-            "Status in; server time and intervals out",
-            "a screen, with its own token",
-            screen=True,
-        ),
-        Operation(
-            "put",
-            "/player/screenshot",
-            "The current frame as a PNG",
-            "a screen, with its own token",
-            screen=True,
-        ),
-        Operation(
-            "get",
-            "/display-events",
-            "The display log (cursor paging, format=csv)",
-            "supervisor, admin",
-            query=("screen", "notice", "category", "from", "to", "cursor", "limit", "format"),
-        ),
-        Operation(
-            "get",
-            "/holidays/{year}",
-            "A year's public holidays and make-up workdays (official calendar or entered)",
-            "any staff role",
-        ),
-        Operation(
-            "put",
-            "/holidays/{year}",
-            "Enter or replace the holidays of a year the bundled calendar does not know",
-            "admin",
-            body=HolidaysBody,
-        ),
-        Operation(
-            "get",
-            "/reports/notices/{notice_id}/compliance",
-            "Evidence that a notice (公示) was on display for its whole period (format=csv)",
-            "supervisor, admin",
-            query=("gap_minutes", "format"),
-        ),
-        Operation(
-            "get",
-            "/reports/annual",
-            "Notices displayed and plays in a year, by category and screen (format=csv)",
-            "supervisor, admin",
-            query=("year", "format"),
-        ),
-        Operation(
-            "get",
-            "/reports/uptime",
-            "Screen uptime per day, from=YYYY-MM-DD to=YYYY-MM-DD (format=csv)",
-            "supervisor, admin",
-            query=("from", "to", "screen", "format"),
-        ),
-        Operation(
-            "get",
-            "/schemas/playlist.json",
-            "JSON Schema of the playlist document",
-            "anyone",
-            anonymous=True,
-        ),
-        Operation(
-            "get",
-            "/schemas/events.json",
-            "JSON Schema of a batch of display events (the body of POST /player/events)",
-            "anyone",
-            anonymous=True,
-        ),
-        Operation(
-            "get",
-            "/schemas/heartbeat.json",
-            "JSON Schema of a heartbeat (the body of POST /player/heartbeat)",
-            "anyone",
-            anonymous=True,
-        ),
-        Operation("get", "/openapi.json", "This document", "anyone", anonymous=True),
-    ]
-
-
-def _parameters(op: Operation) -> list[dict[str, Any]]:
-    params: list[dict[str, Any]] = []
-    for part in op.path.split("/"):
-        if part.startswith("{"):
-            name = part[1:-1]
-            kind = "integer" if name.endswith("_id") else "string"
-            params.append({"name": name, "in": "path", "required": True, "schema": {"type": kind}})
-    for name in op.query:
-        kind = "integer" if name in ("limit", "offset", "year", "gap_minutes") else "string"
-        params.append({"name": name, "in": "query", "required": False, "schema": {"type": kind}})
-    return params
-
-
-def _operation_id(op: Operation) -> str:
-    words = [w.strip("{}").replace(".", "_") for w in op.path.strip("/").split("/")]
-    return "_".join([op.method, *words])
-
-
-def build_document() -> dict[str, Any]:
-    """Return the OpenAPI document."""
-    schemas: dict[str, Any] = {"Error": ERROR_SCHEMA}
-    paths: dict[str, dict[str, Any]] = {}
-    error_ref = {
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-    }
-    for op in _operations():
-        operation: dict[str, Any] = {
-            "summary": op.summary,
-            "description": f"Who may call it: {op.roles}.",
-            "operationId": _operation_id(op),
-            "responses": {
-                str(op.ok): {"description": "success"},
-                "4XX": {"description": "error", **error_ref},
-            },
+def _path(rule: Rule, declared: Contract | None = None) -> tuple[str, list[dict[str, Any]]]:
+    given = (declared.path if declared is not None else None) or {}
+    parameters = [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": given.get(name, _PATH_TYPES.get(converter, _PATH_TYPES[None])),
         }
-        if op.anonymous:
-            operation["security"] = []
-        elif op.screen:
-            operation["security"] = [{"screen": []}]
-        params = _parameters(op)
-        if params:
-            operation["parameters"] = params
-        if op.body is not None:
-            schema = op.body.model_json_schema(ref_template="#/components/schemas/{model}")
-            schemas.update(schema.pop("$defs", {}))
-            schemas[op.body.__name__] = schema
-            operation["requestBody"] = {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {"$ref": f"#/components/schemas/{op.body.__name__}"}
-                    }
-                },
-            }
-        if op.multipart:
-            operation["requestBody"] = {
-                "required": True,
-                "content": {
-                    "multipart/form-data": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["file"],
-                            "properties": {"file": {"type": "string", "format": "binary"}},
-                        }
-                    }
-                },
-            }
-        paths.setdefault(op.path, {})[op.method] = operation
+        for converter, name in _PARAMETER.findall(rule.rule)
+    ]
+    path = _PARAMETER.sub(lambda m: "{" + m.group(2) + "}", rule.rule).removeprefix(PREFIX)
+    return path, parameters
+
+
+def _query(declared: Contract, components: _Components) -> list[dict[str, Any]]:
+    if declared.query is None:
+        return []
+    schema = declared.query.model_json_schema(by_alias=True, ref_template=REF)
+    for inner, definition in schema.pop("$defs", {}).items():
+        components.add(inner, definition)
+    out = []
+    for name, prop in schema["properties"].items():
+        # A query value is text or absent: "null" is no value it can take.
+        variants = [v for v in prop.get("anyOf", [prop]) if v.get("type") != "null"]
+        value = {k: v for k, v in variants[0].items() if k not in ("title", "description")}
+        if len(variants) > 1:
+            value = {"anyOf": variants}
+        if prop.get("default") is not None:
+            value["default"] = prop["default"]
+        parameter: dict[str, Any] = {
+            "name": name,
+            "in": "query",
+            "required": name in schema.get("required", []),
+            "schema": value,
+        }
+        if "description" in prop:
+            parameter["description"] = prop["description"]
+        out.append(parameter)
+    return out
+
+
+def _request_body(declared: Contract, components: _Components) -> dict[str, Any] | None:
+    if declared.body is not None or declared.document is not None:
+        kind = declared.body if declared.body is not None else declared.document
+        schema = components.ref(kind)
+        return {"required": True, "content": {"application/json": {"schema": schema}}}
+    if declared.raw_body is not None:
+        binary = {"type": "string", "format": "binary"}
+        return {"required": True, "content": {declared.raw_body: {"schema": binary}}}
+    if declared.multipart:
+        upload = {
+            "type": "object",
+            "required": ["file"],
+            "properties": {"file": {"type": "string", "format": "binary"}},
+        }
+        return {"required": True, "content": {"multipart/form-data": {"schema": upload}}}
+    return None
+
+
+def _responses(declared: Contract, components: _Components) -> dict[str, Any]:
+    content: dict[str, Any] = {}
+    if declared.answers is not None:
+        content[declared.media_type] = {"schema": components.ref(declared.answers)}
+    elif declared.media_type != "application/json":
+        content[declared.media_type] = {"schema": {"type": "string", "format": "binary"}}
+    if declared.csv:
+        content["text/csv"] = {"schema": {"type": "string"}}
+    success: dict[str, Any] = {"description": "success"}
+    if content:
+        success["content"] = content
+    responses = {str(status): success for status in (declared.ok, *declared.also)}
+    if declared.not_modified:
+        responses["304"] = {"description": "unchanged since the ETag sent in If-None-Match"}
+    responses["4XX"] = {"description": "refused: the error says why", **_ERROR}
+    responses["503"] = {"description": "the database is busy; try again", **_ERROR}
+    return responses
+
+
+def _operation(
+    declared: Contract, rule: Rule, method: str, components: _Components
+) -> dict[str, Any]:
+    path, parameters = _path(rule, declared)
+    words = [w.strip("{}").replace(".", "_") for w in path.strip("/").split("/")]
+    operation: dict[str, Any] = {
+        "summary": declared.summary,
+        "description": f"Who may call it: {declared.who}.",
+        "operationId": "_".join([method.lower(), *words]),
+        "responses": _responses(declared, components),
+    }
+    if declared.auth == "none":
+        operation["security"] = []
+    elif declared.auth == "screen":
+        operation["security"] = [{"screen": []}]
+    parameters += _query(declared, components)
+    if parameters:
+        operation["parameters"] = parameters
+    body = _request_body(declared, components)
+    if body is not None:
+        operation["requestBody"] = body
+    return operation
+
+
+def build_document(app: Flask) -> dict[str, Any]:
+    """Return the OpenAPI document of ``app``'s API."""
+    components = _Components()
+    paths: dict[str, dict[str, Any]] = {}
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if not rule.rule.startswith(PREFIX + "/"):
+            continue
+        declared = contract_of(app.view_functions[rule.endpoint])
+        if declared is None:
+            raise RuntimeError(f"{rule.endpoint} ({rule.rule}) declares no contract")
+        path, _ = _path(rule)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            paths.setdefault(path, {})[method.lower()] = _operation(
+                declared, rule, method, components
+            )
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "Signage controller API",
             "version": "1",
-            "description": "Staff API of the signage controller. Times are ISO-8601; "
-            "answers are in UTC with Z; a time without an offset is "
-            "refused.",
+            "description": "The staff's and the screens' API of the signage controller. Times "
+            "are ISO-8601 text; answers are in UTC with Z; a time without an offset, a Unix "
+            "number or a time outside 2000-01-01 – 2100-12-31 is refused.",
         },
-        "servers": [{"url": "/api/v1"}],
+        "servers": [{"url": PREFIX}],
         "security": [{"bearer": []}],
         "paths": paths,
         "components": {
-            "schemas": schemas,
+            "schemas": components.schemas,
             "securitySchemes": {
                 "bearer": {
                     "type": "http",
@@ -354,5 +218,6 @@ def build_document() -> dict[str, Any]:
 
 
 @bp.get("/openapi.json")
+@contract("This document", "anyone", answers=dict[str, Any], auth="none")
 def document() -> Any:
-    return build_document()
+    return build_document(current_app)

@@ -13,13 +13,14 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
-from playlists import json_schema
+from playlists import Playlist, json_schema
 from playlists.events import events_json_schema
 from playlists.heartbeat import heartbeat_json_schema
-from signage.api.common import actor, now, query_time, screen_id_from_token, session
+from signage.api.common import actor, now, parse_query, screen_id_from_token, session
+from signage.api.contract import contract
 from signage.delivery import services
 from signage.delivery.cache import get_cache
-from signage.delivery.schemas import slot_json
+from signage.delivery.schemas import NowReply, TimelineQuery, TimelineReply, slot_json
 from signage.delivery.services import showing_at
 from signage.delivery.shortcut import etag_matches
 from signage.errors import NotFound
@@ -31,6 +32,13 @@ bp = Blueprint("delivery", __name__)
 
 
 @bp.get("/player/playlist")
+@contract(
+    "The screen's playlist (schema signage.playlist/1); If-None-Match → 304",
+    "a screen, with its own token",
+    answers=Playlist,
+    not_modified=True,
+    auth="screen",
+)
 def playlist() -> Response:
     compiled = get_cache(current_app).playlist(screen_id_from_token(), now())
     headers = {"ETag": compiled.etag, "Cache-Control": "no-cache"}
@@ -42,6 +50,12 @@ def playlist() -> Response:
 
 
 @bp.get("/player/media/<sha256>")
+@contract(
+    "A media blob of the screen's playlist",
+    "a screen, with its own token",
+    media_type="image/*",
+    auth="screen",
+)
 def media(sha256: str) -> Response:
     compiled = get_cache(current_app).playlist(screen_id_from_token(), now())
     if sha256 not in compiled.media:
@@ -61,40 +75,62 @@ def media(sha256: str) -> Response:
 
 
 @bp.get("/schemas/playlist.json")
+@contract("JSON Schema of the playlist document", "anyone", answers=dict[str, Any], auth="none")
 def playlist_schema() -> Any:
     return json_schema()
 
 
 @bp.get("/schemas/events.json")
+@contract(
+    "JSON Schema of a batch of display events (the body of POST /player/events)",
+    "anyone",
+    answers=dict[str, Any],
+    auth="none",
+)
 def events_schema() -> Any:
     return events_json_schema()
 
 
 @bp.get("/schemas/heartbeat.json")
+@contract(
+    "JSON Schema of a heartbeat (the body of POST /player/heartbeat)",
+    "anyone",
+    answers=dict[str, Any],
+    auth="none",
+)
 def heartbeat_schema() -> Any:
     return heartbeat_json_schema()
 
 
 @bp.get("/screens/<key>/now")
+@contract("What the screen shows now, by its playlist", "any staff role", answers=NowReply)
 def screen_now(key: str) -> Any:
     """What the screen is showing now (see :func:`showing_at`)."""
     screen = view_screen(session(), actor(), key)
     at = now()
     compiled = get_cache(current_app).playlist(screen.id, at)
-    return {
+    answer: NowReply = {
         "screen": screen.key,
         "at": isoformat_z(at),
         "etag": compiled.etag,
         **slot_json(showing_at(compiled.playlist, at)),
     }
+    return answer
 
 
 @bp.get("/screens/<key>/timeline")
+@contract(
+    "What the screen shows over a period (at most 7 days)",
+    "any staff role",
+    query=TimelineQuery,
+    answers=TimelineReply,
+)
 def screen_timeline(key: str) -> Any:
     db = session()
     screen = view_screen(db, actor(), key)
-    start = query_time("from", default=now())
-    end = query_time("to", default=start + dt.timedelta(hours=24))
+    q = parse_query(TimelineQuery)
+    start = q.start or now()
+    end = q.end or start + dt.timedelta(hours=24)
     slots = services.screen_timeline(
         db, screen, start, end, weights=current_app.config["SIGNAGE_PRIORITY_WEIGHTS"]
     )

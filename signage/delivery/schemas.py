@@ -2,13 +2,53 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pydantic import Field
+from typing_extensions import TypedDict
 
 from playlists.select import Selection
+from signage.api.common import Query, QueryTime
+from signage.api.contract import reply
 from signage.times import isoformat_z
 
 
-def slot_json(slot: Selection) -> dict[str, Any]:
+@reply
+class SlotItem(TypedDict):
+    id: str
+    notice_id: int
+    revision: int
+    title: str
+    category: str
+    priority: str
+    duration_s: int
+
+
+@reply
+class SlotReply(TypedDict):
+    kind: str  # item, off or idle
+    start: str
+    until: str
+    interrupted: bool
+    item: SlotItem | None
+
+
+@reply
+class NowReply(SlotReply):
+    screen: str
+    at: str
+    etag: str
+
+
+TimelineReply = reply(
+    TypedDict("TimelineReply", {"screen": str, "from": str, "to": str, "slots": list[SlotReply]})
+)
+
+
+class TimelineQuery(Query):
+    start: QueryTime | None = Field(default=None, alias="from", description="default: now")
+    end: QueryTime | None = Field(default=None, alias="to", description="default: from + 24 h")
+
+
+def slot_json(slot: Selection) -> SlotReply:
     item = slot.item
     return {
         "kind": slot.kind,

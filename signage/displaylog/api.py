@@ -6,45 +6,46 @@ from typing import Any
 
 from flask import Blueprint, request
 
-from signage.api.common import actor, now, query_int, query_time, screen_id_from_token, session
-from signage.db import MAX_INT
+from playlists.events import EventBatchAsTaken, EventsAnswer
+from signage.api.common import actor, now, parse_query, screen_id_from_token, session
+from signage.api.contract import contract
 from signage.displaylog import reading
 from signage.displaylog.export import csv_response
 from signage.displaylog.ingest import ingest_body
 from signage.displaylog.reading import EventFilter
-from signage.displaylog.schemas import event_json
-from signage.errors import InvalidInput
+from signage.displaylog.schemas import EventPage, EventQuery, event_json
 
 bp = Blueprint("displaylog", __name__)
 
 
 @bp.post("/player/events")
+@contract(
+    "Display events, idempotent by sequence number (batches of up to 500)",
+    "a screen, with its own token",
+    document=EventBatchAsTaken,
+    answers=EventsAnswer,
+    auth="screen",
+)
 def ingest() -> Any:
     screen_id = screen_id_from_token()
     result = ingest_body(session(), screen_id, request.get_data(), now=now())
     return result.to_dict()
 
 
-def _filter() -> EventFilter:
-    return EventFilter(
-        screen=request.args.get("screen"),
-        notice=query_int("notice", None, low=1, high=MAX_INT),
-        category=request.args.get("category"),
-        start=query_time("from", default=None),
-        end=query_time("to", default=None),
-    )
-
-
 @bp.get("/display-events")
+@contract(
+    "The display log, in time order (cursor paging; format=csv: every matching row)",
+    "supervisor, admin",
+    query=EventQuery,
+    answers=EventPage,
+    csv=True,
+)
 def list_() -> Any:
     user = actor()
-    f = _filter()
-    if request.args.get("format") == "csv":
+    q = parse_query(EventQuery)
+    f = EventFilter(screen=q.screen, notice=q.notice, category=q.category, start=q.start, end=q.end)
+    if q.format == "csv":
         return csv_response(session(), user, f)
-    if request.args.get("format") not in (None, "json"):
-        raise InvalidInput("format is json or csv", field="format")
-    limit = query_int("limit", 100, low=1, high=1000)
-    page, cursor = reading.list_events(
-        session(), user, f, limit=limit, cursor=request.args.get("cursor")
-    )
-    return {"items": [event_json(e, k) for e, k in page], "next_cursor": cursor}
+    page, cursor = reading.list_events(session(), user, f, limit=q.limit, cursor=q.cursor)
+    answer: EventPage = {"items": [event_json(e, k) for e, k in page], "next_cursor": cursor}
+    return answer

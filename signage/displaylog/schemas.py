@@ -2,13 +2,56 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal
 
+from pydantic import Field
+from typing_extensions import TypedDict
+
+from signage.api.common import Query, QueryText, QueryTime
+from signage.api.contract import reply
+from signage.db import MAX_INT
 from signage.displaylog.models import DisplayEvent
 from signage.times import isoformat_z
 
 
-def event_json(event: DisplayEvent, screen_key: str) -> dict[str, Any]:
+@reply
+class EventReply(TypedDict):
+    id: str
+    screen: str
+    seq: int
+    chain_seq: int
+    item_id: str
+    notice_id: int
+    revision: int
+    category: str
+    content_sha256: str
+    started_at: str
+    duration_ms: int
+    outcome: str
+    received_at: str
+    hash: str
+
+
+@reply
+class EventPage(TypedDict):
+    items: list[EventReply]
+    next_cursor: str | None  # None: this is the last page
+
+
+class EventQuery(Query):
+    """The display log's filters and paging."""
+
+    screen: QueryText | None = Field(default=None, description="a screen's key")
+    notice: int | None = Field(default=None, ge=1, le=MAX_INT, description="a notice's id")
+    category: QueryText | None = None
+    start: QueryTime | None = Field(default=None, alias="from")
+    end: QueryTime | None = Field(default=None, alias="to")
+    cursor: QueryText | None = Field(default=None, description="next_cursor of the page before")
+    limit: int = Field(default=100, ge=1, le=1000)
+    format: Literal["json", "csv"] = "json"
+
+
+def event_json(event: DisplayEvent, screen_key: str) -> EventReply:
     return {
         "id": event.event_id,
         "screen": screen_key,

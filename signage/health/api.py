@@ -6,15 +6,24 @@ from typing import Any
 
 from flask import Blueprint, current_app, request
 
-from playlists.heartbeat import HEARTBEAT, HeartbeatAnswer
+from playlists.heartbeat import HEARTBEAT, Heartbeat, HeartbeatAnswer
 from signage.api.common import now, parse_document, screen_id_from_token, session
+from signage.api.contract import contract
 from signage.health import services
+from signage.health.schemas import ScreenshotStored
 from signage.times import isoformat_z
 
 bp = Blueprint("health", __name__)
 
 
 @bp.post("/player/heartbeat")
+@contract(
+    "Status in; server time and intervals out",
+    "a screen, with its own token",
+    document=Heartbeat,
+    answers=HeartbeatAnswer,
+    auth="screen",
+)
 def heartbeat() -> Any:
     screen_id = screen_id_from_token()
     beat = parse_document(HEARTBEAT)
@@ -31,6 +40,13 @@ def heartbeat() -> Any:
 
 
 @bp.put("/player/screenshot")
+@contract(
+    "The current frame, a PNG of the screen's own size",
+    "a screen, with its own token",
+    raw_body="image/png",
+    answers=ScreenshotStored,
+    auth="screen",
+)
 def screenshot() -> Any:
     screen_id = screen_id_from_token()
     shot = services.store_screenshot(session(), screen_id, request.get_data(), now=now())

@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import NotRequired
 
+from typing_extensions import TypedDict
+
+from signage.api.contract import reply
 from signage.health.models import ScreenStatus
 from signage.times import isoformat_z
 
 
-def status_json(status: ScreenStatus | None) -> dict[str, Any]:
+@reply
+class StatusFields(TypedDict):
+    """A screen's state from its heartbeats (the player's fields once it has sent one)."""
+
+    status: str  # online, offline or never seen
+    online: bool
+    last_seen_at: str | None
+    player_version: NotRequired[str]
+    playlist_etag: NotRequired[str]
+    current_item: NotRequired[str | None]
+    free_disk_bytes: NotRequired[int | None]
+    clock_offset_ms: NotRequired[int | None]
+
+
+@reply
+class ScreenshotStored(TypedDict):
+    taken_at: str
+    width: int
+    height: int
+
+
+def status_json(status: ScreenStatus | None) -> StatusFields:
     """The health part of a screen's API answer."""
     if status is None:
         return {"status": "never seen", "online": False, "last_seen_at": None}

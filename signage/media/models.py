@@ -23,13 +23,3 @@ class Media(Base):
     data: Mapped[bytes] = deferred(mapped_column(sa.LargeBinary))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-
-    def describe(self) -> dict[str, object]:
-        return {
-            "sha256": self.sha256,
-            "mime": self.mime,
-            "width": self.width,
-            "height": self.height,
-            "frames": self.frames,
-            "bytes": self.bytes,
-        }

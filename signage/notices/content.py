@@ -60,6 +60,8 @@ class NoticeFields:
 FIELD_NAMES = tuple(f.name for f in dataclasses.fields(NoticeFields))
 TARGETS = ("screens", "groups")  # the fields held as links to rows, not as columns
 COLUMNS = tuple(name for name in FIELD_NAMES if name not in TARGETS)
+# The fields a checked revision may leave empty; every other one always has a value.
+MAY_BE_EMPTY = frozenset({"media_sha256", "dayparts", "required_working_days"})
 
 
 @dataclass(frozen=True)

@@ -5,22 +5,59 @@ from __future__ import annotations
 import datetime as dt
 import typing
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, create_model
+from typing_extensions import TypedDict
 
-from signage.api.common import ApiTime, Body
+from playlists import Kind, Priority
+from playlists.jsonvalues import WHOLE, Whole
+from signage.api.common import ApiTime, Body, Query, QueryText
+from signage.api.contract import reply
 from signage.audit.models import AuditEntry
 from signage.db import MAX_INT
-from signage.notices.content import FIELD_NAMES, NoticeFields, plain_fields, revision_fields
-from signage.notices.models import Notice, NoticeRevision
+from signage.notices.content import (
+    BODY_MAX,
+    DURATION_RANGE,
+    FIELD_NAMES,
+    MAY_BE_EMPTY,
+    TITLE_MAX,
+    WORKING_DAYS_RANGE,
+    NoticeFields,
+    plain_fields,
+    revision_fields,
+)
+from signage.notices.models import Notice, NoticeRevision, NoticeStatus
+from signage.notices.services import NOTE_MAX
 from signage.times import isoformat_z
 
 # How the API takes each type of NoticeFields: times are ISO-8601 text with an offset in the
-# accepted range, targets are JSON arrays.
+# accepted range, targets are JSON arrays, whole numbers may come as JSON writes them.
 _API_TYPES: dict[Any, Any] = {
     dt.datetime | None: ApiTime | None,
-    Sequence[str] | None: list[str] | None,
+    Sequence[str] | None: list[Annotated[str, Field(min_length=1, max_length=100)]] | None,
+    int | None: Whole | None,
+}
+# The limits the service checks (signage.notices.content), in the body's JSON Schema too.
+_LIMITS: dict[str, Any] = {
+    "title": Annotated[str, Field(min_length=1, max_length=TITLE_MAX)] | None,
+    "body": Annotated[str, Field(max_length=BODY_MAX)] | None,
+    "category": Annotated[str, Field(min_length=1, max_length=100)] | None,
+    "kind": Literal[tuple(k.value for k in Kind)] | None,
+    "priority": Literal[tuple(p.value for p in Priority)] | None,
+    "media_sha256": Annotated[
+        str, Field(pattern="^([0-9a-fA-F]{64})?$", description="an uploaded image's; '' clears")
+    ]
+    | None,
+    "duration_s": Annotated[int, Field(ge=DURATION_RANGE[0], le=DURATION_RANGE[1]), WHOLE] | None,
+    "dayparts": Annotated[str, Field(description="weekly hours, e.g. 1-5 08:00-18:00; '' clears")]
+    | None,
+    "required_working_days": Annotated[
+        int,
+        Field(ge=0, le=WORKING_DAYS_RANGE[1], description="a 公示's legal period; 0 clears"),
+        WHOLE,
+    ]
+    | None,
 }
 
 
@@ -31,7 +68,10 @@ class _NoticeBody(Body):
 
 def _body_fields() -> dict[str, Any]:
     hints = typing.get_type_hints(NoticeFields)
-    return {name: (_API_TYPES.get(hints[name], hints[name]), None) for name in FIELD_NAMES}
+    return {
+        name: (_LIMITS.get(name, _API_TYPES.get(hints[name], hints[name])), None)
+        for name in FIELD_NAMES
+    }
 
 
 # The body of POST /notices and PATCH /notices/<id>: every field of NoticeFields, all optional.
@@ -43,18 +83,118 @@ NoticeEdit = create_model(
 )
 
 
+class NoticeQuery(Query):
+    """The filters of the notice list."""
+
+    status: NoticeStatus | None = None
+    category: QueryText | None = None
+    screen: QueryText | None = Field(default=None, description="a screen's key")
+    text: QueryText | None = Field(default=None, description="words in the title or body")
+    limit: int = Field(default=50, ge=1, le=500)
+    offset: int = Field(default=0, ge=0, le=10_000_000)
+
+
 class ApproveBody(Body):
     confidentiality_reviewed: bool
-    note: str = ""
+    note: Annotated[str, Field(max_length=NOTE_MAX)] = ""
     # The revision the reviewer read: a revision that arrived meanwhile is not approved unread.
-    revision: int = Field(ge=1, le=MAX_INT, description="the revision number reviewed")
+    revision: Annotated[
+        int, Field(ge=1, le=MAX_INT, description="the revision number reviewed"), WHOLE
+    ]
 
 
 class ReasonBody(Body):
-    reason: str
+    reason: Annotated[str, Field(min_length=1, max_length=NOTE_MAX)]
 
 
-def revision_json(revision: NoticeRevision) -> dict[str, Any]:
+def _json_type(name: str, hint: Any) -> Any:
+    """The JSON type of a checked revision's field ``name`` (as :func:`plain_fields` writes it)."""
+    base = {dt.datetime | None: str, Sequence[str] | None: list[str]}.get(
+        hint, typing.get_args(hint)[0]
+    )
+    return base | None if name in MAY_BE_EMPTY else base
+
+
+@reply
+class ReviewReply(TypedDict):
+    by: str | None
+    at: str
+    note: str | None
+    confidentiality_reviewed: bool
+
+
+# A revision as the API answers it: its number and state, every field of NoticeFields, and the
+# record of its writing and review.
+RevisionReply = reply(
+    TypedDict(  # type: ignore[operator]
+        "RevisionReply",
+        {
+            "revision": int,
+            "state": str,
+            "content_sha256": str,
+            **{
+                name: _json_type(name, hint)
+                for name, hint in typing.get_type_hints(NoticeFields).items()
+            },
+            "created_by": str,
+            "created_at": str,
+            "submitted_at": str | None,
+            "review": ReviewReply | None,
+        },
+    )
+)
+
+
+@reply
+class NoticeShort(TypedDict):
+    id: int
+    revision: int
+    status: str
+
+
+@reply
+class NoticeSummary(TypedDict):
+    id: int
+    status: str
+    revision: int
+    live_revision: int | None
+    pending_revision: int | None
+    title: str
+    category: str
+    priority: str
+    valid_from: str
+    valid_until: str
+    created_by: str
+    created_at: str
+    updated_at: str
+
+
+@reply
+class NoticePage(TypedDict):
+    items: list[NoticeSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+@reply
+class HistoryReply(TypedDict):
+    seq: int
+    at: str
+    actor: str
+    action: str
+    details: dict[str, Any]
+
+
+@reply
+class NoticeDetail(NoticeSummary):
+    closed_at: str | None
+    close_reason: str | None
+    revisions: list[RevisionReply]  # type: ignore[valid-type]
+    history: list[HistoryReply]
+
+
+def revision_json(revision: NoticeRevision) -> Any:
     return {
         "revision": revision.number,
         "state": revision.state,
@@ -74,7 +214,7 @@ def revision_json(revision: NoticeRevision) -> dict[str, Any]:
     }
 
 
-def notice_summary(notice: Notice) -> dict[str, Any]:
+def notice_summary(notice: Notice) -> NoticeSummary:
     latest = notice.latest_revision
     live = notice.live_revision
     pending = notice.pending_revision
@@ -95,7 +235,7 @@ def notice_summary(notice: Notice) -> dict[str, Any]:
     }
 
 
-def history_json(entry: AuditEntry) -> dict[str, Any]:
+def history_json(entry: AuditEntry) -> HistoryReply:
     return {
         "seq": entry.seq,
         "at": isoformat_z(entry.at),
@@ -105,8 +245,9 @@ def history_json(entry: AuditEntry) -> dict[str, Any]:
     }
 
 
-def notice_detail(notice: Notice, history: list[AuditEntry]) -> dict[str, Any]:
-    return notice_summary(notice) | {
+def notice_detail(notice: Notice, history: list[AuditEntry]) -> NoticeDetail:
+    summary: dict[str, Any] = dict(notice_summary(notice))
+    return summary | {  # type: ignore[return-value]
         "closed_at": isoformat_z(notice.closed_at) if notice.closed_at else None,
         "close_reason": notice.close_reason,
         "revisions": [revision_json(r) for r in notice.revisions],

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint
 
 from signage.api.common import (
     actor,
@@ -13,23 +12,30 @@ from signage.api.common import (
     csv_response,
     now,
     parse_body,
-    query_date,
-    query_int,
+    parse_query,
     session,
 )
+from signage.api.contract import contract
 from signage.errors import InvalidInput
 from signage.reports import calendar, export
 from signage.reports.annual import annual_report
-from signage.reports.compliance import (
-    DEFAULT_GAP_MINUTES,
-    GAP_MINUTES_RANGE,
-    compliance_report,
+from signage.reports.compliance import compliance_report
+from signage.reports.schemas import (
+    YEAR_PATH,
+    AnnualQuery,
+    AnnualReply,
+    CalendarReply,
+    ComplianceQuery,
+    ComplianceReply,
+    HolidaysBody,
+    UptimeQuery,
+    UptimeReply,
 )
-from signage.reports.schemas import HolidaysBody
 from signage.reports.uptime import uptime_report
-from signage.times import FIRST_DATE
 
 bp = Blueprint("reports", __name__)
+
+READERS = "supervisor, admin"
 
 
 def _year(text: str, field: str = "year") -> int:
@@ -38,26 +44,26 @@ def _year(text: str, field: str = "year") -> int:
     return int(text)
 
 
-def _day(name: str) -> dt.date:
-    if not request.args.get(name, "").strip():
-        raise InvalidInput(f"{name} is required (a date such as 2026-11-01)", field=name)
-    return query_date(name, FIRST_DATE)
-
-
-def _wants_csv() -> bool:
-    chosen = request.args.get("format", "json")
-    if chosen not in ("json", "csv"):
-        raise InvalidInput("format is json or csv", field="format")
-    return chosen == "csv"
-
-
 @bp.get("/holidays/<year>")
+@contract(
+    "A year's public holidays and make-up workdays (official calendar or entered)",
+    "any staff role",
+    answers=CalendarReply,
+    path={"year": YEAR_PATH},
+)
 def holidays(year: str) -> Any:
     user = actor()
     return export.calendar_json(calendar.view_holidays(session(), user, _year(year)))
 
 
 @bp.put("/holidays/<year>")
+@contract(
+    "Enter or replace the holidays of a year the bundled calendar does not know",
+    "admin",
+    body=HolidaysBody,
+    answers=CalendarReply,
+    path={"year": YEAR_PATH},
+)
 def replace_holidays(year: str) -> Any:
     user = actor()
     number = _year(year)
@@ -75,56 +81,68 @@ def replace_holidays(year: str) -> Any:
 
 
 @bp.get("/reports/notices/<int:notice_id>/compliance")
+@contract(
+    "Evidence that a notice (公示) was on display for its whole period",
+    READERS,
+    query=ComplianceQuery,
+    answers=ComplianceReply,
+    csv=True,
+)
 def compliance(notice_id: int) -> Any:
     user = actor()
-    csv = _wants_csv()
+    q = parse_query(ComplianceQuery)
     report = compliance_report(
         session(),
         user,
         notice_id,
         now=now(),
         weights=config("SIGNAGE_PRIORITY_WEIGHTS"),
-        gap_minutes=query_int(
-            "gap_minutes",
-            DEFAULT_GAP_MINUTES,
-            low=GAP_MINUTES_RANGE[0],
-            high=GAP_MINUTES_RANGE[1],
-        ),
+        gap_minutes=q.gap_minutes,
     )
-    if csv:
+    if q.format == "csv":
         return csv_response(export.compliance_csv(report), f"compliance-notice-{notice_id}.csv")
     return export.compliance_json(report)
 
 
 @bp.get("/reports/annual")
+@contract(
+    "Notices displayed and plays in a year, by category and screen",
+    READERS,
+    query=AnnualQuery,
+    answers=AnnualReply,
+    csv=True,
+)
 def annual() -> Any:
     user = actor()
-    csv = _wants_csv()
-    raw = request.args.get("year")
-    if raw is None:
-        raise InvalidInput("year is required, e.g. year=2026", field="year")
+    q = parse_query(AnnualQuery)
     report = annual_report(
-        session(), user, _year(raw), now=now(), timezone=config("SIGNAGE_TIMEZONE")
+        session(), user, _year(q.year), now=now(), timezone=config("SIGNAGE_TIMEZONE")
     )
-    if csv:
+    if q.format == "csv":
         return csv_response(export.annual_csv(report), f"disclosure-{report.year}.csv")
     return export.annual_json(report)
 
 
 @bp.get("/reports/uptime")
+@contract(
+    "Screen uptime per day (at most 366 days)",
+    READERS,
+    query=UptimeQuery,
+    answers=UptimeReply,
+    csv=True,
+)
 def uptime() -> Any:
     user = actor()
-    csv = _wants_csv()
-    first, last = _day("from"), _day("to")
+    q = parse_query(UptimeQuery)
     report = uptime_report(
         session(),
         user,
-        first,
-        last,
+        q.first,
+        q.last,
         now=now(),
         timezone=config("SIGNAGE_TIMEZONE"),
-        screen=request.args.get("screen"),
+        screen=q.screen,
     )
-    if csv:
-        return csv_response(export.uptime_csv(report), f"uptime-{first}-{last}.csv")
+    if q.format == "csv":
+        return csv_response(export.uptime_csv(report), f"uptime-{q.first}-{q.last}.csv")
     return export.uptime_json(report)

@@ -26,10 +26,11 @@ from signage.accounts.permissions import require_role, require_staff
 from signage.audit.services import record
 from signage.errors import Conflict, InvalidInput, NotFound
 from signage.reports.models import DayKind, HolidayDay, HolidayYear
+from signage.times import FIRST_DATE, LAST_DATE
 
 PACKAGE = "chinesecalendar"
 ENTERED = "entered"
-YEAR_RANGE = (1949, 2200)
+YEAR_RANGE = (FIRST_DATE.year, LAST_DATE.year)  # the years the system accepts
 NAME_MAX = 50
 SOURCE_MAX = 200
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

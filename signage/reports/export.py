@@ -16,6 +16,7 @@ from signage.reports.compliance import Approval, ComplianceReport
 from signage.reports.evidence import ChainPoint, ScreenEvidence
 from signage.reports.gaps import Gap
 from signage.reports.measures import UptimeFigures
+from signage.reports.schemas import CalendarReply, ComplianceReply
 from signage.reports.uptime import UptimeReport
 from signage.times import isoformat_z
 
@@ -27,7 +28,7 @@ def _z(value: dt.datetime | None) -> str | None:
 # --- holidays ---------------------------------------------------------------------------------
 
 
-def calendar_json(calendar: YearCalendar) -> dict[str, Any]:
+def calendar_json(calendar: YearCalendar) -> CalendarReply:
     return {
         "year": calendar.year,
         "source": calendar.source,
@@ -108,7 +109,7 @@ def _screen_json(s: ScreenEvidence) -> dict[str, Any]:
     }
 
 
-def compliance_json(r: ComplianceReport) -> dict[str, Any]:
+def compliance_json(r: ComplianceReport) -> ComplianceReply:
     return {
         "notice_id": r.notice_id,
         "title": r.title,
@@ -241,7 +242,7 @@ def _count_json(row: CountRow) -> dict[str, Any]:
     }
 
 
-def annual_json(r: AnnualReport) -> dict[str, Any]:
+def annual_json(r: AnnualReport) -> Any:
     return {
         "year": r.year,
         "timezone": r.timezone,
@@ -300,7 +301,7 @@ def _figures_json(f: UptimeFigures) -> dict[str, Any]:
     }
 
 
-def uptime_json(r: UptimeReport) -> dict[str, Any]:
+def uptime_json(r: UptimeReport) -> Any:
     return {
         "from": r.first_day.isoformat(),
         "to": r.last_day.isoformat(),

@@ -7,14 +7,21 @@ from typing import Any
 from flask import Blueprint, url_for
 
 from signage.api.common import actor, forget_when_committed, now, parse_body, session
+from signage.api.contract import contract
 from signage.errors import InvalidInput
 from signage.health.services import screen_statuses
 from signage.screens import services
 from signage.screens.models import Screen
 from signage.screens.schemas import (
     GroupCreate,
+    GroupList,
+    GroupReply,
     ScreenCreate,
+    ScreenCreated,
     ScreenEdit,
+    ScreenList,
+    ScreenReply,
+    TokenRotated,
     group_json,
     screen_json,
 )
@@ -34,6 +41,7 @@ def _with_status(screen: Screen) -> dict[str, Any]:
 
 
 @bp.get("/screens")
+@contract("List screens with their state", "any staff role", answers=ScreenList)
 def list_() -> Any:
     screens = services.list_screens(session(), actor())
     statuses = screen_statuses(session(), [s.id for s in screens])
@@ -41,6 +49,13 @@ def list_() -> Any:
 
 
 @bp.post("/screens")
+@contract(
+    "Register a screen (its token is shown once)",
+    "admin",
+    ok=201,
+    body=ScreenCreate,
+    answers=ScreenCreated,
+)
 def create() -> Any:
     body = parse_body(ScreenCreate)
     width, height = _size(body.size, body.width, body.height)
@@ -68,11 +83,13 @@ def create() -> Any:
 
 
 @bp.get("/screens/<key>")
+@contract("A screen with its state", "any staff role", answers=ScreenReply)
 def get(key: str) -> Any:
     return _with_status(services.view_screen(session(), actor(), key))
 
 
 @bp.patch("/screens/<key>")
+@contract("Change a screen's settings", "admin", body=ScreenEdit, answers=ScreenReply)
 def edit(key: str) -> Any:
     body = parse_body(ScreenEdit)
     width, height = _size(body.size, body.width, body.height)
@@ -90,6 +107,11 @@ def edit(key: str) -> Any:
 
 
 @bp.post("/screens/<key>/token")
+@contract(
+    "Give the screen a new token (shown once); the old one stops working",
+    "admin",
+    answers=TokenRotated,
+)
 def rotate_token(key: str) -> Any:
     screen, token = services.rotate_screen_token(session(), actor(), key, now=now())
     forget_when_committed(screen.id)
@@ -97,11 +119,13 @@ def rotate_token(key: str) -> Any:
 
 
 @bp.get("/groups")
+@contract("List screen groups", "any staff role", answers=GroupList)
 def list_groups() -> Any:
     return {"items": [group_json(g) for g in services.list_groups(session(), actor())]}
 
 
 @bp.post("/groups")
+@contract("Create a screen group", "admin", ok=201, body=GroupCreate, answers=GroupReply)
 def create_group() -> Any:
     body = parse_body(GroupCreate)
     group = services.create_group(
