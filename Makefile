@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export SIGNAGE_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test lint venv clean fonts translations
+.PHONY: run test lint fuzz venv clean fonts translations
 comma := ,
 
 $(BIN)/python:
@@ -59,6 +59,10 @@ fonts:
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Fuzz the API against its OpenAPI document with schemathesis, on a real `signage serve`.
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.fuzz.api_fuzz $(FUZZ_ARGS)
 
 # After changing a text on a page: collect the texts, add the new ones to the Chinese catalog
 # (translate them in signage/translations/zh_Hans_CN/LC_MESSAGES/messages.po), compile it.

@@ -88,7 +88,8 @@ def _refuse_nul_values() -> None:
     checked as they are parsed)."""
     for values in (request.args, request.form):
         for name, value in values.items(multi=True):
-            if "\x00" in value or "\x00" in name:
+            # A multipart part without a name has None for one.
+            if "\x00" in (value or "") or "\x00" in (name or ""):
                 raise InvalidInput(f"{name!r} must not contain a NUL character", field=name)
 
 

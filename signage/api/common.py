@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from collections.abc import Callable, Iterable
 from typing import Annotated, Any, TypeVar, overload
 
@@ -83,19 +84,29 @@ def refuse_nul(value: object, field: str) -> None:
 
 class Query(BaseModel):
     """Base of the query values a handler reads (:func:`parse_query`): text from the URL, so
-    numbers are read from their digits; values a handler does not know are ignored."""
+    a whole number is read from its digits alone (not " 5", "5.0" or "5_0"); values a handler
+    does not know are ignored; no value may hold a NUL (the app refuses it for every page)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", json_schema_extra=_say_no_nul)
+
+
+_DIGITS = re.compile(r"-?[0-9]{1,20}")
 
 
 def parse_query(model: type[QueryT]) -> QueryT:
     """Read the query string into ``model``, or raise a 422 naming the value."""
-    # An empty value is no value: a form's blank filter field sends one.
+    # An empty value is no value: a form's blank filter field sends one. Any other value is
+    # read as sent (" 5" is not a number).
     values = {
         key: value
         for name, field in model.model_fields.items()
-        if (value := request.args.get(key := field.alias or name, "").strip())
+        if (value := request.args.get(key := field.alias or name, ""))
     }
+    for name, field in model.model_fields.items():
+        key = field.alias or name
+        whole = field.annotation in (int, int | None)
+        if whole and key in values and not _DIGITS.fullmatch(values[key]):
+            raise InvalidInput(f"{key} must be a whole number", field=key)
     try:
         return model.model_validate(values)
     except InvalidInput as exc:

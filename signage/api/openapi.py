@@ -43,6 +43,8 @@ ERROR_SCHEMA = {
 }
 _ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 _PARAMETER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+# Examples of path values, from the sample data (``signage demo``).
+_EXAMPLES = {"notice_id": 1, "key": "gov-lobby", "username": "zhang.min", "year": "2027"}
 _PATH_TYPES = {
     "int": {"type": "integer", "minimum": 0, "maximum": MAX_BIGINT},
     None: {"type": "string", "pattern": "^[^/]+$"},
@@ -81,6 +83,7 @@ def _path(rule: Rule, declared: Contract | None = None) -> tuple[str, list[dict[
             "in": "path",
             "required": True,
             "schema": given.get(name, _PATH_TYPES.get(converter, _PATH_TYPES[None])),
+            **({"example": _EXAMPLES[name]} if name in _EXAMPLES else {}),
         }
         for converter, name in _PARAMETER.findall(rule.rule)
     ]
@@ -103,12 +106,16 @@ def _query(declared: Contract, components: _Components) -> list[dict[str, Any]]:
             value = {"anyOf": variants}
         if prop.get("default") is not None:
             value["default"] = prop["default"]
+        required = name in schema.get("required", [])
         parameter: dict[str, Any] = {
             "name": name,
             "in": "query",
-            "required": name in schema.get("required", []),
+            "required": required,
             "schema": value,
         }
+        if not required:
+            # An empty value is no value (a form's blank field sends one): parse_query.
+            parameter["allowEmptyValue"] = True
         if "description" in prop:
             parameter["description"] = prop["description"]
         out.append(parameter)

@@ -227,6 +227,46 @@ def test_openapi_document_is_valid_and_describes_every_route(app, client):
     assert "NoticeEdit" in document["components"]["schemas"]
 
 
+def test_openapi_document_describes_every_answer_status_and_limit(client):
+    document: dict[str, Any] = client.get("/api/v1/openapi.json").get_json()
+    operations = {
+        f"{method.upper()} {path}": op
+        for path, ops in document["paths"].items()
+        for method, op in ops.items()
+    }
+    for name, op in operations.items():
+        success = [op["responses"][s] for s in op["responses"] if s.startswith("2")]
+        assert success, name
+        for answer in success:
+            assert answer.get("content"), f"{name} gives no schema for its answer"
+            for media in answer["content"].values():
+                assert media["schema"], name
+        assert "4XX" in op["responses"], name
+        for parameter in op.get("parameters", []):
+            schema = parameter["schema"]
+            if parameter["name"] == "limit":
+                assert schema["minimum"] == 1 and schema["maximum"] in (500, 1000), name
+            if parameter["name"] == "format":
+                assert schema["enum"] == ["json", "csv"], name
+            if parameter["name"] in ("from", "to"):
+                assert schema.get("pattern"), name
+    assert "304" in operations["GET /player/playlist"]["responses"]
+    for name in ("POST /player/events", "POST /player/heartbeat", "PUT /player/screenshot"):
+        assert operations[name]["requestBody"]["content"], name
+    gap = next(
+        p
+        for p in operations["GET /reports/notices/{notice_id}/compliance"]["parameters"]
+        if p["name"] == "gap_minutes"
+    )
+    assert {"minimum", "maximum"} <= set(gap["schema"])
+    # Every text a body takes says it holds no NUL, or has a stricter pattern of its own.
+    schemas = document["components"]["schemas"]
+    for prop in schemas["NoticeEdit"]["properties"].values():
+        variants = [v for v in prop.get("anyOf", [prop]) if v.get("type") == "string"]
+        for variant in variants:
+            assert variant.get("pattern") or variant.get("enum") or variant.get("format")
+
+
 def test_an_unexpected_error_keeps_the_json_shape(app, client, author, monkeypatch):
     from signage.notices import services
 

@@ -212,6 +212,23 @@ def test_a_nul_in_a_query_value_is_refused(client, author):
     assert answer.status_code == 422 and answer.get_json()["error"]["field"] == "text"
 
 
+def test_a_form_field_without_a_name_is_no_500(client, author):
+    # Found by the API fuzz: a multipart part without a name reached the NUL check as None.
+    boundary = "b0undary"
+    body = (
+        f"--{boundary}\r\nContent-Disposition: form-data\r\n\r\nnull\r\n"
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n"
+        f"Content-Type: image/png\r\n\r\nnot an image\r\n--{boundary}--\r\n"
+    )
+    answer = client.post(
+        "/api/v1/media",
+        data=body.encode(),
+        content_type=f"multipart/form-data; boundary={boundary}",
+        headers=author,
+    )
+    assert answer.status_code == 422, answer.get_data(as_text=True)
+
+
 # --- files -----------------------------------------------------------------------------------
 
 
