@@ -121,7 +121,7 @@ def play_an_hour() -> None:
     spec = ScreenSpec(key="hall", width=384, height=128, color="full", timezone="Asia/Shanghai")
     playlist = compile_playlist(spec, [notice(n) for n in range(1, 11)], NOW)
     store = Store(tmp / "cache")
-    store.save(canonical_bytes(playlist), '"bench"', playlist)
+    store.save(canonical_bytes(playlist), '"bench"', "", playlist)
     clock = ServerClock()
     config = PlayerConfig(controller="http://unused", token="x", output="png", cache_dir=tmp)
     output = PngOutput(tmp / "frames", min_interval_s=0.5)

@@ -14,9 +14,12 @@ from player.config import PlayerConfig
 from player.errors import ConfigError, FontNotFound
 from player.fonts import find_fonts
 from player.output import check_spec, open_outputs
+from player.provision import read_provision
 from player.runner import Player
 from player.spool import Spool
 from player.store import Store
+from player.trust import Trust
+from playlists.signing import PublicKey
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +30,19 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option("--controller", required=True, help="the controller's URL, e.g. http://10.0.0.5:8080")
+@click.option(
+    "--provision",
+    "provision_file",
+    type=click.Path(dir_okay=False),
+    help="the screen's provisioning file (from 'signage screen add --provision'): the "
+    "controller's URL, the token and the controller's key; nothing else is needed",
+)
+@click.option("--controller", help="the controller's URL, e.g. http://10.0.0.5:8080")
 @click.option(
     "--token-file",
-    required=True,
     type=click.Path(dir_okay=False),
-    help="file holding the screen's token (from 'signage screen add')",
+    help="file holding the screen's token (from 'signage screen add'); the controller's key is "
+    "then trusted at first contact",
 )
 @click.option(
     "--output",
@@ -52,8 +62,9 @@ def cli() -> None:
 @click.option("--font", type=click.Path(dir_okay=False), help="a CJK font file to draw with")
 @click.option("-v", "--verbose", is_flag=True)
 def run(
-    controller: str,
-    token_file: str,
+    provision_file: str | None,
+    controller: str | None,
+    token_file: str | None,
     output_specs: tuple[str, ...],
     cache_dir: str,
     font: str | None,
@@ -64,14 +75,28 @@ def run(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    if not controller.startswith(("http://", "https://")):
-        raise click.BadParameter("must start with http:// or https://", param_hint="--controller")
-    try:
-        token = Path(token_file).read_text().strip()
-    except OSError as exc:
-        raise click.BadParameter(str(exc), param_hint="--token-file") from None
-    if not token:
-        raise click.BadParameter("the file is empty", param_hint="--token-file")
+    provisioned: PublicKey | None = None
+    if provision_file is not None:
+        if controller or token_file:
+            raise click.UsageError("give --provision alone, or --controller and --token-file")
+        try:
+            provision = read_provision(Path(provision_file))
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+        controller, token, provisioned = provision.controller, provision.token, provision.key
+    else:
+        if not controller or not token_file:
+            raise click.UsageError("give --provision FILE, or --controller and --token-file")
+        if not controller.startswith(("http://", "https://")):
+            raise click.BadParameter(
+                "must start with http:// or https://", param_hint="--controller"
+            )
+        try:
+            token = Path(token_file).read_text().strip()
+        except OSError as exc:
+            raise click.BadParameter(str(exc), param_hint="--token-file") from None
+        if not token:
+            raise click.BadParameter("the file is empty", param_hint="--token-file")
     for spec in output_specs:
         try:
             check_spec(spec)
@@ -95,6 +120,9 @@ def run(
         log.warning(
             "%d display(s) cut short by the last stop queued as interrupted", spool.recovered
         )
+    trust = Trust(config.cache_dir / "trust.json", provisioned)
+    if provisioned is None and trust.key is None:
+        log.warning("no provisioning file: the controller's key will be trusted at first contact")
     player = Player(
         config,
         client=ControllerClient(controller, token, clock=clock),
@@ -103,6 +131,7 @@ def run(
         fonts=fonts,
         clock=clock,
         open_output=lambda w, h: open_outputs(list(output_specs), w, h),
+        trust=trust,
     )
 
     def stop(_signum: int, _frame: object) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import email.utils
+from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -13,6 +14,15 @@ from player.clock import ServerClock
 from player.errors import ControllerError, Unreachable
 from playlists.events import DisplayEvent, EventsAnswer
 from playlists.heartbeat import Heartbeat, HeartbeatAnswer
+from playlists.signing import HEADER, KeyChain
+
+
+@dataclass(frozen=True)
+class Fetched:
+    status: int  # 200 or 304
+    body: bytes | None
+    etag: str | None
+    signature: str | None  # the Signage-Signature header
 
 
 class ControllerClient:
@@ -61,14 +71,19 @@ class ControllerClient:
             )
         return response
 
-    def playlist(self, etag: str | None) -> tuple[int, bytes | None, str | None]:
-        """Fetch the playlist: (200, body, etag) or (304, None, etag)."""
+    def playlist(self, etag: str | None) -> Fetched:
+        """Fetch the playlist: 200 with its body, ETag and signature, or 304."""
         headers = {"If-None-Match": etag} if etag else {}
         response = self._request("GET", f"{self.base}/player/playlist", headers=headers)
         new_etag = response.headers.get("ETag", etag)
         if response.status_code == 304:
-            return 304, None, new_etag
-        return 200, response.content, new_etag
+            return Fetched(304, None, new_etag, None)
+        return Fetched(200, response.content, new_etag, response.headers.get(HEADER))
+
+    def keys(self) -> KeyChain:
+        """The controller's keys and the statements of its rotations (``GET /keys``)."""
+        answer: KeyChain = self._request("GET", f"{self.base}/keys").json()
+        return answer
 
     def media(self, url: str) -> bytes:
         """Fetch a media blob by the URL the playlist gives (relative to the controller)."""

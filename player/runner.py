@@ -39,6 +39,7 @@ from player.output import Output
 from player.render import Rendering, ScreenProfile, render
 from player.spool import Spool
 from player.store import Store
+from player.trust import Trust
 from playlists import (
     Item,
     Outcome,
@@ -52,10 +53,12 @@ from playlists import (
 )
 from playlists.events import DisplayStart
 from playlists.heartbeat import Heartbeat
+from playlists.signing import SignatureError
 
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY_S = 5.0  # how often a display in progress notes its duration in the spool
+MAX_REFUSALS = 20  # refusals kept for the next heartbeat
 
 
 def display_start(item: Item, started: dt.datetime) -> DisplayStart:
@@ -96,9 +99,15 @@ class Player:
         fonts: FontSet,
         clock: ServerClock,
         open_output: Callable[[int, int], Output],
+        trust: Trust | None = None,
     ) -> None:
         self.config = config
         self.client = client
+        # Without a provisioning file: trust on first use, kept in the cache folder.
+        self.trust = trust or Trust(config.cache_dir / "trust.json")
+        self.refusals: collections.deque[str] = collections.deque(maxlen=MAX_REFUSALS)
+        self.refused_total = 0
+        self._last_refusal: tuple[str | None, str] | None = None
         self.store = store
         self.spool = spool
         self.fonts = fonts
@@ -123,6 +132,16 @@ class Player:
         log.warning(message)
         self.errors.append(f"{iso(self.clock.now())} {message}")
 
+    def refuse(self, etag: str | None, reason: str) -> None:
+        """A playlist that is not shown: logged, counted, and told in the next heartbeat (once
+        while the same playlist keeps being refused for the same reason)."""
+        self.refused_total += 1
+        if self._last_refusal == (etag, reason):
+            return
+        self._last_refusal = (etag, reason)
+        log.error("refused a playlist (%s); the last good one keeps playing", reason)
+        self.refusals.append(f"{iso(self.clock.now())} {reason}")
+
     def _sleep(self, seconds: float, wake: threading.Event | None = None) -> bool:
         """Sleep unless stopped (or until ``wake`` is set); return False when stopping."""
         if wake is None:
@@ -137,8 +156,14 @@ class Player:
     # --- poll thread ---
     def poll_once(self) -> bool:
         """Fetch the playlist and its media; return True if a new playlist was stored."""
-        status, body, etag = self.client.playlist(self.store.etag)
-        if status == 304 or body is None:
+        fetched = self.client.playlist(self.store.etag)
+        body, etag = fetched.body, fetched.etag
+        if fetched.status == 304 or body is None:
+            return False
+        try:
+            self.trust.check(body, fetched.signature, self.client.keys)
+        except SignatureError as exc:
+            self.refuse(etag, f"bad signature: {exc}")
             return False
         try:
             playlist = parse_playlist(body)
@@ -153,12 +178,13 @@ class Player:
                 self.store.put_media(sha, self.client.media(url))
             except MediaError as exc:
                 self.note_error(str(exc))  # never shown; fetched again at the next poll
-        self.store.save(body, etag, playlist)
+        self.store.save(body, etag, fetched.signature or "", playlist)
         self.store.prune(set(wanted))
         return True
 
     def heartbeat_once(self) -> None:
         free = shutil.disk_usage(self.store.root).free
+        refused = list(self.refusals)
         answer = self.client.heartbeat(
             Heartbeat(
                 version=__version__,
@@ -167,8 +193,13 @@ class Player:
                 free_disk_bytes=free,
                 errors=list(self.errors),
                 clock_offset_ms=round(self.clock.offset_s * 1000),
+                trusted_key=self.trust.key_id,
+                refused=refused,
             )
         )
+        for _ in refused:  # told: the controller keeps them now
+            if self.refusals:
+                self.refusals.popleft()
         self.poll_interval = float(answer.get("poll_interval_s", self.poll_interval))
         self.heartbeat_interval = float(answer.get("heartbeat_interval_s", self.heartbeat_interval))
         self.screenshot_interval = float(
@@ -357,7 +388,7 @@ class Player:
 
     def run(self) -> None:
         """Run until :attr:`stop` is set (by a signal handler or a test)."""
-        if self.store.load() is not None:
+        if self.store.load(self.trust.check_cached) is not None:
             log.info("playing from the cached playlist until the controller answers")
         saved = self.spool.get_meta("state")
         state = PlayerState.from_dict(json.loads(saved)) if saved else PlayerState()

@@ -1,4 +1,4 @@
-"""The player's disk cache: the last good playlist and every media blob it needs.
+"""The player's disk cache: the last good playlist, its signature, and every media blob it needs.
 
 Files are written atomically (a temporary file, flushed to disk, then renamed over the old one),
 so a power cut leaves either the old file or the new one. Media are named by their SHA-256 and
@@ -12,10 +12,12 @@ import hashlib
 import logging
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from player.errors import MediaError
 from playlists import Playlist, PlaylistError, parse_playlist
+from playlists.signing import SignatureError
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +48,21 @@ class Store:
         self._lock = threading.Lock()
 
     # --- playlist ---
-    def load(self) -> Playlist | None:
-        """Read the cached playlist at start-up (None if there is none or it is damaged)."""
+    def load(self, verify: Callable[[bytes, str | None], None]) -> Playlist | None:
+        """Read the cached playlist at start-up, checked by ``verify`` (which raises
+        :class:`SignatureError`); None if there is none, or it is damaged or not trusted."""
         body_path, etag_path = self.root / "playlist.json", self.root / "playlist.etag"
+        signature_path = self.root / "playlist.sig"
         if not body_path.exists():
             return None
         try:
-            playlist = parse_playlist(body_path.read_bytes())
+            body = body_path.read_bytes()
+            signature = signature_path.read_text().strip() if signature_path.exists() else None
+            verify(body, signature)
+            playlist = parse_playlist(body)
+        except SignatureError as exc:
+            log.error("the cached playlist is not trusted (%s); waiting for the controller", exc)
+            return None
         except (PlaylistError, OSError) as exc:
             log.error("the cached playlist cannot be read (%s); waiting for the controller", exc)
             return None
@@ -62,7 +72,10 @@ class Store:
             self.generation += 1
         return playlist
 
-    def save(self, body: bytes, etag: str | None, playlist: Playlist) -> None:
+    def save(self, body: bytes, etag: str | None, signature: str, playlist: Playlist) -> None:
+        """Keep a playlist that passed its checks: the signature first, so a cut between the
+        writes leaves a body that fails its check (and is fetched again), never one unchecked."""
+        write_atomic(self.root / "playlist.sig", signature.encode())
         write_atomic(self.root / "playlist.json", body)
         write_atomic(self.root / "playlist.etag", (etag or "").encode())
         with self._lock:

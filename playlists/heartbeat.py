@@ -40,6 +40,11 @@ class Heartbeat:
     # How far its own clock is from the controller's (a board whose clock fell back to 1970 is
     # 56 years off; a century either way is the most believed).
     clock_offset_ms: Annotated[int, Field(ge=-MAX_OFFSET_MS, le=MAX_OFFSET_MS), WHOLE] | None = None
+    # The controller key the player trusts (its key id), and the playlists it refused since its
+    # last heartbeat: "<time> <reason>" each (a bad signature, a key from nowhere, an item
+    # whose content does not hash to its content_sha256).
+    trusted_key: Text | None = None
+    refused: Annotated[list[Text], Field(max_length=MAX_ERRORS)] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON-ready form."""

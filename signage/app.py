@@ -19,6 +19,7 @@ from signage.config import load_config
 from signage.delivery.cache import PlaylistCache
 from signage.delivery.shortcut import UnchangedPollShortcut
 from signage.errors import InvalidInput, ServiceError, TooManyAttempts
+from signage.keys.services import KeyHolder, key_file
 from signage.web import site
 
 
@@ -67,8 +68,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
         )
+    app.extensions["signage.keys"] = KeyHolder(db.get_db(app), key_file(settings))
     app.extensions["signage.playlists"] = PlaylistCache(
         db.get_db(app),
+        keys=app.extensions["signage.keys"],
         weights=settings["SIGNAGE_PRIORITY_WEIGHTS"],
         check_interval_s=settings["SIGNAGE_PLAYLIST_CHECK_S"],
     )

@@ -35,6 +35,12 @@ DEFAULTS: dict[str, Any] = {
     "SIGNAGE_TIMEZONE": "Asia/Shanghai",
     # Signs sessions; empty means generated once into DATA_DIR/secret_key.
     "SIGNAGE_SECRET_KEY": "",
+    # The controller's Ed25519 key that signs every playlist (PEM, 0600); empty means
+    # DATA_DIR/signing-key.pem, made by `signage init`. Every controller process reads the same.
+    "SIGNAGE_SIGNING_KEY_FILE": "",
+    # The URL players reach the controller at, written into provisioning files
+    # (`signage screen add --provision`; --controller-url overrides it).
+    "SIGNAGE_PUBLIC_URL": "http://127.0.0.1:8080",
     # Notice categories offered to authors, comma-separated in the environment.
     "SIGNAGE_CATEGORIES": DEFAULT_CATEGORIES,
     # Largest accepted media upload in bytes, and largest image in pixels (decompression bombs).

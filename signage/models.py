@@ -4,7 +4,8 @@ from signage.accounts.models import ApiToken, LoginThrottle, Role, User, UserRol
 from signage.audit.models import AuditEntry, ChainHead
 from signage.db import Base
 from signage.displaylog.models import DisplayEvent, DisplayGap
-from signage.health.models import ScreenOutage, Screenshot, ScreenStatus
+from signage.health.models import PlaylistRefusal, ScreenOutage, Screenshot, ScreenStatus
+from signage.keys.models import ControllerKey
 from signage.media.models import Media
 from signage.notices.models import Notice, NoticeRevision
 from signage.reports.models import (
@@ -23,6 +24,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "ChainHead",
+    "ControllerKey",
     "DailyPlay",
     "DailyUptime",
     "DisplayEvent",
@@ -34,6 +36,7 @@ __all__ = [
     "Notice",
     "NoticeRevision",
     "PlaylistEpoch",
+    "PlaylistRefusal",
     "Role",
     "RollupMark",
     "RollupProgress",

@@ -43,6 +43,7 @@ class Contract:
     not_modified: bool = False  # may answer 304
     auth: str = "bearer"  # "bearer" (a person's token), "screen" (a screen's), "none"
     path: dict[str, Any] | None = None  # a path parameter's JSON Schema, where its rule says less
+    headers: dict[str, str] | None = None  # headers of a successful answer: name → meaning
 
     @functools.cached_property
     def adapter(self) -> TypeAdapter[Any] | None:

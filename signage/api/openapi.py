@@ -151,6 +151,11 @@ def _responses(declared: Contract, components: _Components) -> dict[str, Any]:
     success: dict[str, Any] = {"description": "success"}
     if content:
         success["content"] = content
+    if declared.headers:
+        success["headers"] = {
+            name: {"description": meaning, "required": True, "schema": {"type": "string"}}
+            for name, meaning in declared.headers.items()
+        }
     responses = {str(status): success for status in (declared.ok, *declared.also)}
     if declared.not_modified:
         responses["304"] = {"description": "unchanged since the ETag sent in If-None-Match"}

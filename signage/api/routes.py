@@ -19,6 +19,7 @@ from signage.delivery.api import bp as delivery_bp
 from signage.displaylog.api import bp as displaylog_bp
 from signage.errors import ServiceError, TooManyAttempts
 from signage.health.api import bp as health_bp
+from signage.keys.api import bp as keys_bp
 from signage.limits import API_AUTH_FAILURES, limiter
 from signage.media.api import bp as media_bp
 from signage.notices.api import bp as notices_bp
@@ -107,6 +108,7 @@ for _child in (
     delivery_bp,
     displaylog_bp,
     health_bp,
+    keys_bp,
     reports_bp,
     openapi_bp,
 ):

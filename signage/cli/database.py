@@ -20,6 +20,7 @@ from signage.db import get_db
 from signage.demo.load import load_demo
 from signage.displaylog.chains import verify_display_logs
 from signage.displaylog.models import DisplayEvent
+from signage.keys.services import key_file, prepare_key
 
 
 @cli.command()
@@ -38,6 +39,8 @@ def init(context: Context) -> None:
         else ("schema up to date" if before == after else f"schema upgraded {before} → {after}")
     )
     with context.session() as session:
+        signing, made = prepare_key(session, key_file(context.app.config), now=utcnow())
+        click.echo(f"signing key {signing.key_id}" + (" created" if made else ""))
         if session.scalar(sa.select(sa.func.count()).select_from(User)) == 0:
             _, password = accounts.create_user(
                 session,

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from signage.cli.base import Context, cli, pass_context
 from signage.clock import utcnow
 from signage.errors import ServiceError
+from signage.keys.provision import provision_file, write_provision
+from signage.keys.services import key_file
 from signage.screens.services import create_screen, parse_size, rotate_screen_token
 
 
@@ -40,6 +44,18 @@ def _size_option(value: str) -> tuple[int, int]:
 )
 @click.option("--timezone", default="Asia/Shanghai", show_default=True)
 @click.option("--location", default="", help="where the screen hangs")
+@click.option(
+    "--provision",
+    "provision_path",
+    type=click.Path(dir_okay=False, writable=True),
+    help="also write the screen's provisioning file here (0600): the controller's URL, the "
+    "token and the controller's keys, all 'signage-player run --provision' needs",
+)
+@click.option(
+    "--controller-url",
+    help="the URL players reach the controller at, for the provisioning file "
+    "(default: SIGNAGE_PUBLIC_URL)",
+)
 @pass_context
 def screen_add(
     context: Context,
@@ -51,8 +67,11 @@ def screen_add(
     hours: str | None,
     timezone: str,
     location: str,
+    provision_path: str | None,
+    controller_url: str | None,
 ) -> None:
     """Register a screen; prints its token on the last line."""
+    url = _controller_url(context, controller_url) if provision_path else ""
     with context.session() as session:
         created, text = create_screen(
             session,
@@ -73,15 +92,66 @@ def screen_add(
         f"registered screen {created.key!r} ({created.width}×{created.height}, "
         f"{created.color}); its token, shown this once:"
     )
+    if provision_path:
+        _provision(context, Path(provision_path), url, created.key, text)
     click.echo(text)
+
+
+def _controller_url(context: Context, given: str | None) -> str:
+    url = (given or context.app.config["SIGNAGE_PUBLIC_URL"]).strip()
+    if not url.startswith(("http://", "https://")):
+        raise click.BadParameter(
+            "must start with http:// or https://", param_hint="--controller-url"
+        )
+    return url
+
+
+def _provision(context: Context, path: Path, url: str, key: str, token: str) -> None:
+    with context.session() as session:
+        document = provision_file(
+            session,
+            controller_url=url,
+            screen=key,
+            token=token,
+            key_path=key_file(context.app.config),
+            now=utcnow(),
+        )
+    try:
+        write_provision(path, document)
+    except OSError as exc:
+        raise click.ClickException(
+            f"the provisioning file {path} cannot be written ({exc.strerror}); the screen has "
+            f"its token: write the file with 'signage screen token {key} --provision FILE'"
+        ) from None
+    click.echo(
+        f"provisioning file {path} written (0600): signage-player run --provision {path} "
+        f"trusts key {document['current_key']}"
+    )
 
 
 @screen.command("token")
 @click.argument("key")
+@click.option(
+    "--provision",
+    "provision_path",
+    type=click.Path(dir_okay=False, writable=True),
+    help="also write the screen's provisioning file here (0600): the controller's URL, the "
+    "token and the controller's keys, all 'signage-player run --provision' needs",
+)
+@click.option(
+    "--controller-url",
+    help="the URL players reach the controller at, for the provisioning file "
+    "(default: SIGNAGE_PUBLIC_URL)",
+)
 @pass_context
-def screen_token(context: Context, key: str) -> None:
+def screen_token(
+    context: Context, key: str, provision_path: str | None, controller_url: str | None
+) -> None:
     """Give screen KEY a new token (the old one stops working); prints it on the last line."""
+    url = _controller_url(context, controller_url) if provision_path else ""
     with context.session() as session:
         _, text = rotate_screen_token(session, None, key, now=utcnow())
     click.echo(f"screen {key!r} has a new token; the old one no longer works. Shown this once:")
+    if provision_path:
+        _provision(context, Path(provision_path), url, key, text)
     click.echo(text)

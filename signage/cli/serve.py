@@ -11,7 +11,9 @@ from flask import Flask
 
 from signage.app import create_app
 from signage.cli.base import Context, cli, pass_context, require_schema
+from signage.clock import utcnow
 from signage.db import get_db
+from signage.keys.services import key_file, prepare_key
 from signage.scheduler import start_scheduler
 from signage.server import serve as run_server
 
@@ -37,6 +39,8 @@ from signage.server import serve as run_server
 def serve(context: Context, host: str, port: int, threads: int, workers: int) -> None:
     """Run the controller on the Waitress WSGI server, with the housekeeping scheduler."""
     require_schema(get_db(context.app).engine)
+    with context.session() as session:
+        signing, _ = prepare_key(session, key_file(context.app.config), now=utcnow())
     if workers > 1 and not hasattr(os, "fork"):
         raise click.ClickException("--workers above 1 needs Linux or another POSIX system")
     logging.basicConfig(
@@ -56,7 +60,7 @@ def serve(context: Context, host: str, port: int, threads: int, workers: int) ->
         get_db(context.app).engine.dispose()  # no connection crosses the fork
     click.echo(
         f"signage controller on http://{host}:{port}/ (API: /api/v1/openapi.json), "
-        f"{workers} worker(s) × {threads} threads"
+        f"{workers} worker(s) × {threads} threads; playlists signed by key {signing.key_id}"
     )
     run_server(make_app, host=host, port=port, threads=threads, workers=workers)
 

@@ -16,6 +16,7 @@ from flask import Blueprint, Response, current_app, request
 from playlists import Playlist, json_schema
 from playlists.events import events_json_schema
 from playlists.heartbeat import heartbeat_json_schema
+from playlists.signing import HEADER
 from signage.api.common import actor, now, parse_query, screen_id_from_token, session
 from signage.api.contract import contract
 from signage.delivery import services
@@ -38,12 +39,18 @@ bp = Blueprint("delivery", __name__)
     answers=Playlist,
     not_modified=True,
     auth="screen",
+    headers={
+        HEADER: "the controller's Ed25519 signature of the body: ed25519 key=<key id> "
+        "sig=<base64url> (GET /keys has the keys)",
+        "ETag": "the playlist's version, for If-None-Match",
+    },
 )
 def playlist() -> Response:
     compiled = get_cache(current_app).playlist(screen_id_from_token(), now())
     headers = {"ETag": compiled.etag, "Cache-Control": "no-cache"}
     if etag_matches(request.headers.get("If-None-Match"), compiled.etag):
         return Response(status=304, headers=headers)
+    headers[HEADER] = compiled.signature
     return Response(
         compiled.body, status=200, headers=headers, content_type="application/json; charset=utf-8"
     )

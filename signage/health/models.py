@@ -28,6 +28,22 @@ class ScreenStatus(Base):
     # Canonical JSON list of the player's recent errors.
     errors: Mapped[str] = mapped_column(sa.Text, default="[]")
     clock_offset_ms: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # The controller key the player last said it trusts (its key id).
+    trusted_key: Mapped[str | None] = mapped_column(sa.String(16))
+
+
+class PlaylistRefusal(Base):
+    """A playlist a screen's player refused to show, as its heartbeat reported it: a bad
+    signature, a key from nowhere, an item whose content does not hash to its content hash.
+    The newest :data:`signage.health.services.REFUSALS_KEPT` of each screen are kept."""
+
+    __tablename__ = "playlist_refusals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    screen_id: Mapped[int] = mapped_column(sa.ForeignKey("screens.id"), index=True)
+    reported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    # "<player time> <reason>", as the player wrote it.
+    text: Mapped[str] = mapped_column(sa.String(500))
 
 
 class ScreenOutage(Base):

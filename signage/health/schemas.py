@@ -7,7 +7,7 @@ from typing import NotRequired
 from typing_extensions import TypedDict
 
 from signage.api.contract import reply
-from signage.health.models import ScreenStatus
+from signage.health.models import PlaylistRefusal, ScreenStatus
 from signage.times import isoformat_z
 
 
@@ -23,6 +23,13 @@ class StatusFields(TypedDict):
     current_item: NotRequired[str | None]
     free_disk_bytes: NotRequired[int | None]
     clock_offset_ms: NotRequired[int | None]
+    trusted_key: NotRequired[str | None]  # the controller key the player says it trusts
+
+
+@reply
+class RefusalReply(TypedDict):
+    reported_at: str
+    text: str  # "<player time> <reason>"
 
 
 @reply
@@ -45,4 +52,9 @@ def status_json(status: ScreenStatus | None) -> StatusFields:
         "current_item": status.current_item,
         "free_disk_bytes": status.free_disk_bytes,
         "clock_offset_ms": status.clock_offset_ms,
+        "trusted_key": status.trusted_key,
     }
+
+
+def refusal_json(refusal: PlaylistRefusal) -> RefusalReply:
+    return {"reported_at": isoformat_z(refusal.reported_at), "text": refusal.text}

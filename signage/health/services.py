@@ -3,6 +3,10 @@
 A screen that has not sent a heartbeat for three heartbeat intervals is marked offline by a
 scheduled job, which opens an outage from its last heartbeat and writes an audit entry (the
 alert the dashboard shows). The next heartbeat closes the outage: that is when it came back.
+
+A heartbeat also says which controller key the player trusts and which playlists it refused to
+show since the last one; the refusals are kept (the newest :data:`REFUSALS_KEPT` a screen) for
+the screen's page and the dashboard.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import sqlalchemy as sa
 from PIL import Image, UnidentifiedImageError
@@ -20,11 +24,12 @@ from playlists import canonical_json
 from playlists.heartbeat import Heartbeat
 from signage.audit.services import record
 from signage.errors import InvalidInput, PayloadTooLarge
-from signage.health.models import ScreenOutage, Screenshot, ScreenStatus
+from signage.health.models import PlaylistRefusal, ScreenOutage, Screenshot, ScreenStatus
 from signage.screens.models import Screen
 
 MAX_SCREENSHOT_BYTES = 2 * 1024 * 1024
 MISSED_BEATS = 3
+REFUSALS_KEPT = 50
 
 
 def record_heartbeat(
@@ -61,8 +66,67 @@ def record_heartbeat(
     status.free_disk_bytes = beat.free_disk_bytes
     status.errors = canonical_json([e[:500] for e in beat.errors[-20:]]).decode()
     status.clock_offset_ms = beat.clock_offset_ms
+    status.trusted_key = beat.trusted_key[:16] if beat.trusted_key else None
+    if beat.refused:
+        _record_refusals(session, screen_id, beat.refused, now=now)
     session.flush()
     return status
+
+
+def _record_refusals(
+    session: Session, screen_id: int, refused: Sequence[str], *, now: dt.datetime
+) -> None:
+    for text in refused[-REFUSALS_KEPT:]:
+        session.add(PlaylistRefusal(screen_id=screen_id, reported_at=now, text=text[:500]))
+    session.flush()
+    # Keep the newest of each screen: a player behind a hostile proxy refuses again and again.
+    keep = (
+        sa.select(PlaylistRefusal.id)
+        .where(PlaylistRefusal.screen_id == screen_id)
+        .order_by(PlaylistRefusal.id.desc())
+        .limit(REFUSALS_KEPT)
+    )
+    session.execute(
+        sa.delete(PlaylistRefusal).where(
+            PlaylistRefusal.screen_id == screen_id,
+            PlaylistRefusal.id.not_in(keep.subquery().select()),
+        )
+    )
+
+
+def refusals(
+    session: Session, screen_id: int, *, limit: int = REFUSALS_KEPT
+) -> list[PlaylistRefusal]:
+    """A screen's reported refusals, newest first."""
+    return list(
+        session.scalars(
+            sa.select(PlaylistRefusal)
+            .where(PlaylistRefusal.screen_id == screen_id)
+            .order_by(PlaylistRefusal.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def screens_refusing(session: Session, *, since: dt.datetime) -> list[tuple[int, int, str]]:
+    """Screens whose player refused something since ``since``: (screen id, how many, the
+    latest reason), most recent first."""
+    latest = (
+        sa.select(
+            PlaylistRefusal.screen_id,
+            sa.func.count().label("n"),
+            sa.func.max(PlaylistRefusal.id).label("last_id"),
+        )
+        .where(PlaylistRefusal.reported_at >= since)
+        .group_by(PlaylistRefusal.screen_id)
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(latest.c.screen_id, latest.c.n, PlaylistRefusal.text)
+        .join(PlaylistRefusal, PlaylistRefusal.id == latest.c.last_id)
+        .order_by(latest.c.last_id.desc())
+    )
+    return [(r[0], r[1], r[2]) for r in rows]
 
 
 def mark_offline(session: Session, *, now: dt.datetime, heartbeat_s: int) -> list[int]:

@@ -9,7 +9,8 @@ from flask import Blueprint, url_for
 from signage.api.common import actor, forget_when_committed, now, parse_body, session
 from signage.api.contract import contract
 from signage.errors import InvalidInput
-from signage.health.services import screen_statuses
+from signage.health.schemas import refusal_json
+from signage.health.services import refusals, screen_statuses
 from signage.screens import services
 from signage.screens.models import Screen
 from signage.screens.schemas import (
@@ -85,7 +86,9 @@ def create() -> Any:
 @bp.get("/screens/<key>")
 @contract("A screen with its state", "any staff role", answers=ScreenReply)
 def get(key: str) -> Any:
-    return _with_status(services.view_screen(session(), actor(), key))
+    screen = services.view_screen(session(), actor(), key)
+    refused = refusals(session(), screen.id, limit=10)
+    return _with_status(screen) | {"refusals": [refusal_json(r) for r in refused]}
 
 
 @bp.patch("/screens/<key>")

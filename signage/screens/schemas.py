@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal, NotRequired, cast
 
 from pydantic import Field
 from typing_extensions import TypedDict
@@ -12,7 +12,7 @@ from playlists.jsonvalues import WHOLE
 from signage.api.common import Body
 from signage.api.contract import reply
 from signage.health.models import ScreenStatus
-from signage.health.schemas import StatusFields, status_json
+from signage.health.schemas import RefusalReply, StatusFields, status_json
 from signage.screens.models import Screen, ScreenGroup
 from signage.screens.services import MAX_SIDE, MIN_SIDE, SCREEN_KEY, SIZE, describe_screen
 from signage.times import isoformat_z
@@ -75,6 +75,8 @@ class ScreenReply(StatusFields):
     hours: str | None
     groups: list[str]
     token_prefix: str
+    # One screen's answer: the playlists its player refused lately, newest first.
+    refusals: NotRequired[list[RefusalReply]]
     created_at: str
     updated_at: str
 

@@ -15,6 +15,8 @@ from signage.delivery.cache import get_cache
 from signage.delivery.services import compile_for_screen, screen_timeline, showing_at
 from signage.errors import Conflict, InvalidInput, NotFound
 from signage.health.models import Screenshot, ScreenStatus
+from signage.health.services import refusals
+from signage.keys.services import get_keys
 from signage.screens import services
 from signage.screens.services import ScreenFields
 from signage.times import day_bounds, local_date
@@ -48,6 +50,8 @@ def detail(key: str) -> Any:
         "screens/detail.html",
         screen=screen,
         status=db.get(ScreenStatus, screen.id),
+        refusals=refusals(db, screen.id, limit=10),
+        signing_key=get_keys(current_app).key().key_id,
         shot=db.get(Screenshot, screen.id),
         current=showing,
         slots=_merge(slots),

@@ -16,6 +16,7 @@ from signage.delivery.cache import PlaylistCache
 from signage.delivery.services import showing_at
 from signage.displaylog.models import DisplayGap
 from signage.health.models import Screenshot, ScreenStatus
+from signage.health.services import screens_refusing
 from signage.notices.models import Notice, NoticeRevision, NoticeStatus
 from signage.notices.queries import submitted_revisions
 from signage.screens.models import Screen
@@ -23,6 +24,7 @@ from signage.screens.services import list_screens
 
 ENDING_SOON = dt.timedelta(days=3)
 ALERTS = 12
+REFUSALS_SHOWN = dt.timedelta(days=1)  # a screen that refused a playlist within this is listed
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class ScreenState:
 @dataclass(frozen=True)
 class Alert:
     at: dt.datetime
-    kind: str  # "offline", "online" or "lost"
+    kind: str  # "offline", "online", "lost" or "refused"
     screen: str
     detail: str = ""
 
@@ -52,6 +54,7 @@ class Dashboard:
     waiting_review: list[NoticeRevision]
     ending_soon: list[Notice]
     alerts: list[Alert]
+    refusing: list[Alert]  # screens whose player refused a playlist in the last day
 
     @property
     def online(self) -> int:
@@ -104,7 +107,17 @@ def dashboard(session: Session, actor: User, cache: PlaylistCache, now: dt.datet
         waiting_review=submitted_revisions(session),
         ending_soon=list(ending),
         alerts=recent_alerts(session),
+        refusing=refusing_screens(session, now),
     )
+
+
+def refusing_screens(session: Session, now: dt.datetime) -> list[Alert]:
+    """Screens whose player refused a playlist in the last day: how often, and the last reason."""
+    keys = dict(session.execute(sa.select(Screen.id, Screen.key)).all())
+    return [
+        Alert(at=now, kind="refused", screen=keys.get(screen_id, "?"), detail=f"{n} · {text}")
+        for screen_id, n, text in screens_refusing(session, since=now - REFUSALS_SHOWN)
+    ]
 
 
 def recent_alerts(session: Session, limit: int = ALERTS) -> list[Alert]:

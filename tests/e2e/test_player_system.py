@@ -84,16 +84,22 @@ class System:
         self.server.wait(timeout=15)
         self.server = None
 
-    def start_player(self, token_file: Path, *, skew: str | None = None) -> None:
+    def start_player_provisioned(self, provision: Path) -> None:
+        self.start_player(None, provision=provision)
+
+    def start_player(
+        self, token_file: Path | None, *, skew: str | None = None, provision: Path | None = None
+    ) -> None:
+        if provision is not None:
+            source = ["--provision", str(provision)]
+        else:
+            source = ["--controller", self.base, "--token-file", str(token_file)]
         command = [
             sys.executable,
             "-m",
             "player.cli",
             "run",
-            "--controller",
-            self.base,
-            "--token-file",
-            str(token_file),
+            *source,
             "--output",
             f"png:{self.frames}",
             "--cache",

@@ -29,7 +29,6 @@ from player.store import Store
 from playlists import PlayerState
 from signage.clock import utcnow
 from signage.media import services as media_services
-from signage.screens.services import create_screen
 from tests.player.wsgi_adapter import session_for
 
 HOUR = dt.timedelta(hours=1)
@@ -44,32 +43,6 @@ class FakeClock:
 
     def __call__(self) -> dt.datetime:
         return utcnow() + self.skew + self.offset
-
-
-@pytest.fixture
-def setup(app, client, db_session, make_user, token_for, tmp_path):
-    _, token = create_screen(
-        db_session,
-        None,
-        key="hall",
-        name="大厅",
-        width=192,
-        height=32,
-        color="red-green",
-        now=utcnow(),
-    )
-    db_session.commit()
-    author, reviewer = make_user("author"), make_user("reviewer")
-    return {
-        "token": token,
-        "author": author,
-        "reviewer": reviewer,
-        "author_h": token_for(author),
-        "reviewer_h": token_for(reviewer),
-        "tmp": tmp_path,
-        "app": app,
-        "client": client,
-    }
 
 
 def publish(setup, *, minutes=60, title="冬季办公时间", media=None, priority="normal"):
@@ -192,7 +165,7 @@ def test_the_player_starts_from_its_cache_before_the_controller_answers(setup, f
     player.poll_once()
     again, adapter, _ = make_player(setup, fonts, name="first")
     adapter.down = True
-    assert again.store.load() is not None
+    assert again.store.load(again.trust.check_cached) is not None
     again.show_once(PlayerState())
     assert again.spool.pending()[-1]["outcome"] == "shown"
 

@@ -2,36 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
-
 import pytest
 import sqlalchemy as sa
-from click.testing import CliRunner, Result
 
 from signage.audit.models import AuditEntry
-from signage.cli import Context, cli
-from signage.db import get_db
 from signage.notices.models import Notice
-
-
-@pytest.fixture
-def run(app, config) -> Iterator[Callable[..., Result]]:
-    contexts: list[Context] = []
-
-    def invoke(*args: str, input: str | None = None, config_: dict[str, Any] | None = None):
-        context = Context(config_ or config)
-        contexts.append(context)
-        return CliRunner().invoke(cli, list(args), obj=context, input=input)
-
-    yield invoke
-    for context in contexts:
-        if context._app is not None:
-            get_db(context._app).engine.dispose()
-
-
-def last_line(result: Result) -> str:
-    return result.output.strip().splitlines()[-1]
+from tests.signage.conftest import last_line
 
 
 def test_init_on_a_new_database_creates_admin_and_prints_its_password(run, tmp_path, config):

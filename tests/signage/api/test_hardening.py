@@ -217,7 +217,7 @@ def test_a_form_field_without_a_name_is_no_500(client, author):
     boundary = "b0undary"
     body = (
         f"--{boundary}\r\nContent-Disposition: form-data\r\n\r\nnull\r\n"
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n'
         f"Content-Type: image/png\r\n\r\nnot an image\r\n--{boundary}--\r\n"
     )
     answer = client.post(

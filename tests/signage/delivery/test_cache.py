@@ -34,6 +34,7 @@ def clock():
 def cache(app, clock):
     return PlaylistCache(
         get_db(app),
+        keys=app.extensions["signage.keys"],
         weights={"normal": 1, "high": 2, "urgent": 1},
         check_interval_s=1.0,
         clock=clock,

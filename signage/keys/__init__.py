@@ -1,0 +1,1 @@
+"""The controller's signing key: what players verify every playlist with."""
