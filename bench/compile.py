@@ -27,18 +27,22 @@ import time
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from playlists import canonical_bytes
 from playlists.compile import iter_playlists
+from playlists.content import content_sha256
 from playlists.signing import signature_header
 from signage import migrate
 from signage.accounts.models import Role, User, UserRole
+from signage.audit.services import record
 from signage.db import Database
 from signage.delivery.cache import PlaylistCache
 from signage.delivery.services import compile_all, media_for, notice_spec, screen_spec
 from signage.keys.services import KeyHolder
 from signage.notices import review
 from signage.notices import services as notices
+from signage.notices.content import plain_fields, revision_fields
 from signage.notices.models import Notice, NoticeRevision, revision_groups, revision_screens
 from signage.notices.queries import live_revisions
 from signage.screens.models import Screen, ScreenGroup, screen_group_members
@@ -165,6 +169,25 @@ def build(db: Database, n_screens: int, n_notices: int, now: dt.datetime) -> Non
             sa.insert(revision_screens),
             list({(d["revision_id"], d["screen_id"]): d for d in direct}.values()),
         )
+        s.commit()
+    # Each revision's real content hash, and its approval in the audit log, as approving it
+    # would have recorded them: compiling serves only revisions that match their approval.
+    with db.session() as s:
+        reviewer = s.get(User, 2)
+        query = sa.select(NoticeRevision).options(
+            selectinload(NoticeRevision.screens), selectinload(NoticeRevision.groups)
+        )
+        for revision in s.scalars(query):
+            revision.content_sha256 = content_sha256(plain_fields(revision_fields(revision)))
+            record(
+                s,
+                actor=reviewer,
+                action="notice.approve",
+                object_type="notice",
+                object_id=revision.notice_id,
+                now=now,
+                details={"revision": revision.number, "content_sha256": revision.content_sha256},
+            )
         s.commit()
 
 

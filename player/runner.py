@@ -51,6 +51,7 @@ from playlists import (
     select,
     should_stop,
 )
+from playlists.content import ContentError, check_item
 from playlists.events import DisplayStart
 from playlists.heartbeat import Heartbeat
 from playlists.signing import SignatureError
@@ -169,6 +170,12 @@ class Player:
             playlist = parse_playlist(body)
         except PlaylistError as exc:
             self.note_error(f"the controller sent a playlist that does not validate: {exc}")
+            return False
+        try:
+            for item in playlist.items:
+                check_item(item)
+        except ContentError as exc:
+            self.refuse(etag, f"content not approved: {exc}")
             return False
         wanted = {i.media.sha256: i.media.url for i in playlist.items if i.media is not None}
         for sha, url in wanted.items():

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from playlists.content import Approval
 from playlists.document import Item, MediaRef, Playlist, ScreenInfo
 from playlists.intervals import Interval, complement, intersect, weekly_intervals
 from playlists.vocabulary import PRIORITY_RANK, ColorMode, Kind, Priority
@@ -62,6 +63,7 @@ class NoticeSpec:
     dayparts: str | None = None  # weekly spec in the screen's zone; None means all day
     screens: frozenset[str] = frozenset()
     groups: frozenset[str] = frozenset()
+    approval: Approval | None = None  # what the content hash covers besides title and body
 
     def targets(self, screen: ScreenSpec) -> bool:
         """Whether the notice is aimed at ``screen``: named directly, or through a group."""
@@ -132,6 +134,7 @@ def compile_playlist(
                 body=notice.body,
                 media=notice.media,
                 windows=windows,
+                approval=notice.approval,
             )
         )
     items.sort(key=lambda i: (PRIORITY_RANK[i.priority], i.notice_id, i.revision))

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, TypeAdapter, ValidationError
 
 from playlists.canonical import canonical_json, sha256_hex
+from playlists.content import Approval
 from playlists.intervals import Interval
 from playlists.vocabulary import ColorMode, Kind, Priority
 
@@ -61,6 +62,8 @@ class Item:
     body: str
     media: MediaRef | None
     windows: tuple[tuple[AwareDatetime, AwareDatetime], ...]
+    # The approved fields other than title and body, so a player can check the content hash.
+    approval: Approval | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +130,7 @@ def to_dict(playlist: Playlist) -> dict[str, Any]:
                     "url": i.media.url,
                 },
                 "windows": _windows(i.windows),
+                "approval": None if i.approval is None else i.approval.to_dict(),
             }
             for i in playlist.items
         ],
@@ -199,6 +203,7 @@ def _checked(p: Playlist) -> Playlist:
                 body=item.body,
                 media=item.media,
                 windows=_utc(item.windows, f"items.{index}.windows"),
+                approval=item.approval,
             )
         )
     if len({i.id for i in items}) != len(items):

@@ -22,9 +22,12 @@ from playlists import (
     timeline,
 )
 from playlists.compile import horizon_start
+from playlists.content import Approval
 from playlists.select import Selection
 from signage.errors import InvalidInput
 from signage.media.models import Media
+from signage.notices.content import plain_fields, revision_fields
+from signage.notices.integrity import servable
 from signage.notices.models import NoticeRevision
 from signage.notices.queries import live_revisions
 from signage.screens.models import Screen
@@ -73,6 +76,7 @@ def notice_spec(revision: NoticeRevision, media: Mapping[str, Media] | None) -> 
         dayparts=revision.dayparts,
         screens=frozenset(s.key for s in revision.screens),
         groups=frozenset(g.name for g in revision.groups),
+        approval=Approval.of(plain_fields(revision_fields(revision))),
     )
 
 
@@ -93,7 +97,7 @@ def compile_for_screen(
     horizon: dt.timedelta = DEFAULT_HORIZON,
 ) -> Playlist:
     """Compile the playlist of one screen from the database as it is now."""
-    revisions = live_revisions(session, horizon_start(now), screen)
+    revisions = servable(session, live_revisions(session, horizon_start(now), screen))
     media = media_for(session, revisions)
     specs = [notice_spec(r, media) for r in revisions]
     return compile_playlist(screen_spec(screen), specs, now, horizon, weights)
@@ -109,7 +113,7 @@ def compile_all(
     """Compile every screen's playlist (or those of ``screens``) with one read of the notices."""
     if screens is None:
         screens = list(session.scalars(sa.select(Screen).order_by(Screen.key)))
-    revisions = live_revisions(session, horizon_start(now))
+    revisions = servable(session, live_revisions(session, horizon_start(now)))
     media = media_for(session, revisions)
     specs = [notice_spec(r, media) for r in revisions]
     return compile_playlists([screen_spec(s) for s in screens], specs, now, weights=weights)

@@ -16,7 +16,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from playlists import Kind, Priority, canonical_json, sha256_hex
+from playlists import Kind, Priority
+from playlists.content import CONTENT_FIELDS, content_sha256
 from signage.errors import InvalidInput
 from signage.media.models import Media
 from signage.notices.models import NoticeRevision
@@ -58,6 +59,8 @@ class NoticeFields:
 
 
 FIELD_NAMES = tuple(f.name for f in dataclasses.fields(NoticeFields))
+if FIELD_NAMES != CONTENT_FIELDS:  # the content hash is the protocol's: one field list
+    raise RuntimeError("NoticeFields must be playlists.content.CONTENT_FIELDS, in order")
 TARGETS = ("screens", "groups")  # the fields held as links to rows, not as columns
 COLUMNS = tuple(name for name in FIELD_NAMES if name not in TARGETS)
 # The fields a checked revision may leave empty; every other one always has a value.
@@ -82,7 +85,7 @@ class Content:
 
     def content_hash(self) -> str:
         """The SHA-256 of the canonical JSON of every field (the revision's ``content_sha256``)."""
-        return sha256_hex(canonical_json(plain_fields(self.values)))
+        return content_sha256(plain_fields(self.values))
 
     def columns(self) -> dict[str, Any]:
         """The revision's column values."""

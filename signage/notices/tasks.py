@@ -1,4 +1,5 @@
-"""The notices' scheduled job: close notices whose windows have all passed."""
+"""The notices' scheduled jobs: close notices whose windows have all passed; alert on a live
+revision withheld because its content is not what was approved."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 from signage.clock import utcnow
 from signage.db import get_db
 from signage.jobs import run_exclusively
+from signage.notices.integrity import alert_withheld
 from signage.notices.services import expire_notices
 
 log = logging.getLogger(__name__)
@@ -26,3 +28,17 @@ def expire_job(app: Flask) -> None:
         run_exclusively(session, "expire_notices", job)
         if expired:
             log.info("expired notices %s", expired)
+
+
+def integrity_job(app: Flask) -> None:
+    """Alert (in the audit log) on live revisions withheld from every playlist."""
+    with get_db(app).session() as session:
+        alerted: list[str] = []
+
+        def job(s: Session) -> None:
+            for w in alert_withheld(s, now=utcnow()):
+                alerted.append(f"notice {w.revision.notice_id} r{w.revision.number}: {w.reason}")
+
+        run_exclusively(session, "check_live_revisions", job)
+        for line in alerted:
+            log.error("withheld from every playlist: %s", line)

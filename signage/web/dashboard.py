@@ -17,6 +17,7 @@ from signage.delivery.services import showing_at
 from signage.displaylog.models import DisplayGap
 from signage.health.models import Screenshot, ScreenStatus
 from signage.health.services import screens_refusing
+from signage.notices.integrity import WITHHELD
 from signage.notices.models import Notice, NoticeRevision, NoticeStatus
 from signage.notices.queries import submitted_revisions
 from signage.screens.models import Screen
@@ -43,7 +44,7 @@ class ScreenState:
 @dataclass(frozen=True)
 class Alert:
     at: dt.datetime
-    kind: str  # "offline", "online", "lost" or "refused"
+    kind: str  # "offline", "online", "lost", "refused" or "withheld"
     screen: str
     detail: str = ""
 
@@ -121,15 +122,24 @@ def refusing_screens(session: Session, now: dt.datetime) -> list[Alert]:
 
 
 def recent_alerts(session: Session, limit: int = ALERTS) -> list[Alert]:
-    """Screens that went offline or came back, and display events found lost, newest first."""
+    """Screens that went offline or came back, display events found lost, and live revisions
+    withheld because their content is not what was approved, newest first."""
     entries = session.scalars(
         sa.select(AuditEntry)
-        .where(AuditEntry.action.in_(["screen.offline", "screen.online"]))
+        .where(AuditEntry.action.in_(["screen.offline", "screen.online", WITHHELD]))
         .order_by(AuditEntry.seq.desc())
         .limit(limit)
     ).all()
     alerts = [
         Alert(at=e.at, kind=e.action.removeprefix("screen."), screen=e.object_id or "")
+        if e.action != WITHHELD
+        else Alert(
+            at=e.at,
+            kind="withheld",
+            screen="",
+            detail=f"#{e.object_id} r{e.details_dict.get('revision')}: "
+            f"{e.details_dict.get('reason')}",
+        )
         for e in entries
     ]
     gaps = session.execute(

@@ -14,12 +14,12 @@ import sqlalchemy as sa
 from player.errors import ConfigError
 from player.provision import read_provision
 from player.trust import Trust
-from playlists import PlayerState
+from playlists import PlayerState, canonical_json
 from playlists.provision import PROVISION_SCHEMA
 from playlists.signing import HEADER, SigningKey, signature_header
 from signage.clock import utcnow
 from signage.health.models import PlaylistRefusal
-from signage.keys.services import key_file, prepare_key, rotate_key
+from signage.keys.services import ensure_key_file, key_file, prepare_key, rotate_key
 from tests.player.test_player import make_player, publish
 
 
@@ -191,3 +191,19 @@ def test_an_unreadable_provisioning_file_is_a_one_line_reason(tmp_path):
     os.chmod(tmp_path / "bad.json", 0o600)
     with pytest.raises(ConfigError, match="not JSON"):
         read_provision(tmp_path / "bad.json")
+
+
+def test_a_signed_item_whose_text_is_not_the_approved_text_is_refused(setup, fonts):
+    """Were the controller itself to sign an item whose text is not what was approved (it
+    checks before signing), the player would still refuse it by its content hash."""
+    key, _ = ensure_key_file(key_file(setup["app"].config))
+
+    def re_signed(body, headers):
+        doc = json.loads(body)
+        doc["items"][-1]["body"] = "未经审核的正文"
+        forged = canonical_json(doc)
+        return forged, headers | {HEADER: signature_header(key, forged), "ETag": '"forged"'}
+
+    player, good = first_good_then(setup, fonts, re_signed)
+    assert player.poll_once() is False and player.store.playlist == good
+    assert "content not approved" in player.refusals[-1]

@@ -1,5 +1,5 @@
-"""What players refused, as their heartbeats tell it: on the screen's page and the dashboard,
-the newest few kept."""
+"""What players refused, as their heartbeats tell it, on the screen's page and the dashboard (the
+newest few kept); and a live revision withheld because it is not what was approved."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from signage.clock import utcnow
 from signage.health.models import PlaylistRefusal
 from signage.health.services import REFUSALS_KEPT
+from signage.notices.integrity import alert_withheld
+from signage.notices.models import NoticeRevision
 from signage.screens.services import create_screen
 
 
@@ -52,3 +54,18 @@ def test_a_screen_that_refused_nothing_says_so(client, db_session, pages, person
     beat(client, token)
     page = pages(person("supervisor")).get("/screens/hall").get_data(as_text=True)
     assert 'id="refusals"' in page and "bad signature" not in page
+
+
+def test_the_dashboard_shows_a_withheld_revision(
+    db_session, pages, person, make_user, make_notice, make_screen
+):
+    make_screen(key="hall")
+    author, reviewer = make_user("author"), make_user("reviewer")
+    notice = make_notice(author, status="approved", reviewer=reviewer, screens=["hall"])
+    revision = db_session.get(NoticeRevision, notice.live_revision_id)
+    revision.body = "未经审核的正文"
+    db_session.commit()
+    alert_withheld(db_session, now=utcnow())
+    db_session.commit()
+    page = pages(person("supervisor")).get("/").get_data(as_text=True)
+    assert f"#{notice.id} r1" in page and "no longer hashes" in page
