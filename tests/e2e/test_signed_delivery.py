@@ -36,7 +36,7 @@ Rewrite = Callable[[bytes, dict[str, str]], tuple[bytes, dict[str, str]]]
 class Proxy:
     """A forwarding HTTP proxy on 127.0.0.1 that may rewrite playlist answers."""
 
-    def __init__(self, upstream: str) -> None:
+    def __init__(self, upstream: str, port: int | None = None) -> None:
         self.upstream = upstream
         self.rewrite: Rewrite | None = None
         self.rewritten = 0
@@ -77,7 +77,7 @@ class Proxy:
 
             do_GET = do_POST = do_PUT = _forward
 
-        self.port = free_port()
+        self.port = port or free_port()
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
