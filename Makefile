@@ -24,10 +24,14 @@ run: $(STAMP) fonts
 	@mkdir -p -m 700 "$(SIGNAGE_DATA_DIR)"
 	@umask 077; if [ ! -f "$(SIGNAGE_DATA_DIR)/.demo-loaded" ]; then \
 		{ $(BIN)/signage init && $(BIN)/signage demo; } > "$(SIGNAGE_DATA_DIR)/demo-credentials.txt" && \
-		$(BIN)/signage screen token zwzx-24h | tail -n 1 > "$(SIGNAGE_DATA_DIR)/zwzx-24h.token" && \
+		$(BIN)/signage screen token zwzx-24h --provision "$(SIGNAGE_DATA_DIR)/zwzx-24h.json" \
+			--controller-url http://127.0.0.1:8080 > /dev/null && \
 		touch "$(SIGNAGE_DATA_DIR)/.demo-loaded"; \
 	else \
 		$(BIN)/signage init; \
+		[ -f "$(SIGNAGE_DATA_DIR)/zwzx-24h.json" ] || \
+			$(BIN)/signage screen token zwzx-24h --provision "$(SIGNAGE_DATA_DIR)/zwzx-24h.json" \
+				--controller-url http://127.0.0.1:8080 > /dev/null; \
 	fi
 	@cat "$(SIGNAGE_DATA_DIR)/demo-credentials.txt"
 	@echo
@@ -39,8 +43,8 @@ run: $(STAMP) fonts
 	@echo
 	@echo "A player for screen zwzx-24h (384x128, always on) draws into $(SIGNAGE_DATA_DIR)/frames:"
 	@echo "latest.png is the panel now, frames/ one file per item shown$(if $(DISPLAY), and a window at 0$(comma)0 shows it live,)."
-	@$(BIN)/signage-player run --controller http://127.0.0.1:8080 \
-		--token-file "$(SIGNAGE_DATA_DIR)/zwzx-24h.token" --cache "$(SIGNAGE_DATA_DIR)/player" \
+	@$(BIN)/signage-player run \
+		--provision "$(SIGNAGE_DATA_DIR)/zwzx-24h.json" --cache "$(SIGNAGE_DATA_DIR)/player" \
 		--output "png:$(SIGNAGE_DATA_DIR)/frames" $(if $(DISPLAY),--output window:0$(comma)0) \
 		> "$(SIGNAGE_DATA_DIR)/player.log" 2>&1 & \
 	player=$$!; trap 'kill $$player 2>/dev/null' EXIT INT TERM; \

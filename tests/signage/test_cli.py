@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import stat
+
 import pytest
 import sqlalchemy as sa
 
+from player.provision import read_provision
 from signage.audit.models import AuditEntry
+from signage.keys.services import key_file, read_key
 from signage.notices.models import Notice
 from tests.signage.conftest import last_line
 
@@ -156,3 +161,23 @@ def test_verify_logs_passes_then_fails_after_an_edit(run, db_session):
     broken = run("verify-logs")
     assert broken.exit_code == 1
     assert f"record {victim.seq}" in broken.output
+
+
+def test_screen_add_and_token_write_a_provisioning_file_for_the_owner_alone(run, app, tmp_path):
+    path = tmp_path / "hall-2.json"
+    added = run(
+        "screen", "add", "hall-2", "--name", "大厅二号屏", "--size", "192x32",
+        "--provision", str(path), "--controller-url", "http://10.0.0.5:8080/",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    provision = read_provision(path)
+    assert provision.controller == "http://10.0.0.5:8080" and provision.screen == "hall-2"
+    assert provision.token == last_line(added)
+    assert provision.key.key_id == read_key(key_file(app.config)).key_id
+    again = run("screen", "token", "hall-2", "--provision", str(path))
+    assert again.exit_code == 0, again.output
+    assert json.loads(path.read_text())["token"] == last_line(again) != provision.token
+    assert json.loads(path.read_text())["controller"] == app.config["SIGNAGE_PUBLIC_URL"]
+    bad = run("screen", "token", "hall-2", "--provision", str(path), "--controller-url", "x")
+    assert bad.exit_code != 0 and "http://" in bad.output
