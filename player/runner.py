@@ -36,10 +36,11 @@ from player.config import PlayerConfig
 from player.errors import ControllerError, MediaError, PlayerError, Unreachable
 from player.fonts import FontSet
 from player.output import Output
+from player.refusals import Refusals
 from player.render import Rendering, ScreenProfile, render
 from player.spool import Spool
 from player.store import Store
-from player.trust import Trust
+from player.trust import Refused, Trust, accept_playlist
 from playlists import (
     Item,
     Outcome,
@@ -47,19 +48,15 @@ from playlists import (
     Playlist,
     PlaylistError,
     iso,
-    parse_playlist,
     select,
     should_stop,
 )
-from playlists.content import ContentError, check_item
 from playlists.events import DisplayStart
 from playlists.heartbeat import Heartbeat
-from playlists.signing import SignatureError
 
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY_S = 5.0  # how often a display in progress notes its duration in the spool
-MAX_REFUSALS = 20  # refusals kept for the next heartbeat
 
 
 def display_start(item: Item, started: dt.datetime) -> DisplayStart:
@@ -106,9 +103,7 @@ class Player:
         self.client = client
         # Without a provisioning file: trust on first use, kept in the cache folder.
         self.trust = trust or Trust(config.cache_dir / "trust.json")
-        self.refusals: collections.deque[str] = collections.deque(maxlen=MAX_REFUSALS)
-        self.refused_total = 0
-        self._last_refusal: tuple[str | None, str] | None = None
+        self.refusals = Refusals()
         self.store = store
         self.spool = spool
         self.fonts = fonts
@@ -133,16 +128,6 @@ class Player:
         log.warning(message)
         self.errors.append(f"{iso(self.clock.now())} {message}")
 
-    def refuse(self, etag: str | None, reason: str) -> None:
-        """A playlist that is not shown: logged, counted, and told in the next heartbeat (once
-        while the same playlist keeps being refused for the same reason)."""
-        self.refused_total += 1
-        if self._last_refusal == (etag, reason):
-            return
-        self._last_refusal = (etag, reason)
-        log.error("refused a playlist (%s); the last good one keeps playing", reason)
-        self.refusals.append(f"{iso(self.clock.now())} {reason}")
-
     def _sleep(self, seconds: float, wake: threading.Event | None = None) -> bool:
         """Sleep unless stopped (or until ``wake`` is set); return False when stopping."""
         if wake is None:
@@ -162,20 +147,12 @@ class Player:
         if fetched.status == 304 or body is None:
             return False
         try:
-            self.trust.check(body, fetched.signature, self.client.keys)
-        except SignatureError as exc:
-            self.refuse(etag, f"bad signature: {exc}")
+            playlist = accept_playlist(self.trust, body, fetched.signature, self.client.keys)
+        except Refused as exc:
+            self.refusals.add(etag, str(exc), iso(self.clock.now()))
             return False
-        try:
-            playlist = parse_playlist(body)
         except PlaylistError as exc:
             self.note_error(f"the controller sent a playlist that does not validate: {exc}")
-            return False
-        try:
-            for item in playlist.items:
-                check_item(item)
-        except ContentError as exc:
-            self.refuse(etag, f"content not approved: {exc}")
             return False
         wanted = {i.media.sha256: i.media.url for i in playlist.items if i.media is not None}
         for sha, url in wanted.items():
@@ -191,7 +168,7 @@ class Player:
 
     def heartbeat_once(self) -> None:
         free = shutil.disk_usage(self.store.root).free
-        refused = list(self.refusals)
+        refused = self.refusals.to_send()
         answer = self.client.heartbeat(
             Heartbeat(
                 version=__version__,
@@ -204,9 +181,7 @@ class Player:
                 refused=refused,
             )
         )
-        for _ in refused:  # told: the controller keeps them now
-            if self.refusals:
-                self.refusals.popleft()
+        self.refusals.sent(refused)
         self.poll_interval = float(answer.get("poll_interval_s", self.poll_interval))
         self.heartbeat_interval = float(answer.get("heartbeat_interval_s", self.heartbeat_interval))
         self.screenshot_interval = float(

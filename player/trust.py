@@ -8,6 +8,8 @@ used only if the controller's key chain (``GET /api/v1/keys``) leads there from 
 by statements each signed by the key it replaces; the player then trusts the new key and no
 longer the old one. Anything else (no signature, a malformed one, a key from nowhere, a
 statement that does not verify) raises :class:`SignatureError` with a one-line reason.
+:func:`accept_playlist` is every check a playlist from the controller passes before it is kept:
+the signature, then each item's content hash (:func:`playlists.content.check_item`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from player.store import write_atomic
+from playlists import Playlist, parse_playlist
+from playlists.content import ContentError, check_item
 from playlists.signing import (
     PLAYLIST,
     KeyChain,
@@ -124,3 +128,26 @@ def _key_in(chain: KeyChain, key_id: str) -> PublicKey:
         if isinstance(entry, dict) and entry.get("key_id") == key_id:
             return PublicKey.from_text(str(entry.get("public_key", "")), key_id)
     raise SignatureError(f"the controller lists no key {key_id}")
+
+
+class Refused(Exception):
+    """A playlist that is not shown; the message is the reason, in one line."""
+
+
+def accept_playlist(
+    trust: Trust, body: bytes, header: str | None, fetch_chain: FetchChain
+) -> Playlist:
+    """The playlist in ``body`` if it passes every check: signed by a trusted key (following a
+    rotation if need be) and every item exactly what was approved; else :class:`Refused`.
+    A body that is not a playlist at all raises :class:`PlaylistError`."""
+    try:
+        trust.check(body, header, fetch_chain)
+    except SignatureError as exc:
+        raise Refused(f"bad signature: {exc}") from None
+    playlist = parse_playlist(body)
+    try:
+        for item in playlist.items:
+            check_item(item)
+    except ContentError as exc:
+        raise Refused(f"content not approved: {exc}") from None
+    return playlist

@@ -13,12 +13,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from playlists.canonical import canonical_json, sha256_hex
-
-if TYPE_CHECKING:
-    from playlists.document import Item
 
 # Every field the content hash covers.
 CONTENT_FIELDS = (
@@ -36,6 +33,34 @@ CONTENT_FIELDS = (
     "groups",
     "required_working_days",
 )
+
+
+class _Media(Protocol):
+    @property
+    def sha256(self) -> str: ...
+
+
+class _Item(Protocol):
+    """What :func:`check_item` reads of a playlist item (:class:`playlists.document.Item`)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def body(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def kind(self) -> Any: ...
+    @property
+    def priority(self) -> Any: ...
+    @property
+    def content_sha256(self) -> str: ...
+    @property
+    def media(self) -> _Media | None: ...
+    @property
+    def approval(self) -> Approval | None: ...
 
 
 class ContentError(ValueError):
@@ -92,7 +117,7 @@ def content_sha256(fields: Mapping[str, Any]) -> str:
     return sha256_hex(canonical_json(dict(fields)))
 
 
-def check_item(item: Item) -> None:
+def check_item(item: _Item) -> None:
     """Raise :class:`ContentError` unless ``item`` shows exactly what was approved: its title,
     body and approval hash to its ``content_sha256``, and what it shows (category, kind,
     priority, image) is the approval's."""

@@ -86,11 +86,11 @@ def test_a_playlist_changed_on_the_way_is_never_shown(setup, fonts, db_session, 
     player.show_once(PlayerState())
     (event,) = player.spool.pending()
     assert event["item_id"] in {i.id for i in good.items}
-    assert player.refused_total == 1 and len(player.refusals) == 1
+    assert player.refusals.total == 1 and len(player.refusals.lines) == 1
     player.poll_once()  # refused again: counted, told once
-    assert player.refused_total == 2 and len(player.refusals) == 1
+    assert player.refusals.total == 2 and len(player.refusals.lines) == 1
     player.heartbeat_once()
-    assert not player.refusals
+    assert not player.refusals.lines
     (row,) = db_session.scalars(sa.select(PlaylistRefusal)).all()
     assert "bad signature" in row.text
 
@@ -115,7 +115,7 @@ def test_a_rotation_is_followed_and_a_key_from_nowhere_refused(setup, fonts, db_
     tamper(adapter, other_key)
     publish(setup, title="再一条通知")
     app.extensions["signage.playlists"].sync(force=True)
-    assert player.poll_once() is False and "no rotation" in player.refusals[-1]
+    assert player.poll_once() is False and "no rotation" in player.refusals.lines[-1]
 
 
 def test_a_cached_playlist_changed_on_disk_is_not_played_at_start(setup, fonts):
@@ -141,7 +141,7 @@ def test_a_provisioned_key_is_trusted_from_the_start(setup, fonts, db_session, t
     publish(setup)
     player, _, _ = make_player(setup, fonts)
     player.trust = trust  # provisioned with a key the controller does not have
-    assert player.poll_once() is False and "no rotation" in player.refusals[-1]
+    assert player.poll_once() is False and "no rotation" in player.refusals.lines[-1]
     player.trust = Trust(tmp_path / "trust2.json", key.public)
     assert player.poll_once() is True
 
@@ -206,4 +206,4 @@ def test_a_signed_item_whose_text_is_not_the_approved_text_is_refused(setup, fon
 
     player, good = first_good_then(setup, fonts, re_signed)
     assert player.poll_once() is False and player.store.playlist == good
-    assert "content not approved" in player.refusals[-1]
+    assert "content not approved" in player.refusals.lines[-1]
