@@ -76,6 +76,7 @@ def run(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     provisioned: PublicKey | None = None
+    screen: str | None = None
     if provision_file is not None:
         if controller or token_file:
             raise click.UsageError("give --provision alone, or --controller and --token-file")
@@ -84,6 +85,7 @@ def run(
         except ConfigError as exc:
             raise click.ClickException(str(exc)) from None
         controller, token, provisioned = provision.controller, provision.token, provision.key
+        screen = provision.screen
     else:
         if not controller or not token_file:
             raise click.UsageError("give --provision FILE, or --controller and --token-file")
@@ -120,7 +122,7 @@ def run(
         log.warning(
             "%d display(s) cut short by the last stop queued as interrupted", spool.recovered
         )
-    trust = Trust(config.cache_dir / "trust.json", provisioned)
+    trust = Trust(config.cache_dir / "trust.json", provisioned, screen=screen)
     if provisioned is None and trust.key is None:
         log.warning("no provisioning file: the controller's key will be trusted at first contact")
     player = Player(

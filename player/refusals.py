@@ -14,6 +14,7 @@ import logging
 log = logging.getLogger(__name__)
 
 MAX_REFUSALS = 20
+MAX_REASON = 300  # characters: whatever an answer put into a reason, a heartbeat must carry it
 
 
 class Refusals:
@@ -25,6 +26,7 @@ class Refusals:
     def add(self, etag: str | None, reason: str, at: str) -> None:
         """Note that the playlist with ``etag`` was refused for ``reason`` at ``at``."""
         self.total += 1
+        reason = "".join(c if c.isprintable() else " " for c in reason)[:MAX_REASON]
         if self._last == (etag, reason):
             return
         self._last = (etag, reason)

@@ -147,7 +147,9 @@ class Player:
         if fetched.status == 304 or body is None:
             return False
         try:
-            playlist = accept_playlist(self.trust, body, fetched.signature, self.client.keys)
+            playlist = accept_playlist(
+                self.trust, body, fetched.signature, self.client.keys, self.store.playlist
+            )
         except Refused as exc:
             self.refusals.add(etag, str(exc), iso(self.clock.now()))
             return False
@@ -188,6 +190,18 @@ class Player:
             answer.get("screenshot_interval_s", self.screenshot_interval)
         )
 
+    def _beat(self) -> None:
+        """A heartbeat; one the controller refuses (4xx) does not stop the polling: what it
+        carried is dropped, and the refusal is noted for the next one."""
+        try:
+            self.heartbeat_once()
+        except Unreachable:
+            raise
+        except ControllerError as exc:
+            self.refusals.sent(self.refusals.to_send())
+            self.errors.clear()
+            self.note_error(f"the controller refused a heartbeat: {str(exc)[:200]}")
+
     def screenshot_once(self) -> None:
         frame = self.last_frame
         if frame is None:
@@ -202,7 +216,7 @@ class Player:
         while not self.stop.is_set():
             try:
                 if time.monotonic() >= next_beat:
-                    self.heartbeat_once()
+                    self._beat()
                     next_beat = time.monotonic() + self.heartbeat_interval
                 self.poll_once()
                 if self.screenshot_interval > 0 and time.monotonic() >= next_shot:

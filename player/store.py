@@ -63,7 +63,7 @@ class Store:
         except SignatureError as exc:
             log.error("the cached playlist is not trusted (%s); waiting for the controller", exc)
             return None
-        except (PlaylistError, OSError) as exc:
+        except (PlaylistError, OSError, ValueError) as exc:
             log.error("the cached playlist cannot be read (%s); waiting for the controller", exc)
             return None
         with self._lock:

@@ -45,31 +45,55 @@ def rotations_of(chain: KeyChain) -> list[Rotation]:
 
 
 class Trust:
-    def __init__(self, path: Path, provisioned: PublicKey | None = None) -> None:
-        """``provisioned``: the key a provisioning file names. It replaces what the file at
-        ``path`` holds unless that was reached from it by rotations."""
+    def __init__(
+        self, path: Path, provisioned: PublicKey | None = None, *, screen: str | None = None
+    ) -> None:
+        """``provisioned``: the key a provisioning file names (and ``screen``, the screen it
+        is for). It replaces what the file at ``path`` holds unless that was reached from it by
+        rotations."""
         self.path = path
         self.key: PublicKey | None = None
         self.origin: str | None = None  # the provisioned key id, or "first contact"
+        self.screen = screen  # the screen whose playlists this player takes
+        self.damaged = False  # a trust file that exists but cannot be read trusts nothing
         self._load()
         if provisioned is not None and self.origin != provisioned.key_id:
+            self.damaged = False
             self._pin(provisioned, origin=provisioned.key_id)
+        elif screen is not None and self.screen != screen:
+            self.screen = screen
 
     def _load(self) -> None:
         try:
             data = json.loads(self.path.read_text())
             self.key = PublicKey.from_text(data["public_key"], data["key_id"])
             self.origin = str(data["origin"])
+            self.screen = self.screen or data.get("screen")
         except FileNotFoundError:
             return
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            log.error("the trusted key in %s cannot be read (%s); it is ignored", self.path, exc)
+            # Not a reason to trust whatever comes next: nothing is trusted until the player is
+            # provisioned again (or the file removed, for trust on first use again).
+            log.error(
+                "the trusted key in %s cannot be read (%s); no playlist will be accepted until "
+                "the player is provisioned again or the file is removed",
+                self.path,
+                exc,
+            )
             self.key = self.origin = None
+            self.damaged = True
 
     def _pin(self, key: PublicKey, *, origin: str) -> None:
         self.key, self.origin = key, origin
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.path, json.dumps({**key.to_json(), "origin": origin}).encode())
+        data = {**key.to_json(), "origin": origin, "screen": self.screen}
+        write_atomic(self.path, json.dumps(data).encode())
+
+    def pin_screen(self, screen: str) -> None:
+        """Take only this screen's playlists from now on (learnt at first contact)."""
+        if self.screen is None and self.key is not None:
+            self.screen = screen
+            self._pin(self.key, origin=self.origin or "first contact")
 
     @property
     def key_id(self) -> str | None:
@@ -79,6 +103,8 @@ class Trust:
         """Raise :class:`SignatureError` unless ``header`` is a trusted signature of ``body``
         (following a rotation, or trusting at first contact, as the module docstring says)."""
         key_id, signature = parse_signature_header(header)
+        if self.damaged:
+            raise SignatureError(f"the trusted key file {self.path} is damaged")
         if self.key is None:
             chain = fetch_chain()
             first = _key_in(chain, key_id)
@@ -135,19 +161,29 @@ class Refused(Exception):
 
 
 def accept_playlist(
-    trust: Trust, body: bytes, header: str | None, fetch_chain: FetchChain
+    trust: Trust,
+    body: bytes,
+    header: str | None,
+    fetch_chain: FetchChain,
+    current: Playlist | None = None,
 ) -> Playlist:
     """The playlist in ``body`` if it passes every check: signed by a trusted key (following a
-    rotation if need be) and every item exactly what was approved; else :class:`Refused`.
-    A body that is not a playlist at all raises :class:`PlaylistError`."""
+    rotation if need be), made for this screen, not older than ``current`` (the one playing),
+    and every item exactly what was approved; else :class:`Refused`. A body that is not a
+    playlist at all raises :class:`PlaylistError`."""
     try:
         trust.check(body, header, fetch_chain)
     except SignatureError as exc:
         raise Refused(f"bad signature: {exc}") from None
     playlist = parse_playlist(body)
+    if trust.screen is not None and playlist.screen.key != trust.screen:
+        raise Refused(f"the playlist is for screen {playlist.screen.key[:64]!r}, not this one")
+    if current is not None and playlist.generated_at < current.generated_at:
+        raise Refused("the playlist is older than the one playing (a replay)")
     try:
         for item in playlist.items:
             check_item(item)
     except ContentError as exc:
         raise Refused(f"content not approved: {exc}") from None
+    trust.pin_screen(playlist.screen.key)
     return playlist

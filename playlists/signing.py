@@ -82,7 +82,9 @@ class PublicKey:
     @classmethod
     def from_text(cls, text: str, key_id: str | None = None) -> PublicKey:
         """From base64url text; ``key_id``, when given, must be the key's own."""
-        key = cls.from_raw(_unb64(text, "the public key"))
+        if key_id is not None and not KEY_ID.fullmatch(key_id):
+            raise SignatureError("a key id is 16 hex digits")
+        key = cls.from_raw(_unb64(text[:100], "the public key"))
         if key_id is not None and key_id != key.key_id:
             raise SignatureError(f"the public key given for {key_id} is {key.key_id}'s")
         return key

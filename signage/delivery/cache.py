@@ -144,14 +144,14 @@ class PlaylistCache:
             playlist = compile_for_screen(session, screen, now=now, weights=self._weights)
             key = screen.key
         body = canonical_bytes(playlist)
-        key = self._keys.key()
+        signing = self._keys.key()
         compiled = CompiledPlaylist(
             screen_id=screen_id,
             screen_key=key,
             playlist=playlist,
             body=body,
-            etag=signed_etag(body, key.key_id),
-            signature=signature_header(key, body),
+            etag=signed_etag(body, signing.key_id),
+            signature=signature_header(signing, body),
             hour=hour,
             media=frozenset(i.media.sha256 for i in playlist.items if i.media is not None),
         )

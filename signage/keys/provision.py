@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import tempfile
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -38,8 +39,10 @@ def provision_file(
 
 def write_provision(path: Path, document: ProvisionFile) -> None:
     """Write ``document`` to ``path``, replacing it, readable by the owner alone."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # A new file of our own (O_EXCL, 0600) beside the target, then renamed over it: nothing
+    # another user prepared in that folder ever receives the token.
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(name)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(document, f, ensure_ascii=False, indent=2)

@@ -126,16 +126,23 @@ def rotate_key(session: Session, actor: User | None, path: Path, *, now: dt.date
     pending = _pending(path)
     if pending.exists():
         raise Conflict(
-            f"{pending} is left from a rotation that did not finish: start the "
-            "controller once (it completes it) or remove it"
+            f"{pending} is left from a rotation that did not finish: if 'signage key show' "
+            "lists its key as current, start the controller once (it completes it); if not, "
+            "remove the file"
         )
     new = SigningKey.generate()
     statement = rotate(old, new, isoformat_z(now))
     _write_private(pending, new.to_pem())
     try:
-        row = session.get(ControllerKey, old.key_id)
-        assert row is not None
-        row.replaced_at = now
+        # Replace the old key only if it is still the current one: of two rotations at once,
+        # one wins and the other is refused, so the chain never forks.
+        replaced = session.execute(
+            sa.update(ControllerKey)
+            .where(ControllerKey.key_id == old.key_id, ControllerKey.replaced_at.is_(None))
+            .values(replaced_at=now)
+        )
+        if replaced.rowcount != 1:
+            raise Conflict("another rotation replaced this key meanwhile; run it again")
         session.add(
             ControllerKey(
                 key_id=new.key_id,
@@ -160,6 +167,10 @@ def rotate_key(session: Session, actor: User | None, path: Path, *, now: dt.date
         pending.unlink(missing_ok=True)
         raise
     os.replace(pending, path)
+    # Playlists compiled between the commit and the new file were signed with the old key:
+    # every process drops them and signs again with the new one.
+    bump_playlists(session, session.scalars(sa.select(Screen.id)))
+    session.commit()
     return statement
 
 
@@ -182,7 +193,8 @@ def finish_rotation(session: Session, path: Path) -> bool:
     if current is not None and current.key_id == waiting.key_id:
         os.replace(pending, path)
         return True
-    pending.unlink()  # the rotation was never recorded
+    # Not recorded: a rotation still running in another process, or one that failed before
+    # its commit. Either way it is not ours to remove; `signage key rotate` says what to do.
     return False
 
 
@@ -216,6 +228,7 @@ class KeyHolder:
         if self._key is not None and stamp == self._stamp:
             return self._key
         with self._lock:
+            stamp = self._file_stamp()  # before reading: a file replaced meanwhile is read again
             key, _ = ensure_key_file(self._path)
             with self._db.session() as session:
                 current = current_key(session)
@@ -225,7 +238,7 @@ class KeyHolder:
                         f"current key is {current.key_id}: every controller process must read "
                         "the same key file"
                     )
-            self._key, self._stamp = key, self._file_stamp()
+            self._key, self._stamp = key, stamp
             return key
 
 

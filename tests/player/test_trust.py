@@ -11,15 +11,18 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from player.errors import ConfigError
+from player.errors import ConfigError, ControllerError
 from player.provision import read_provision
+from player.refusals import MAX_REASON, Refusals
 from player.trust import Trust
 from playlists import PlayerState, canonical_json
+from playlists.heartbeat import HEARTBEAT, Heartbeat
 from playlists.provision import PROVISION_SCHEMA
 from playlists.signing import HEADER, SigningKey, signature_header
 from signage.clock import utcnow
 from signage.health.models import PlaylistRefusal
 from signage.keys.services import ensure_key_file, key_file, prepare_key, rotate_key
+from signage.screens.services import create_screen
 from tests.player.test_player import make_player, publish
 
 
@@ -207,3 +210,68 @@ def test_a_signed_item_whose_text_is_not_the_approved_text_is_refused(setup, fon
     player, good = first_good_then(setup, fonts, re_signed)
     assert player.poll_once() is False and player.store.playlist == good
     assert "content not approved" in player.refusals.lines[-1]
+
+
+def test_another_screens_signed_playlist_is_refused(setup, fonts, db_session):
+    _, lobby_token = create_screen(
+        db_session, None, key="lobby", name="门厅", width=64, height=16, now=utcnow()
+    )
+    db_session.commit()
+    client = setup["client"]
+
+    def lobbys(body, headers):
+        answer = client.get(
+            "/api/v1/player/playlist", headers={"Authorization": f"Bearer {lobby_token}"}
+        )
+        return answer.data, headers | {HEADER: answer.headers[HEADER], "ETag": '"lobby"'}
+
+    player, good = first_good_then(setup, fonts, lobbys)
+    assert player.trust.screen == "hall"
+    assert player.poll_once() is False and player.store.playlist == good
+    assert "for screen 'lobby', not this one" in player.refusals.lines[-1]
+
+
+def test_an_older_signed_playlist_is_refused_as_a_replay(setup, fonts):
+    key, _ = ensure_key_file(key_file(setup["app"].config))
+
+    def older(body, headers):
+        doc = json.loads(body)
+        doc["generated_at"] = "2026-01-01T00:00:00Z"
+        forged = canonical_json(doc)
+        return forged, headers | {HEADER: signature_header(key, forged), "ETag": '"old"'}
+
+    player, good = first_good_then(setup, fonts, older)
+    assert player.poll_once() is False and player.store.playlist == good
+    assert "older than the one playing" in player.refusals.lines[-1]
+
+
+def test_a_damaged_trust_file_trusts_nothing(setup, fonts):
+    publish(setup)
+    player, _, _ = make_player(setup, fonts, name="damaged")
+    assert player.poll_once() is True
+    (player.config.cache_dir / "trust.json").write_text("{not json")
+    again, _, _ = make_player(setup, fonts, name="damaged")
+    publish(setup, title="新通知")
+    setup["app"].extensions["signage.playlists"].sync(force=True)
+    again.store.load(again.trust.check_cached)
+    assert again.poll_once() is False and "damaged" in again.refusals.lines[-1]
+
+
+def test_a_refusal_reason_from_a_hostile_answer_is_one_short_printable_line():
+    refusals = Refusals()
+    refusals.add('"x"', "bad signature: " + "\x00\n" * 3000 + "k" * 5000, "2026-12-01T00:00:00Z")
+    (line,) = refusals.lines
+    assert len(line) <= MAX_REASON + 30 and line.isprintable()
+    HEARTBEAT.validate_python(Heartbeat(refused=refusals.to_send()))
+
+
+def test_a_heartbeat_the_controller_refuses_does_not_stop_the_polling(setup, fonts):
+    player, _, _ = make_player(setup, fonts, name="beat")
+    player.refusals.add('"x"', "bad signature: test", "2026-12-01T00:00:00Z")
+
+    def refused(status):
+        raise ControllerError("POST /player/heartbeat: HTTP 422", 422)
+
+    player.client.heartbeat = refused  # type: ignore[method-assign]
+    player._beat()  # no exception: the poll loop goes on
+    assert not player.refusals.lines and "refused a heartbeat" in player.errors[-1]

@@ -139,3 +139,17 @@ def test_a_bad_key_file_is_a_one_line_reason(app, tmp_path):
     os.close(fd)
     with pytest.raises(KeyProblem, match=r"bad\.pem: not a PEM private key"):
         read_key(path)
+
+
+def test_a_pending_key_no_rotation_recorded_is_left_for_the_operator(app, db_session, run):
+    path = key_file(app.config)
+    prepare_key(db_session, path, now=utcnow())
+    db_session.commit()
+    pending = Path(str(path) + ".new")
+    fd = os.open(pending, os.O_WRONLY | os.O_CREAT, 0o600)
+    os.write(fd, SigningKey.generate().to_pem())
+    os.close(fd)
+    prepare_key(db_session, path, now=utcnow())  # another process may be rotating: not ours
+    assert pending.exists()
+    result = run("key", "rotate")
+    assert result.exit_code != 0 and "left from a rotation that did not finish" in result.output
