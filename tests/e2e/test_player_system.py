@@ -132,9 +132,12 @@ class System:
         if not path.exists():
             return 0, 0, 0
         with contextlib.closing(sqlite3.connect(path, timeout=10)) as db:
-            pending = db.execute("SELECT count(*) FROM events").fetchone()[0]
-            dead = db.execute("SELECT count(*) FROM dead_letters").fetchone()[0]
-            row = db.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
+            try:
+                pending = db.execute("SELECT count(*) FROM events").fetchone()[0]
+                dead = db.execute("SELECT count(*) FROM dead_letters").fetchone()[0]
+                row = db.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
+            except sqlite3.OperationalError:  # the player is creating its tables right now
+                return 0, 0, 0
         return pending, dead, int(row[0]) if row else 0
 
     def showing(self) -> list[dict]:
