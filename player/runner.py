@@ -20,7 +20,6 @@ import datetime as dt
 import io
 import json
 import logging
-import random
 import shutil
 import threading
 import time
@@ -30,6 +29,7 @@ from typing import Any
 from PIL import Image
 
 from player import __version__
+from player.backoff import Backoff
 from player.client import ControllerClient
 from player.clock import ServerClock
 from player.config import PlayerConfig
@@ -68,22 +68,6 @@ def display_start(item: Item, started: dt.datetime) -> DisplayStart:
         "content_sha256": item.content_sha256,
         "started_at": iso(started),
     }
-
-
-class Backoff:
-    """Exponential backoff with full jitter: 1 s, 2 s, 4 s … up to ``maximum``."""
-
-    def __init__(self, maximum: float, rng: random.Random | None = None) -> None:
-        self.maximum = maximum
-        self.failures = 0
-        self.rng = rng or random.Random()
-
-    def next_delay(self) -> float:
-        self.failures += 1
-        return self.rng.uniform(0, min(self.maximum, 2.0 ** (self.failures - 1)))
-
-    def reset(self) -> None:
-        self.failures = 0
 
 
 class Player:

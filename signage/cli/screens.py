@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -12,6 +14,24 @@ from signage.errors import ServiceError
 from signage.keys.provision import provision_file, write_provision
 from signage.keys.services import key_file
 from signage.screens.services import create_screen, parse_size, rotate_screen_token
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def provision_options(command: F) -> F:
+    """``--provision FILE`` and ``--controller-url URL``, for the commands that issue a token."""
+    command = click.option(
+        "--controller-url",
+        help="the URL players reach the controller at, for the provisioning file "
+        "(default: SIGNAGE_PUBLIC_URL)",
+    )(command)
+    return click.option(
+        "--provision",
+        "provision_path",
+        type=click.Path(dir_okay=False, writable=True),
+        help="also write the screen's provisioning file here (0600): the controller's URL, the "
+        "token and the controller's keys, all 'signage-player run --provision' needs",
+    )(command)
 
 
 @cli.group()
@@ -44,18 +64,7 @@ def _size_option(value: str) -> tuple[int, int]:
 )
 @click.option("--timezone", default="Asia/Shanghai", show_default=True)
 @click.option("--location", default="", help="where the screen hangs")
-@click.option(
-    "--provision",
-    "provision_path",
-    type=click.Path(dir_okay=False, writable=True),
-    help="also write the screen's provisioning file here (0600): the controller's URL, the "
-    "token and the controller's keys, all 'signage-player run --provision' needs",
-)
-@click.option(
-    "--controller-url",
-    help="the URL players reach the controller at, for the provisioning file "
-    "(default: SIGNAGE_PUBLIC_URL)",
-)
+@provision_options
 @pass_context
 def screen_add(
     context: Context,
@@ -131,18 +140,7 @@ def _provision(context: Context, path: Path, url: str, key: str, token: str) -> 
 
 @screen.command("token")
 @click.argument("key")
-@click.option(
-    "--provision",
-    "provision_path",
-    type=click.Path(dir_okay=False, writable=True),
-    help="also write the screen's provisioning file here (0600): the controller's URL, the "
-    "token and the controller's keys, all 'signage-player run --provision' needs",
-)
-@click.option(
-    "--controller-url",
-    help="the URL players reach the controller at, for the provisioning file "
-    "(default: SIGNAGE_PUBLIC_URL)",
-)
+@provision_options
 @pass_context
 def screen_token(
     context: Context, key: str, provision_path: str | None, controller_url: str | None

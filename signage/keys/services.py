@@ -211,10 +211,6 @@ class KeyHolder:
         self._stamp: tuple[int, int, int] | None = None
         self._key: SigningKey | None = None
 
-    @property
-    def path(self) -> Path:
-        return self._path
-
     def _file_stamp(self) -> tuple[int, int, int] | None:
         try:
             st = self._path.stat()

@@ -18,12 +18,13 @@ import jsonschema
 import pytest
 from PIL import Image
 
+from player.backoff import Backoff
 from player.client import ControllerClient
 from player.clock import ServerClock
 from player.config import PlayerConfig
 from player.errors import MediaError, Unreachable
 from player.output import PngOutput
-from player.runner import Backoff, Player
+from player.runner import Player
 from player.spool import Spool
 from player.store import Store
 from playlists import PlayerState
