@@ -4,7 +4,9 @@
 
 In each of ``--rounds`` rounds, posts ``--events`` display events for one screen in batches of
 500 to ``POST /api/v1/player/events`` of the real app (in-process WSGI: JSON parsing, validation,
-the approved-revision check, duplicate check, hash chaining, bulk insert and indexes included),
+the player's batch signature and chain links, the approved-revision check, the check against the
+playlist the screen was served in each hour (rebuilt from the served-playlist store), overlaps,
+duplicate check, hash chaining, bulk insert and indexes included),
 then writes the same rows with raw ``sqlite3.executemany`` into a table without any index: the
 floor of writing them at all. Prints the median rate of each over the rounds (this machine is a
 shared VM whose speed wanders from one second to the next) and the median of the rounds' ratios
@@ -24,12 +26,21 @@ import time
 import uuid
 from pathlib import Path
 
+import sqlalchemy as sa
+
+from playlists import DEFAULT_WEIGHTS, canonical_bytes, horizon_start
+from playlists.evidence import GENESIS, etag_of, event_hash, sign_head
+from playlists.signing import SigningKey, signed_etag
 from signage import migrate
 from signage.accounts.services import create_user
 from signage.app import create_app
 from signage.db import get_db
+from signage.delivery.served import note_served
+from signage.delivery.services import compile_served
+from signage.evidence.player_keys import register_player_key
 from signage.notices import review
 from signage.notices import services as notices
+from signage.screens.models import Screen
 from signage.screens.services import create_screen
 
 BATCH = 500
@@ -77,20 +88,39 @@ def main() -> None:
         revision = notice.live_revision
         assert revision is not None
         content, nid = revision.content_sha256, notice.id
-    events = [
-        {
+        # The screen's player: its own key, registered; the playlist it was sent each hour.
+        player_key = SigningKey.generate()
+        screen = s.scalar(sa.select(Screen).where(Screen.key == "hall"))
+        assert screen is not None
+        register_player_key(s, screen.id, player_key.public.text, now=approved)
+        served: dict[dt.datetime, str] = {}
+        hour = horizon_start(start)
+        while hour <= now:
+            playlist, inputs = compile_served(s, screen, now=hour, weights=DEFAULT_WEIGHTS)
+            etag = etag_of(signed_etag(canonical_bytes(playlist), player_key.key_id))
+            note_served(s, screen.id, etag, playlist, inputs, now=hour)
+            served[hour] = etag
+            hour += dt.timedelta(hours=1)
+        s.commit()
+    events = []
+    prev = GENESIS
+    for i in range(total):
+        at = start + dt.timedelta(seconds=15 * i)
+        event = {
             "id": str(uuid.uuid4()),
             "seq": i + 1,
             "item_id": f"n{nid}.r1",
             "notice_id": nid,
             "revision": 1,
             "content_sha256": content,
-            "started_at": (start + dt.timedelta(seconds=15 * i)).isoformat(),
+            "started_at": at.isoformat(),
             "duration_ms": 15000,
             "outcome": "shown",
+            "playlist_etag": served[horizon_start(at)],
+            "prev": prev,
         }
-        for i in range(total)
-    ]
+        prev = event_hash(event)
+        events.append(event)
     rows = [
         (
             1,
@@ -108,6 +138,8 @@ def main() -> None:
             now.isoformat(),
             "0" * 64,
             "1" * 64,
+            e["playlist_etag"],
+            e["prev"],
         )
         for e in events
     ]
@@ -119,12 +151,15 @@ def main() -> None:
     raw.execute(
         "CREATE TABLE events (screen_id, player_seq, chain_seq, event_id, item_id, "
         "notice_id, revision, content_sha256, category, started_at, duration_ms, "
-        "outcome, received_at, prev_hash, hash)"
+        "outcome, received_at, prev_hash, hash, playlist_etag, player_prev)"
     )
-    # The bodies are encoded beforehand: that is the player's work, not the controller's.
-    bodies = [
-        json.dumps({"events": events[i : i + BATCH]}).encode() for i in range(0, total, BATCH)
-    ]
+    # The bodies are encoded and signed beforehand: that is the player's work, not the
+    # controller's.
+    bodies = []
+    for i in range(0, total, BATCH):
+        part = events[i : i + BATCH]
+        head = sign_head(player_key, part[-1]["seq"], event_hash(part[-1]))
+        bodies.append(json.dumps({"events": part, "head": head}).encode())
     api_rates, floor_rates = [], []
     for r in range(args.rounds):
         chunk = slice(r * args.events, (r + 1) * args.events)
@@ -142,7 +177,7 @@ def main() -> None:
         for i in range(chunk.start, chunk.stop, BATCH):
             with raw:
                 raw.executemany(
-                    "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     rows[i : min(i + BATCH, chunk.stop)],
                 )
         floor_rates.append(args.events / (time.perf_counter() - t0))
@@ -157,7 +192,7 @@ def main() -> None:
     )
     print(f"{'path':<44} {'events/s':>10}")
     print(
-        f"{'API (validate, check, chain, insert, index)':<44} {api_rate:>10.0f}   "
+        f"{'API (signature, links, served playlist, …)':<44} {api_rate:>10.0f}   "
         f"(target ≥ 20,000: {'met' if api_rate >= 20_000 else 'MISSED'})"
     )
     print(f"{'raw sqlite3 executemany, no index':<44} {floor_rate:>10.0f}")

@@ -147,7 +147,7 @@ def play_an_hour() -> None:
                 frames += 1
             player.spool.record(
                 {
-                    **display_start(selection.item, at),
+                    **display_start(selection.item, at, "bench"),
                     "duration_ms": selection.item.duration_s * 1000,
                     "outcome": Outcome.SHOWN,
                 }

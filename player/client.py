@@ -13,6 +13,7 @@ import requests
 from player.clock import ServerClock
 from player.errors import ControllerError, Unreachable
 from playlists.events import DisplayEvent, EventsAnswer
+from playlists.evidence import SignedHead
 from playlists.heartbeat import Heartbeat, HeartbeatAnswer
 from playlists.signing import HEADER, KeyChain
 
@@ -90,8 +91,13 @@ class ControllerClient:
         full = url if url.startswith("http") else f"{self.root}{url}"
         return self._request("GET", full).content
 
-    def post_events(self, events: list[DisplayEvent]) -> EventsAnswer:
-        response = self._request("POST", f"{self.base}/player/events", json={"events": events})
+    def register_key(self, public_key: str) -> None:
+        """Register the player's own public key (base64url) for its screen."""
+        self._request("POST", f"{self.base}/player/key", json={"public_key": public_key})
+
+    def post_events(self, events: list[DisplayEvent], head: SignedHead) -> EventsAnswer:
+        body = {"events": events, "head": head}
+        response = self._request("POST", f"{self.base}/player/events", json=body)
         answer: EventsAnswer = response.json()
         return answer
 

@@ -7,7 +7,8 @@
   (see ``player.spool``): a crash or a power cut loses at most those few seconds of it.
 * **poll**: the playlist with ``If-None-Match``, the media it needs, heartbeats, screenshots.
   Errors back off exponentially with jitter, up to five minutes.
-* **upload**: spooled events in batches, settled by the controller's answer.
+* **upload**: spooled events in batches signed with the player's own key
+  (``player.uploader``), settled by the controller's answer.
 
 Windows, off hours and urgent interrupts are enforced here, from the cached playlist, so with the
 controller unreachable nothing is shown outside its window.
@@ -35,12 +36,14 @@ from player.clock import ServerClock
 from player.config import PlayerConfig
 from player.errors import ControllerError, MediaError, PlayerError, Unreachable
 from player.fonts import FontSet
+from player.identity import load_or_create
 from player.output import Output
 from player.refusals import Refusals
 from player.render import Rendering, ScreenProfile, render
 from player.spool import Spool
 from player.store import Store
 from player.trust import Refused, Trust, accept_playlist
+from player.uploader import Uploader
 from playlists import (
     Item,
     Outcome,
@@ -52,21 +55,25 @@ from playlists import (
     should_stop,
 )
 from playlists.events import DisplayStart
+from playlists.evidence import etag_of
 from playlists.heartbeat import Heartbeat
+from playlists.signing import SigningKey
 
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY_S = 5.0  # how often a display in progress notes its duration in the spool
 
 
-def display_start(item: Item, started: dt.datetime) -> DisplayStart:
-    """The display event of ``item`` as it begins at ``started`` (controller time)."""
+def display_start(item: Item, started: dt.datetime, etag: str | None) -> DisplayStart:
+    """The display event of ``item`` of the playlist with ETag ``etag`` as it begins at
+    ``started`` (controller time)."""
     return {
         "item_id": item.id,
         "notice_id": item.notice_id,
         "revision": item.revision,
         "content_sha256": item.content_sha256,
         "started_at": iso(started),
+        "playlist_etag": etag_of(etag),
     }
 
 
@@ -82,6 +89,7 @@ class Player:
         clock: ServerClock,
         open_output: Callable[[int, int], Output],
         trust: Trust | None = None,
+        identity: SigningKey | None = None,
     ) -> None:
         self.config = config
         self.client = client
@@ -90,6 +98,12 @@ class Player:
         self.refusals = Refusals()
         self.store = store
         self.spool = spool
+        self.uploader = Uploader(
+            spool,
+            client,
+            identity or load_or_create(config.cache_dir),
+            now_iso=lambda: iso(self.clock.now()),
+        )
         self.fonts = fonts
         self.clock = clock
         self._open_output = open_output
@@ -165,6 +179,8 @@ class Player:
                 clock_offset_ms=round(self.clock.offset_s * 1000),
                 trusted_key=self.trust.key_id,
                 refused=refused,
+                player_key=self.uploader.key.key_id,
+                dead_letters=self.spool.dead_letter_count(),
             )
         )
         self.refusals.sent(refused)
@@ -224,15 +240,11 @@ class Player:
 
     # --- upload thread ---
     def upload_once(self) -> int:
-        """Send one batch of spooled events; return how many left the spool."""
-        batch = self.spool.pending(self.config.batch_size)
-        if not batch:
-            return 0
-        answer = self.client.post_events(batch)
-        removed, dead = self.spool.settle(answer, now_iso=iso(self.clock.now()))
+        """Send one signed batch of spooled events; return how many left the spool."""
+        moved, dead = self.uploader.upload_once(self.config.batch_size)
         if dead:
             self.note_error(f"the controller rejected {dead} events; kept as dead letters")
-        return removed + dead
+        return moved
 
     def upload_loop(self) -> None:
         backoff = Backoff(self.config.backoff_max_s)
@@ -300,7 +312,7 @@ class Player:
 
     def show_once(self, state: PlayerState) -> PlayerState:
         """Show what ``select`` picks now, until it ends or must stop; log it. Return the state."""
-        playlist = self.store.playlist
+        playlist, etag = self.store.current()
         if playlist is None:
             self._sleep(0.5)
             return state
@@ -325,7 +337,7 @@ class Player:
         except (MediaError, OSError, ValueError) as exc:
             self.note_error(f"{item.id} cannot be shown: {exc}")
             self.spool.record(
-                {**display_start(item, started), "duration_ms": 0, "outcome": Outcome.ERROR}
+                {**display_start(item, started, etag), "duration_ms": 0, "outcome": Outcome.ERROR}
             )
             self._blank(playlist)
             self._sleep(1.0)
@@ -333,7 +345,7 @@ class Player:
         output = self._ensure_output(playlist)
         self.current_item = item.id
         # Noted before the first frame: a display cut short by a crash is still on record.
-        showing = self.spool.begin(display_start(item, started))
+        showing = self.spool.begin(display_start(item, started, etag))
         noted = mono_start = time.monotonic()
         deadline = mono_start + (selection.until - started).total_seconds()
         frames = rendering.frames

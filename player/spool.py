@@ -12,6 +12,11 @@ duration and queues it for upload. A player that dies in the middle of a display
 next start and queues it as it stands: interrupted, after the time last noted. So a power cut
 costs at most those few seconds of one display's duration, never the display.
 
+Each event joins the screen's display chain as it is queued (:mod:`playlists.evidence`): it
+carries ``prev``, the hash of the event queued before it, and the spool keeps the chain's head
+(``meta`` row ``chain``), so the chain runs on across restarts. Displays end in the order they
+began, so the chain is in sequence order.
+
 The uploader sends the oldest events in batches; in one transaction it deletes what the controller
 accepted or already had (duplicates), and moves what it rejected to ``dead_letters`` with the
 reason. Killed between sending and deleting, the player sends the batch again and the controller
@@ -31,6 +36,7 @@ from typing import Any, Literal, cast
 
 from playlists import Outcome
 from playlists.events import DisplayEvent, DisplayStart, EventsAnswer
+from playlists.evidence import GENESIS, event_hash
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -75,7 +81,7 @@ class Spool:
         """Give ``event`` (a display that has ended) an id and the next sequence number, store
         it durably, return it."""
         with self._transaction():
-            stored = self._numbered(event)
+            stored = self._chained(self._numbered(event))
             self._insert("events", stored)
         return stored
 
@@ -95,8 +101,8 @@ class Spool:
 
     def finish(self, event: DisplayEvent, duration_ms: int, outcome: Outcome) -> DisplayEvent:
         """End the display ``event`` (from :meth:`begin`) and queue it for upload."""
-        final: DisplayEvent = {**event, "duration_ms": duration_ms, "outcome": outcome}
         with self._transaction():
+            final = self._chained({**event, "duration_ms": duration_ms, "outcome": outcome})
             self._db.execute("DELETE FROM showing WHERE id = ?", (event["id"],))
             self._insert("events", final)
         return final
@@ -104,11 +110,11 @@ class Spool:
     def _recover(self) -> int:
         """Queue the displays a player that died left open, as they stand; return how many."""
         with self._transaction():
-            moved = self._db.execute(
-                "INSERT INTO events (seq, id, body) SELECT seq, id, body FROM showing"
-            ).rowcount
+            rows = self._db.execute("SELECT body FROM showing ORDER BY seq").fetchall()
+            for (body,) in rows:
+                self._insert("events", self._chained(json.loads(body)))
             self._db.execute("DELETE FROM showing")
-        return moved
+        return len(rows)
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -127,6 +133,19 @@ class Spool:
         seq = int(row[0]) + 1 if row else 1
         self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('seq', ?)", (str(seq),))
         return cast(DisplayEvent, {**event, "id": str(uuid.uuid4()), "seq": seq})
+
+    def _chained(self, event: Mapping[str, Any]) -> DisplayEvent:
+        """``event`` linked onto the chain's head, which it becomes (inside a transaction)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'chain'").fetchone()
+        prev = json.loads(row[0])["hash"] if row else GENESIS
+        linked = cast(DisplayEvent, {**event, "prev": prev})
+        head = json.dumps({"seq": linked["seq"], "hash": event_hash(linked)})
+        self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('chain', ?)", (head,))
+        return linked
+
+    def dead_letter_count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT count(*) FROM dead_letters").fetchone()[0])
 
     def _insert(self, table: Literal["events", "showing"], event: DisplayEvent) -> None:
         self._db.execute(

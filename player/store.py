@@ -86,6 +86,11 @@ class Store:
     def playlist(self) -> Playlist | None:
         return self._playlist
 
+    def current(self) -> tuple[Playlist | None, str | None]:
+        """The playlist and its ETag, read together."""
+        with self._lock:
+            return self._playlist, self._etag
+
     @property
     def etag(self) -> str | None:
         return self._etag

@@ -3,7 +3,9 @@
 The player builds each event as a :class:`DisplayStart` when the display begins; its spool gives
 it an ``id`` and the screen's next ``seq``, and its end gives it ``duration_ms`` and ``outcome``:
 a :class:`DisplayEvent`. Batches of up to :data:`MAX_BATCH` go to
-``POST /api/v1/player/events`` as ``{"events": [...]}`` (:class:`EventBatch`); the controller
+``POST /api/v1/player/events`` as ``{"events": [...], "head": {...}}`` (:class:`EventBatch`:
+each event linked to the one before it and the batch signed by the player,
+:mod:`playlists.evidence`); the controller
 checks a batch against the same types (:data:`EVENT_BATCH`, strict, straight from the bytes) and
 answers with an :class:`EventsAnswer`. ``started_at`` travels as text, ISO-8601 with an offset,
 and the controller reads it itself (it must refuse a time without an offset, and keep its text).
@@ -17,13 +19,14 @@ from pydantic import ConfigDict, Field, StringConstraints, TypeAdapter, with_con
 from typing_extensions import TypedDict
 
 from playlists.document import published_schema
+from playlists.evidence import ETAG_PATTERN, HASH_PATTERN, SignedHead
 from playlists.vocabulary import Outcome
 
 EVENTS_SCHEMA: Literal["signage.events/1"] = "signage.events/1"
 MAX_BATCH = 500
 MAX_DURATION_MS = 24 * 3600 * 1000  # a display longer than a day is a clock gone wrong
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-SHA256_PATTERN = r"^[0-9a-f]{64}$"
+SHA256_PATTERN = HASH_PATTERN
 SEQ_RANGE = (1, 2**62)
 ID_RANGE = (1, 2**31)  # notice ids and revision numbers
 ITEM_ID_LENGTH = (1, 64)
@@ -40,6 +43,8 @@ class DisplayStart(TypedDict):
     revision: Annotated[int, Field(ge=ID_RANGE[0], le=ID_RANGE[1])]
     content_sha256: Annotated[str, StringConstraints(pattern=SHA256_PATTERN)]
     started_at: Annotated[str, StringConstraints(max_length=64)]
+    # The ETag of the playlist the item was played from (the header's value, without quotes).
+    playlist_etag: Annotated[str, StringConstraints(pattern=ETAG_PATTERN)]
 
 
 @with_config(ConfigDict(strict=True))
@@ -50,12 +55,16 @@ class DisplayEvent(DisplayStart):
     seq: Annotated[int, Field(ge=SEQ_RANGE[0], le=SEQ_RANGE[1])]
     duration_ms: Annotated[int, Field(ge=0, le=MAX_DURATION_MS)]
     outcome: Outcome
+    # The hash of the screen's event before this one (playlists.evidence).
+    prev: Annotated[str, StringConstraints(pattern=HASH_PATTERN)]
 
 
 class EventBatch(TypedDict):
-    """The body of ``POST /api/v1/player/events``."""
+    """The body of ``POST /api/v1/player/events``: events, in sequence order, and the player's
+    signature over its chain's head after the last of them."""
 
     events: Annotated[list[DisplayEvent], Field(max_length=MAX_BATCH)]
+    head: SignedHead
 
 
 class EventBatchAsTaken(TypedDict):
@@ -64,6 +73,7 @@ class EventBatchAsTaken(TypedDict):
     the reason, and the others are stored: one bad event does not cost a screen its batch."""
 
     events: Annotated[list[DisplayEvent | Any], Field(max_length=MAX_BATCH)]
+    head: SignedHead
 
 
 class Rejection(TypedDict):

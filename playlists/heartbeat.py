@@ -45,6 +45,10 @@ class Heartbeat:
     # whose content does not hash to its content_sha256).
     trusted_key: Text | None = None
     refused: Annotated[list[Text], Field(max_length=MAX_ERRORS)] = field(default_factory=list)
+    # The player's own key (its key id), and how many of its display events the controller
+    # refused (kept in its dead-letter table).
+    player_key: Text | None = None
+    dead_letters: Annotated[int, Field(ge=0, le=2**62), WHOLE] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON-ready form."""

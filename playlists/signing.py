@@ -2,7 +2,9 @@
 
 A signature is over a purpose and the exact bytes: ``purpose NUL data``, so a signature made for
 one kind of document can never pass for another. The purposes are :data:`PLAYLIST` (a playlist's
-canonical bytes) and :data:`ROTATION` (a statement that a new key replaces an old one).
+canonical bytes), :data:`ROTATION` (a statement that a new key replaces an old one),
+:data:`CHECKPOINT` (the controller's daily statement of its chains) and, made by screen players
+with their own keys, ``signage.display-chain/1`` (:mod:`playlists.evidence`).
 
 A key is named by its key id, the first 16 hex digits of the SHA-256 of its 32 raw public bytes.
 A playlist travels with its signature in the ``Signage-Signature`` header
@@ -37,6 +39,7 @@ from playlists.canonical import canonical_json
 
 PLAYLIST = "signage.playlist/1"
 ROTATION = "signage.key-rotation/1"
+CHECKPOINT = "signage.checkpoint/1"  # a daily checkpoint of every chain (signage.evidence)
 HEADER = "Signage-Signature"
 KEY_ID = re.compile(r"^[0-9a-f]{16}$")
 _HEADER = re.compile(r"^ed25519 key=([0-9a-f]{16}) sig=([A-Za-z0-9_-]{86})$")
@@ -46,14 +49,16 @@ class SignatureError(ValueError):
     """A signature, key or statement that does not hold; the message says why in one line."""
 
 
-def _b64(data: bytes) -> str:
+def b64(data: bytes) -> str:
+    """base64url without padding, as signatures and public keys travel."""
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 _BASE64URL = re.compile(r"^[A-Za-z0-9_-]*$")
 
 
-def _unb64(text: str, what: str) -> bytes:
+def unb64(text: str, what: str) -> bytes:
+    """The bytes of base64url ``text``; :class:`SignatureError` naming ``what`` if it is none."""
     if not _BASE64URL.fullmatch(text):
         raise SignatureError(f"{what} is not base64url")
     try:
@@ -68,7 +73,7 @@ def _message(purpose: str, data: bytes) -> bytes:
 
 @dataclass(frozen=True)
 class PublicKey:
-    """A controller's public key and its key id."""
+    """An Ed25519 public key (the controller's, or a screen player's) and its key id."""
 
     key_id: str
     raw: bytes  # 32 bytes
@@ -84,14 +89,14 @@ class PublicKey:
         """From base64url text; ``key_id``, when given, must be the key's own."""
         if key_id is not None and not KEY_ID.fullmatch(key_id):
             raise SignatureError("a key id is 16 hex digits")
-        key = cls.from_raw(_unb64(text[:100], "the public key"))
+        key = cls.from_raw(unb64(text[:100], "the public key"))
         if key_id is not None and key_id != key.key_id:
             raise SignatureError(f"the public key given for {key_id} is {key.key_id}'s")
         return key
 
     @property
     def text(self) -> str:
-        return _b64(self.raw)
+        return b64(self.raw)
 
     def verify(self, purpose: str, data: bytes, signature: bytes) -> None:
         """Raise :class:`SignatureError` unless ``signature`` is this key's over ``data``."""
@@ -105,7 +110,7 @@ class PublicKey:
 
 
 class SigningKey:
-    """The controller's private key."""
+    """An Ed25519 private key: the controller's, or a screen player's."""
 
     def __init__(self, private: Ed25519PrivateKey) -> None:
         self._private = private
@@ -148,7 +153,7 @@ class SigningKey:
 
 def signature_header(key: SigningKey, body: bytes) -> str:
     """The ``Signage-Signature`` value for a playlist's canonical bytes."""
-    return f"ed25519 key={key.key_id} sig={_b64(key.sign(PLAYLIST, body))}"
+    return f"ed25519 key={key.key_id} sig={b64(key.sign(PLAYLIST, body))}"
 
 
 def signed_etag(body: bytes, key_id: str) -> str:
@@ -165,7 +170,7 @@ def parse_signature_header(value: str | None) -> tuple[str, bytes]:
     match = _HEADER.fullmatch(value.strip())
     if match is None:
         raise SignatureError("the playlist's signature header is malformed")
-    return match.group(1), _unb64(match.group(2), "the signature")
+    return match.group(1), unb64(match.group(2), "the signature")
 
 
 def verify_playlist(trusted: PublicKey, body: bytes, header: str | None) -> None:
@@ -199,7 +204,7 @@ class Rotation:
             "new_key_id": self.new.key_id,
             "new_public_key": self.new.text,
             "at": self.at,
-            "signature": _b64(self.signature),
+            "signature": b64(self.signature),
         }
 
     @classmethod
@@ -213,7 +218,7 @@ class Rotation:
             raise SignatureError("a rotation statement's fields are text")
         if not KEY_ID.fullmatch(old):
             raise SignatureError("a rotation statement names a malformed old key id")
-        raw = _unb64(signature, "a rotation's signature")
+        raw = unb64(signature, "a rotation's signature")
         if len(raw) != 64:
             raise SignatureError("a rotation's signature is not 64 bytes")
         return cls(old, PublicKey.from_text(new_text, new_id), at, raw)

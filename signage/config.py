@@ -51,6 +51,10 @@ DEFAULTS: dict[str, Any] = {
     # How often the scheduler rolls up complete days of the display log and of uptime for the
     # reports, and counts late-arriving events into the days they belong to, in seconds.
     "SIGNAGE_ROLLUP_INTERVAL_S": 300,
+    # How often the controller signs a checkpoint of every chain (signage.evidence), and how
+    # often the scheduler looks whether one is due, in seconds.
+    "SIGNAGE_CHECKPOINT_EVERY_S": 24 * 3600,
+    "SIGNAGE_CHECKPOINT_CHECK_S": 600,
     # Round-robin weight of each priority in playlists ("high" plays twice as often as "normal").
     "SIGNAGE_PRIORITY_WEIGHTS": "normal=1,high=2,urgent=1",
     # How often each controller process looks whether any playlist changed, in seconds: the

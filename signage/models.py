@@ -3,7 +3,9 @@
 from signage.accounts.models import ApiToken, LoginThrottle, Role, User, UserRole, UserSession
 from signage.audit.models import AuditEntry, ChainHead
 from signage.db import Base
+from signage.delivery.models import ServedInputs, ServedPlaylist
 from signage.displaylog.models import DisplayEvent, DisplayGap
+from signage.evidence.models import Checkpoint, PlayerHead, PlayerKey, RefusedEvent
 from signage.health.models import PlaylistRefusal, ScreenOutage, Screenshot, ScreenStatus
 from signage.keys.models import ControllerKey
 from signage.media.models import Media
@@ -24,6 +26,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "ChainHead",
+    "Checkpoint",
     "ControllerKey",
     "DailyPlay",
     "DailyUptime",
@@ -35,8 +38,11 @@ __all__ = [
     "Media",
     "Notice",
     "NoticeRevision",
+    "PlayerHead",
+    "PlayerKey",
     "PlaylistEpoch",
     "PlaylistRefusal",
+    "RefusedEvent",
     "Role",
     "RollupMark",
     "RollupProgress",
@@ -45,6 +51,8 @@ __all__ = [
     "ScreenOutage",
     "ScreenStatus",
     "Screenshot",
+    "ServedInputs",
+    "ServedPlaylist",
     "User",
     "UserRole",
     "UserSession",

@@ -18,6 +18,7 @@ from signage.db import finish_request
 from signage.delivery.api import bp as delivery_bp
 from signage.displaylog.api import bp as displaylog_bp
 from signage.errors import ServiceError, TooManyAttempts
+from signage.evidence.api import bp as evidence_bp
 from signage.health.api import bp as health_bp
 from signage.keys.api import bp as keys_bp
 from signage.limits import API_AUTH_FAILURES, limiter
@@ -107,6 +108,7 @@ for _child in (
     accounts_bp,
     delivery_bp,
     displaylog_bp,
+    evidence_bp,
     health_bp,
     keys_bp,
     reports_bp,

@@ -6,7 +6,7 @@ verified by walking its records in order and recomputing every hash (:func:`veri
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,13 +86,18 @@ class ChainBreak:
 
 
 def verify_links(
-    records: Iterable[tuple[int, str, str, Any]], head: tuple[int, str] | None
+    records: Iterable[tuple[int, str, str, Any]],
+    head: tuple[int, str] | None,
+    checkpoints: Mapping[int, tuple[str, str]] | None = None,
 ) -> ChainBreak | None:
-    """Check ``(seq, prev_hash, hash, record)`` tuples in order against each other and the head.
+    """Check ``(seq, prev_hash, hash, record)`` tuples in order against each other and the head,
+    and against ``checkpoints``: what signed checkpoints say the chain held, as
+    ``{seq: (hash, which checkpoint)}``.
 
     Returns the first break, or None when the chain is whole.
     """
     expected_seq, expected_prev = 1, GENESIS
+    stated = checkpoints or {}
     for seq, prev_hash, stored_hash, record in records:
         if seq != expected_seq:
             return ChainBreak(expected_seq, f"record {expected_seq} is missing (found {seq})")
@@ -100,8 +105,20 @@ def verify_links(
             return ChainBreak(seq, "its previous-hash does not match the record before it")
         if link_hash(prev_hash, record) != stored_hash:
             return ChainBreak(seq, "its content does not match its hash (edited)")
+        if seq in stated and stated[seq][0] != stored_hash:
+            return ChainBreak(
+                seq, f"it is not the record {stated[seq][1]} holds (the chain was rewritten)"
+            )
         expected_seq, expected_prev = seq + 1, stored_hash
     last_seq = expected_seq - 1
+    beyond = [s for s in stated if s > last_seq]
+    if beyond:
+        seq = min(beyond)
+        return ChainBreak(
+            last_seq + 1,
+            f"{stated[seq][1]} holds {seq} records but {last_seq} are stored "
+            "(records deleted, and the head moved back with them)",
+        )
     head_seq, head_hash = head if head is not None else (0, GENESIS)
     if head_seq != last_seq or head_hash != expected_prev:
         return ChainBreak(

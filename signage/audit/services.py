@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,8 +67,13 @@ def record(
     return entry
 
 
-def verify_audit_log(session: Session, batch: int = 1000) -> ChainBreak | None:
-    """Walk the whole audit log in order; return the first break or None."""
+def verify_audit_log(
+    session: Session,
+    batch: int = 1000,
+    checkpoints: Mapping[int, tuple[str, str]] | None = None,
+) -> ChainBreak | None:
+    """Walk the whole audit log in order; return the first break or None. ``checkpoints``:
+    what signed checkpoints say the chain held (:func:`signage.audit.chain.verify_links`)."""
     head = session.execute(
         sa.select(ChainHead.seq, ChainHead.hash).where(ChainHead.name == AUDIT_CHAIN)
     ).one_or_none()
@@ -88,7 +94,7 @@ def verify_audit_log(session: Session, batch: int = 1000) -> ChainBreak | None:
             last = chunk[-1].seq
             session.expunge_all()
 
-    return verify_links(rows(), tuple(head) if head is not None else None)
+    return verify_links(rows(), tuple(head) if head is not None else None, checkpoints)
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,21 @@ issues a password or token prints it alone on the last line, so a script can cap
 from __future__ import annotations
 
 # Each module adds its commands to the group.
-from signage.cli import database, keys, people, reports, screens, serve
+from signage.cli import database, evidence, keys, people, reports, screens, serve
 from signage.cli.base import Context, cli
 
-__all__ = ["Context", "cli", "database", "keys", "main", "people", "reports", "screens", "serve"]
+__all__ = [
+    "Context",
+    "cli",
+    "database",
+    "evidence",
+    "keys",
+    "main",
+    "people",
+    "reports",
+    "screens",
+    "serve",
+]
 
 
 def main() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -11,18 +10,12 @@ import sqlalchemy as sa
 from signage import migrate
 from signage.accounts import services as accounts
 from signage.accounts.models import Role, User
-from signage.audit.models import AuditEntry
-from signage.audit.services import verify_audit_log
 from signage.cli.base import Context, cli, pass_context, safe_url
 from signage.clock import utcnow
 from signage.config import private_dir
 from signage.db import get_db
 from signage.demo.load import load_demo
-from signage.displaylog.chains import verify_display_logs
-from signage.displaylog.models import DisplayEvent
 from signage.keys.services import key_file, prepare_key
-from signage.notices import integrity
-from signage.notices.queries import live_revisions
 
 
 @cli.command()
@@ -66,45 +59,6 @@ def demo(context: Context) -> None:
         )
     for line in lines:
         click.echo(line)
-
-
-@cli.command("verify-logs")
-@pass_context
-def verify_logs(context: Context) -> None:
-    """Check the audit log's and every screen's display-log hash chain, and that every live
-    revision is as it was approved; exit 1 naming the first broken record of each broken chain
-    and every revision withheld."""
-    with context.session() as session:
-        audit_count = session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
-        event_count = session.scalar(sa.select(sa.func.count()).select_from(DisplayEvent))
-        audit_break = verify_audit_log(session)
-        display_breaks = verify_display_logs(session)
-        live = live_revisions(session, utcnow())
-        _, withheld = integrity.check(session, live)
-    failed = False
-    if audit_break is not None:
-        click.echo(f"audit log: BROKEN at record {audit_break.seq}: {audit_break.reason}", err=True)
-        failed = True
-    else:
-        click.echo(f"audit log: {audit_count} records, chain intact")
-    for key, found in display_breaks:
-        click.echo(
-            f"display log of screen {key}: BROKEN at record {found.seq}: {found.reason}", err=True
-        )
-        failed = True
-    if not display_breaks:
-        click.echo(f"display logs: {event_count} events, every screen's chain intact")
-    for w in withheld:
-        click.echo(
-            f"notice {w.revision.notice_id} revision {w.revision.number}: WITHHELD from every "
-            f"playlist: {w.reason}",
-            err=True,
-        )
-        failed = True
-    if not withheld:
-        click.echo(f"live revisions: {len(live)}, each as it was approved")
-    if failed:
-        sys.exit(1)
 
 
 @cli.command("db-revision", hidden=True)

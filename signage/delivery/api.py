@@ -15,6 +15,7 @@ from flask import Blueprint, Response, current_app, request
 
 from playlists import Playlist, json_schema
 from playlists.events import events_json_schema
+from playlists.evidence import etag_of
 from playlists.heartbeat import heartbeat_json_schema
 from playlists.signing import HEADER
 from signage.api.common import actor, now, parse_query, screen_id_from_token, session
@@ -22,6 +23,7 @@ from signage.api.contract import contract
 from signage.delivery import services
 from signage.delivery.cache import get_cache
 from signage.delivery.schemas import NowReply, TimelineQuery, TimelineReply, slot_json
+from signage.delivery.served import note_served
 from signage.delivery.services import showing_at
 from signage.delivery.shortcut import etag_matches
 from signage.errors import NotFound
@@ -46,7 +48,20 @@ bp = Blueprint("delivery", __name__)
     },
 )
 def playlist() -> Response:
-    compiled = get_cache(current_app).playlist(screen_id_from_token(), now())
+    at = now()
+    compiled = get_cache(current_app).playlist(screen_id_from_token(), at)
+    if not compiled.recorded:
+        # Before the screen has it: its display events will name it (signage.delivery.served).
+        note_served(
+            session(),
+            compiled.screen_id,
+            etag_of(compiled.etag),
+            compiled.playlist,
+            compiled.inputs,
+            now=at,
+        )
+        session().commit()
+        compiled.recorded = True
     headers = {"ETag": compiled.etag, "Cache-Control": "no-cache"}
     if etag_matches(request.headers.get("If-None-Match"), compiled.etag):
         return Response(status=304, headers=headers)

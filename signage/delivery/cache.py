@@ -27,7 +27,7 @@ from playlists.compile import horizon_start
 from playlists.signing import signature_header, signed_etag
 from signage.accounts.tokens import token_hash
 from signage.db import Database
-from signage.delivery.services import compile_for_screen
+from signage.delivery.services import compile_served
 from signage.errors import Unauthenticated
 from signage.keys.services import KeyHolder
 from signage.screens.epoch import current_epoch, screens_changed_since
@@ -35,10 +35,11 @@ from signage.screens.models import Screen
 from signage.screens.services import screen_for_token
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class CompiledPlaylist:
     """A playlist ready to send: its canonical bytes, ETag, signature (the
-    ``Signage-Signature`` header) and the media it may fetch."""
+    ``Signage-Signature`` header), the media it may fetch, and its inputs as the served-playlist
+    store keeps them (``recorded`` once this process has noted it as sent)."""
 
     screen_id: int
     screen_key: str
@@ -48,6 +49,8 @@ class CompiledPlaylist:
     signature: str
     hour: dt.datetime
     media: frozenset[str]
+    inputs: bytes
+    recorded: bool = False
 
 
 class PlaylistCache:
@@ -141,7 +144,7 @@ class PlaylistCache:
             screen = session.get(Screen, screen_id)
             if screen is None:
                 raise Unauthenticated("the screen no longer exists")
-            playlist = compile_for_screen(session, screen, now=now, weights=self._weights)
+            playlist, inputs = compile_served(session, screen, now=now, weights=self._weights)
             key = screen.key
         body = canonical_bytes(playlist)
         signing = self._keys.key()
@@ -154,6 +157,7 @@ class PlaylistCache:
             signature=signature_header(signing, body),
             hour=hour,
             media=frozenset(i.media.sha256 for i in playlist.items if i.media is not None),
+            inputs=inputs,
         )
         with self._lock:
             self.compiles += 1

@@ -3,89 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from playlists import (
     DEFAULT_HORIZON,
-    ColorMode,
-    Kind,
-    MediaRef,
-    NoticeSpec,
     Playlist,
-    Priority,
-    ScreenSpec,
     compile_playlist,
     compile_playlists,
     timeline,
 )
 from playlists.compile import horizon_start
-from playlists.content import Approval
 from playlists.select import Selection
+from signage.delivery.served import inputs_json
+from signage.delivery.specs import media_for, notice_spec, screen_spec
 from signage.errors import InvalidInput
-from signage.media.models import Media
-from signage.notices.content import plain_fields, revision_fields
 from signage.notices.integrity import servable
-from signage.notices.models import NoticeRevision
 from signage.notices.queries import live_revisions
 from signage.screens.models import Screen
 
-MEDIA_URL = "/api/v1/player/media/{sha256}"
-
-
-def screen_spec(screen: Screen) -> ScreenSpec:
-    """A screen as the scheduling core sees it."""
-    return ScreenSpec(
-        key=screen.key,
-        width=screen.width,
-        height=screen.height,
-        color=ColorMode(screen.color),
-        timezone=screen.timezone,
-        hours=screen.hours,
-        groups=frozenset(g.name for g in screen.groups),
-    )
-
-
-def notice_spec(revision: NoticeRevision, media: Mapping[str, Media] | None) -> NoticeSpec:
-    """A revision as the scheduling core sees it. ``media`` None leaves the image out, for
-    simulations of what played when (which an image does not change)."""
-    ref = None
-    if revision.media_sha256 is not None and media is not None:
-        row = media[revision.media_sha256]
-        ref = MediaRef(
-            sha256=row.sha256,
-            mime=row.mime,
-            bytes=row.bytes,
-            url=MEDIA_URL.format(sha256=row.sha256),
-        )
-    return NoticeSpec(
-        notice_id=revision.notice_id,
-        revision=revision.number,
-        content_sha256=revision.content_sha256,
-        kind=Kind(revision.kind),
-        category=revision.category,
-        priority=Priority(revision.priority),
-        duration_s=revision.duration_s,
-        title=revision.title,
-        body=revision.body,
-        valid_from=revision.valid_from,
-        valid_until=revision.valid_until,
-        media=ref,
-        dayparts=revision.dayparts,
-        screens=frozenset(s.key for s in revision.screens),
-        groups=frozenset(g.name for g in revision.groups),
-        approval=Approval.of(plain_fields(revision_fields(revision))),
-    )
-
-
-def media_for(session: Session, revisions: Iterable[NoticeRevision]) -> dict[str, Media]:
-    """The media rows the revisions show, by SHA-256."""
-    wanted = {r.media_sha256 for r in revisions if r.media_sha256}
-    if not wanted:
-        return {}
-    return {m.sha256: m for m in session.scalars(sa.select(Media).where(Media.sha256.in_(wanted)))}
+__all__ = ["compile_all", "compile_for_screen", "media_for", "notice_spec", "screen_spec"]
 
 
 def compile_for_screen(
@@ -97,10 +36,25 @@ def compile_for_screen(
     horizon: dt.timedelta = DEFAULT_HORIZON,
 ) -> Playlist:
     """Compile the playlist of one screen from the database as it is now."""
+    return compile_served(session, screen, now=now, weights=weights, horizon=horizon)[0]
+
+
+def compile_served(
+    session: Session,
+    screen: Screen,
+    *,
+    now: dt.datetime,
+    weights: Mapping[str, int],
+    horizon: dt.timedelta = DEFAULT_HORIZON,
+) -> tuple[Playlist, bytes]:
+    """Compile one screen's playlist, and its inputs as the served-playlist store keeps them
+    (:mod:`signage.delivery.served`)."""
     revisions = servable(session, live_revisions(session, horizon_start(now), screen))
     media = media_for(session, revisions)
     specs = [notice_spec(r, media) for r in revisions]
-    return compile_playlist(screen_spec(screen), specs, now, horizon, weights)
+    spec = screen_spec(screen)
+    playlist = compile_playlist(spec, specs, now, horizon, weights)
+    return playlist, inputs_json(spec, weights, horizon, playlist)
 
 
 def compile_all(

@@ -3,6 +3,8 @@
 Each event takes the next place in the screen's chain (:mod:`signage.audit.chain`) inside the
 transaction that stores it, under the lock of the chain's head. A jump in the player's sequence
 is recorded as lost events (a gap); a late event that fills part of a gap shrinks it.
+(This chain is the controller's order of receipt; the screen's own chain, which its player
+signs, is checked by :mod:`signage.displaylog.links`.)
 
 The insert is written for speed: ingest is the busiest write path, and building ORM objects or
 letting SQLAlchemy prepare each row cost more than the rest of it together.
@@ -38,6 +40,8 @@ class ParsedEvent(NamedTuple):
     duration_ms: int
     outcome: str
     started_z: str  # started_at as isoformat_z gives it
+    playlist_etag: str  # the playlist it played from
+    prev: str  # the hash of the screen's event before it (the player's chain)
 
 
 _STORED = sa.select(DisplayEvent.player_seq, DisplayEvent.event_id).where(
@@ -47,9 +51,6 @@ _STORED_RANGE = _STORED.where(
     DisplayEvent.player_seq.between(sa.bindparam("low"), sa.bindparam("high"))
 )
 _STORED_AMONG = _STORED.where(DisplayEvent.player_seq.in_(sa.bindparam("seqs", expanding=True)))
-_LAST_SEQ = sa.select(sa.func.max(DisplayEvent.player_seq)).where(
-    DisplayEvent.screen_id == sa.bindparam("screen_id")
-)
 
 
 def stored_event_ids(connection: sa.Connection, screen_id: int, seqs: list[int]) -> dict[int, str]:
@@ -69,11 +70,10 @@ def stored_event_ids(connection: sa.Connection, screen_id: int, seqs: list[int])
 
 def append_events(
     session: Session, screen_id: int, fresh: list[tuple[ParsedEvent, str]], now: dt.datetime
-) -> tuple[list[str], list[tuple[int, int]]]:
+) -> list[str]:
     """Append checked events (each with its revision's category) to the screen's chain, in
-    order; return their ids and the ranges of player sequence numbers found lost."""
+    order; return their ids."""
     connection = session.connection()
-    previous_max = connection.scalar(_LAST_SEQ, {"screen_id": screen_id}) or 0
     link = next_link(session, chain_name(screen_id), len(fresh))
     prev_hash = link.prev_hash
     received_z = isoformat_z(now)
@@ -123,6 +123,8 @@ def append_events(
                 received,
                 prev_hash,
                 event_hash,
+                p.playlist_etag,
+                p.prev,
             )
         )
         prev_hash = event_hash
@@ -132,8 +134,7 @@ def append_events(
         sql, rows if positional else [dict(zip(_COLUMNS, row, strict=True)) for row in rows]
     )
     close_link(session, link, prev_hash)
-    lost = _record_gaps(session, screen_id, previous_max, [p.seq for p, _ in fresh], now)
-    return accepted, lost
+    return accepted
 
 
 _COLUMNS = (
@@ -152,6 +153,8 @@ _COLUMNS = (
     "received_at",
     "prev_hash",
     "hash",
+    "playlist_etag",
+    "player_prev",
 )
 _TIME_TYPE = UTCDateTime()
 
@@ -174,27 +177,18 @@ def _insert_statement(dialect: sa.Dialect) -> tuple[str, bool]:
     return str(compiled), compiled.positional
 
 
-def _record_gaps(
+def record_gaps(
     session: Session,
     screen_id: int,
-    previous_max: int,
-    seqs: list[int],
+    gaps: list[tuple[int, int]],
+    late: list[int],
     now: dt.datetime,
-) -> list[tuple[int, int]]:
-    """Record jumps in the player's sequence as lost events; shrink a gap a late event fills.
-    Return the new gaps."""
-    lost: list[tuple[int, int]] = []
-    expected = previous_max + 1
-    late = [s for s in seqs if s <= previous_max]
-    for seq in (s for s in seqs if s > previous_max):
-        if seq > expected:
-            session.add(
-                DisplayGap(
-                    screen_id=screen_id, first_seq=expected, last_seq=seq - 1, detected_at=now
-                )
-            )
-            lost.append((expected, seq - 1))
-        expected = seq + 1
+) -> None:
+    """Record jumps in the player's sequence as lost events; shrink a gap a late event fills."""
+    for first, last in gaps:
+        session.add(
+            DisplayGap(screen_id=screen_id, first_seq=first, last_seq=last, detected_at=now)
+        )
     for seq in late:  # an event that was counted lost has arrived after all
         gap = session.scalar(
             sa.select(DisplayGap).where(
@@ -221,5 +215,5 @@ def _record_gaps(
                 )
             )
             gap.last_seq = seq - 1
+        session.flush()
     session.flush()
-    return lost

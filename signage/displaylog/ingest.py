@@ -2,17 +2,22 @@
 
 Ingest is idempotent by the player's sequence number: an event sent twice (the player crashed
 before it saw the answer) is a *duplicate*, not a second play. An event that cannot be stored
-is *rejected* with a reason and the player keeps it in a dead-letter table; it is never dropped
-silently on either side. An event is stored only when it names a revision that was approved,
-with that revision's content hash, and did not start before the approval. Accepted events are
-appended to the screen's hash chain (:mod:`signage.displaylog.append`).
+as a play is *rejected* with a reason: the player keeps it in a dead-letter table, and the
+controller keeps it too, as a refused record (:class:`~signage.evidence.models.RefusedEvent`),
+so nothing a screen sends is dropped silently on either side.
+
+A batch is first checked against the screen's own chain: signed by its player, every event
+linked to the one before (:mod:`signage.displaylog.links`). An event of such a batch is then
+stored as a play only when it names a revision that was approved, with that revision's content
+hash, did not start before the approval, and is a play the screen could have had by the
+playlists it was served (:mod:`signage.displaylog.served_check`). Accepted events are appended to
+the screen's hash chain (:mod:`signage.displaylog.append`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,6 +28,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from playlists import Outcome, item_id
+from playlists.canonical import canonical_json
 from playlists.events import (
     EVENT_BATCH,
     ID_RANGE,
@@ -35,8 +41,12 @@ from playlists.events import (
     EventsAnswer,
     Rejection,
 )
-from signage.displaylog.append import ParsedEvent, append_events, stored_event_ids
+from playlists.evidence import ETAG, HASH_PATTERN
+from signage.displaylog.append import ParsedEvent, append_events, record_gaps
+from signage.displaylog.links import Sent, keep_head, walk
+from signage.displaylog.served_check import check_plays
 from signage.errors import BadRequest, InvalidInput
+from signage.evidence.models import RefusedEvent
 from signage.notices.models import NoticeRevision
 from signage.notices.queries import approved
 from signage.times import isoformat_z
@@ -66,6 +76,7 @@ _INTEGERS = (("seq", *SEQ_RANGE), ("notice_id", *ID_RANGE), ("revision", *ID_RAN
 _INTEGERS += (("duration_ms", 0, MAX_DURATION_MS),)
 _UUID = re.compile(UUID_PATTERN)
 _SHA256 = re.compile(SHA256_PATTERN)
+_HASH = re.compile(HASH_PATTERN)
 _OUTCOMES = frozenset(Outcome)
 
 # A time in UTC as players write it ("2026-11-26T08:00:00Z", or "+00:00" for the Z): its
@@ -131,6 +142,12 @@ def _parse(raw: Any, latest: dt.datetime) -> ParsedEvent:
     outcome = get("outcome")
     if outcome not in _OUTCOMES:
         raise ValueError("outcome must be shown, interrupted or error")
+    playlist_etag = get("playlist_etag")
+    if type(playlist_etag) is not str or not ETAG.fullmatch(playlist_etag):
+        raise ValueError("playlist_etag must be the ETag of the playlist it played from")
+    prev = get("prev")
+    if type(prev) is not str or not _HASH.fullmatch(prev):
+        raise ValueError("prev must be the hash of the screen's event before it")
     return ParsedEvent(
         event_id,
         raw["seq"],
@@ -142,11 +159,13 @@ def _parse(raw: Any, latest: dt.datetime) -> ParsedEvent:
         raw["duration_ms"],
         outcome,
         started_z,
+        playlist_etag,
+        prev,
     )
 
 
 def ingest_body(session: Session, screen_id: int, body: bytes, *, now: dt.datetime) -> IngestResult:
-    """Store a batch as the player sent it, ``{"events": [...]}`` in JSON.
+    """Store a batch as the player sent it, ``{"events": [...], "head": {...}}`` in JSON.
 
     A batch whose every event is well formed (nearly all of them) is checked in one pass by
     pydantic's compiled validator, straight from the bytes: four times quicker than reading
@@ -164,50 +183,54 @@ def ingest_body(session: Session, screen_id: int, body: bytes, *, now: dt.dateti
             except (ValueError, RecursionError):
                 raw = None
         if not isinstance(raw, dict) or not isinstance(raw.get("events"), list):
-            raise BadRequest('send {"events": [...]} as JSON') from None
-        return ingest_events(session, screen_id, raw["events"], now=now)
-    result = IngestResult()
-    parsed: list[ParsedEvent] = []
+            raise BadRequest('send {"events": [...], "head": {...}} as JSON') from None
+        return ingest_events(session, screen_id, raw["events"], raw.get("head"), now=now)
+    sent: list[Sent] = []
     latest = now + FUTURE_SLACK
     for e in batch["events"]:
         try:
             started_at, started_z = _start_time(e["started_at"], latest)
         except ValueError as exc:
-            result.rejected.append({"id": e["id"], "reason": str(exc)})
+            sent.append(Sent(e, None, str(exc)))
             continue
-        parsed.append(
-            ParsedEvent(
-                e["id"],
-                e["seq"],
-                e["item_id"],
-                e["notice_id"],
-                e["revision"],
-                e["content_sha256"],
-                started_at,
-                e["duration_ms"],
-                e["outcome"],
-                started_z,
-            )
+        parsed = ParsedEvent(
+            e["id"],
+            e["seq"],
+            e["item_id"],
+            e["notice_id"],
+            e["revision"],
+            e["content_sha256"],
+            started_at,
+            e["duration_ms"],
+            e["outcome"],
+            started_z,
+            e["playlist_etag"],
+            e["prev"],
         )
-    return _ingest(session, screen_id, parsed, result, now)
+        sent.append(Sent(e, parsed))
+    return _ingest(session, screen_id, sent, batch["head"], now)
 
 
 def ingest_events(
-    session: Session, screen_id: int, events: Sequence[Any], *, now: dt.datetime
+    session: Session,
+    screen_id: int,
+    events: Sequence[Any],
+    head: Any = None,
+    *,
+    now: dt.datetime,
 ) -> IngestResult:
-    """Store a batch of display events from one screen (see the module docstring)."""
+    """Store a batch of display events from one screen, with the head its player signed (see
+    the module docstring)."""
     if len(events) > MAX_BATCH:
         raise InvalidInput(f"send at most {MAX_BATCH} events per batch", field="events")
-    result = IngestResult()
-    parsed: list[ParsedEvent] = []
+    sent: list[Sent] = []
     latest = now + FUTURE_SLACK
     for raw in events:
         try:
-            parsed.append(_parse(raw, latest))
+            sent.append(Sent(raw, _parse(raw, latest)))
         except ValueError as exc:
-            event_id = str(raw.get("id")) if isinstance(raw, dict) else ""
-            result.rejected.append({"id": event_id, "reason": str(exc)})
-    return _ingest(session, screen_id, parsed, result, now)
+            sent.append(Sent(raw, None, str(exc)))
+    return _ingest(session, screen_id, sent, head if isinstance(head, dict) else None, now)
 
 
 class _Approved(NamedTuple):
@@ -247,52 +270,103 @@ def _approved_revisions(
     }
 
 
+def _approval_reason(p: ParsedEvent, revision: _Approved | None) -> str | None:
+    """Why ``p`` is no display of an approved revision, if it is not."""
+    if revision is None:
+        return f"notice {p.notice_id} revision {p.revision} was never approved"
+    if p.started_at < revision.earliest:
+        # Nothing was shown before it was approved: a clock that was wrong (a board whose
+        # clock fell back to 1970) would also put the event outside every report.
+        return "started_at is before the revision was approved (is the player's clock right?)"
+    if revision.content_sha256 != p.content_sha256:
+        return "content_sha256 does not match the approved revision"
+    if p.item_id != item_id(p.notice_id, p.revision):
+        return _ITEM_ID_REASON
+    return None
+
+
 def _ingest(
     session: Session,
     screen_id: int,
-    parsed: list[ParsedEvent],
-    result: IngestResult,
+    sent: list[Sent],
+    head: Any,
     now: dt.datetime,
 ) -> IngestResult:
+    result = IngestResult()
+    found = walk(session, screen_id, sent, head, now=now)
+    result.duplicates.extend(found.duplicates)
+    result.rejected.extend({"id": i, "reason": r} for i, r in found.again)
+    refused: list[tuple[Sent, str, bool]] = [(s, r, False) for s, r in found.outside]
+    candidates: list[Sent] = []
+    for s in found.chained:
+        if s.parsed is None:
+            refused.append((s, s.reason or "the event is malformed", True))
+        else:
+            candidates.append(s)
     # Plain Core statements on the session's connection: no ORM object is read or written here,
     # and the ORM's handling of a statement costs more than the statement.
     connection = session.connection()
-    # Duplicates: the same player sequence number already stored (or twice in this batch).
-    seqs = [p.seq for p in parsed]
-    stored = stored_event_ids(connection, screen_id, seqs) if seqs else {}
-    # What each event claims to have shown must be a revision that was approved.
-    approved = _approved_revisions(connection, {(p.notice_id, p.revision) for p in parsed})
-    fresh: list[tuple[ParsedEvent, str]] = []  # with the revision's category
-    seen: dict[int, str] = {}
-    reject = result.rejected.append
-    for p in sorted(parsed, key=operator.attrgetter("seq")):
-        earlier = stored.get(p.seq) or seen.get(p.seq)
-        if earlier is not None:
-            if earlier == p.event_id:
-                result.duplicates.append(p.event_id)
-            else:
-                reason = f"sequence number {p.seq} was already used by event {earlier}"
-                reject({"id": p.event_id, "reason": reason})
-            continue
-        revision = approved.get((p.notice_id, p.revision))
-        if revision is None:
-            reason = f"notice {p.notice_id} revision {p.revision} was never approved"
-            reject({"id": p.event_id, "reason": reason})
-        elif p.started_at < revision.earliest:
-            # Nothing was shown before it was approved: a clock that was wrong (a board whose
-            # clock fell back to 1970) would also put the event outside every report.
-            reason = "started_at is before the revision was approved (is the player's clock right?)"
-            reject({"id": p.event_id, "reason": reason})
-        elif revision.content_sha256 != p.content_sha256:
-            reason = "content_sha256 does not match the approved revision"
-            reject({"id": p.event_id, "reason": reason})
-        elif p.item_id != item_id(p.notice_id, p.revision):
-            reject({"id": p.event_id, "reason": _ITEM_ID_REASON})
+    approved = _approved_revisions(
+        connection, {(s.parsed.notice_id, s.parsed.revision) for s in candidates if s.parsed}
+    )
+    plays: list[tuple[Sent, str]] = []  # with the revision's category
+    for s in candidates:
+        assert s.parsed is not None
+        revision = approved.get((s.parsed.notice_id, s.parsed.revision))
+        reason = _approval_reason(s.parsed, revision)
+        if reason is not None:
+            refused.append((s, reason, True))
         else:
-            seen[p.seq] = p.event_id
-            fresh.append((p, revision.category))
+            assert revision is not None
+            plays.append((s, revision.category))
+    not_plays = check_plays(
+        session, screen_id, [s.parsed for s, _ in plays if s.parsed], latest=now + FUTURE_SLACK
+    )
+    fresh: list[tuple[ParsedEvent, str]] = []
+    for s, category in plays:
+        assert s.parsed is not None
+        reason = not_plays.get(s.parsed.seq)
+        if reason is None:
+            fresh.append((s.parsed, category))
+        else:
+            refused.append((s, reason, True))
     if fresh:
-        accepted, lost = append_events(session, screen_id, fresh, now)
-        result.accepted.extend(accepted)
-        result.lost.extend(lost)
+        result.accepted.extend(append_events(session, screen_id, fresh, now))
+    record_gaps(session, screen_id, found.gaps, found.late, now)
+    _keep_refused(session, screen_id, refused, now)
+    keep_head(session, found)
+    result.rejected.extend({"id": s.event_id, "reason": r} for s, r, _ in refused)
+    result.lost.extend(found.gaps)
     return result
+
+
+def _as_sent(raw: Any) -> str:
+    """An event as it was sent, as text to keep (canonical JSON where it is plain JSON)."""
+    try:
+        return canonical_json(raw).decode("utf-8")
+    except (TypeError, ValueError):  # NaN and the like, which the JSON reader lets through
+        return json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _keep_refused(
+    session: Session, screen_id: int, refused: list[tuple[Sent, str, bool]], now: dt.datetime
+) -> None:
+    """Keep every refused event as it was sent, with why and whether it is in the chain."""
+    if not refused:
+        return
+    session.execute(
+        sa.insert(RefusedEvent),
+        [
+            {
+                "screen_id": screen_id,
+                "event_id": s.event_id,
+                "player_seq": s.seq,
+                "received_at": now,
+                "reason": reason,
+                "body": _as_sent(s.raw),
+                "chained": chained,
+                "hash": s.hash if chained else None,
+            }
+            for s, reason, chained in refused
+        ],
+    )

@@ -38,6 +38,10 @@ class DisplayEvent(Base):
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64))
+    # The playlist it played from, and the screen's own chain (playlists.evidence): the hash of
+    # the screen's event before it. None for events stored before screens signed their record.
+    playlist_etag: Mapped[str | None] = mapped_column(sa.String(49))
+    player_prev: Mapped[str | None] = mapped_column(sa.String(64))
 
     __table_args__ = (
         # Named here: the naming convention would give both the same name (first column only).

@@ -30,6 +30,9 @@ class ScreenStatus(Base):
     clock_offset_ms: Mapped[int | None] = mapped_column(sa.BigInteger)
     # The controller key the player last said it trusts (its key id).
     trusted_key: Mapped[str | None] = mapped_column(sa.String(16))
+    # The player's own key id, and how many of its events the controller refused, as it said.
+    player_key: Mapped[str | None] = mapped_column(sa.String(16))
+    dead_letters: Mapped[int | None] = mapped_column(sa.BigInteger)
 
 
 class PlaylistRefusal(Base):

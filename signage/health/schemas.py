@@ -24,6 +24,8 @@ class StatusFields(TypedDict):
     free_disk_bytes: NotRequired[int | None]
     clock_offset_ms: NotRequired[int | None]
     trusted_key: NotRequired[str | None]  # the controller key the player says it trusts
+    player_key: NotRequired[str | None]  # the player's own key, as it says
+    dead_letters: NotRequired[int | None]  # its events the controller refused, as it says
 
 
 @reply
@@ -53,6 +55,8 @@ def status_json(status: ScreenStatus | None) -> StatusFields:
         "free_disk_bytes": status.free_disk_bytes,
         "clock_offset_ms": status.clock_offset_ms,
         "trusted_key": status.trusted_key,
+        "player_key": status.player_key,
+        "dead_letters": status.dead_letters,
     }
 
 

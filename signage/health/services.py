@@ -67,6 +67,8 @@ def record_heartbeat(
     status.errors = canonical_json([e[:500] for e in beat.errors[-20:]]).decode()
     status.clock_offset_ms = beat.clock_offset_ms
     status.trusted_key = beat.trusted_key[:16] if beat.trusted_key else None
+    status.player_key = beat.player_key[:16] if beat.player_key else None
+    status.dead_letters = beat.dead_letters
     if beat.refused:
         _record_refusals(session, screen_id, beat.refused, now=now)
     session.flush()

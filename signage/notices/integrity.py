@@ -129,3 +129,45 @@ def alert_withheld(session: Session, *, now: dt.datetime) -> list[Withheld]:
         )
         new.append(withheld)
     return new
+
+
+def approvals_intact(session: Session, *, chunk: int = 500) -> list[str]:
+    """Check every approval the audit log records: the revision it approved must still be
+    stored, hash to its ``content_sha256``, and that must be the hash the approval recorded.
+    Return what is wrong, one line per revision (streaming over the approvals)."""
+    problems: list[str] = []
+    last = 0
+    while True:
+        rows = session.execute(
+            sa.select(AuditEntry.seq, AuditEntry.object_id, AuditEntry.details)
+            .where(AuditEntry.action == APPROVE, AuditEntry.seq > last)
+            .order_by(AuditEntry.seq)
+            .limit(chunk)
+        ).all()
+        if not rows:
+            return problems
+        last = rows[-1].seq
+        wanted: dict[tuple[int, int], str] = {}
+        for _, object_id, details in rows:
+            recorded = json.loads(details)
+            wanted[(int(object_id), int(recorded.get("revision", 0)))] = str(
+                recorded.get("content_sha256", "")
+            )
+        found = {
+            (r.notice_id, r.number): r
+            for r in session.scalars(
+                sa.select(NoticeRevision).where(
+                    sa.tuple_(NoticeRevision.notice_id, NoticeRevision.number).in_(list(wanted))
+                )
+            )
+        }
+        for (notice_id, number), recorded_hash in wanted.items():
+            revision = found.get((notice_id, number))
+            name = f"notice {notice_id} revision {number}"
+            if revision is None:
+                problems.append(f"{name}: approved, but no longer stored")
+            elif content_sha256(plain_fields(revision_fields(revision))) != recorded_hash:
+                problems.append(f"{name}: its content no longer hashes to what was approved")
+            elif revision.content_sha256 != recorded_hash:
+                problems.append(f"{name}: its content_sha256 is not the one its approval recorded")
+        session.expunge_all()

@@ -17,6 +17,7 @@ from signage.accounts.permissions import require_role, require_staff
 from signage.accounts.tokens import SCREEN_PREFIX, display_prefix, new_token, token_hash
 from signage.audit.services import record
 from signage.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from signage.evidence.player_keys import retire_player_key
 from signage.screens.epoch import bump_playlists
 from signage.screens.models import Screen, ScreenGroup
 
@@ -260,6 +261,8 @@ def rotate_screen_token(
     screen.token_prefix = display_prefix(token)
     screen.updated_at = now
     bump_playlists(session, [screen.id])  # drops the old token from every cache
+    # The next player to connect registers its own key; the old one's signatures stay valid.
+    retired = retire_player_key(session, screen.id, now=now)
     record(
         session,
         actor=actor,
@@ -268,7 +271,7 @@ def rotate_screen_token(
         object_type="screen",
         object_id=key,
         now=now,
-        details={"prefix": screen.token_prefix},
+        details={"prefix": screen.token_prefix, "player_key_retired": retired},
     )
     return screen, token
 

@@ -277,6 +277,7 @@ def test_rejected_events_become_dead_letters_not_silence(setup, fonts):
             "revision": 1,
             "content_sha256": "0" * 64,
             "started_at": utcnow().isoformat(),
+            "playlist_etag": "0" * 32 + "-" + "0" * 16,
             "duration_ms": 1000,
             "outcome": "shown",
         }
@@ -284,6 +285,7 @@ def test_rejected_events_become_dead_letters_not_silence(setup, fonts):
     player.upload_once()
     assert player.spool.count() == 0
     assert "never approved" in player.spool.dead_letters()[0]["reason"]
+    assert player.spool.dead_letter_count() == 1  # and the heartbeat says so
 
 
 def test_withdrawal_interrupts_the_item_at_the_next_poll(setup, fonts):

@@ -22,14 +22,17 @@ EVENT = {
     "started_at": "2026-11-26T08:00:00+08:00",
     "duration_ms": 15000,
     "outcome": "shown",
+    "playlist_etag": "ab" * 16 + "-" + "cd" * 8,
+    "prev": "0" * 64,
 }
+HEAD = {"seq": 7, "hash": "ef" * 32, "key_id": "cd" * 8, "signature": "A" * 86}
 
 
 def test_a_well_formed_batch_parses_with_its_outcome_as_the_shared_word():
-    batch = EVENT_BATCH.validate_json(json.dumps({"events": [EVENT]}))
+    batch = EVENT_BATCH.validate_json(json.dumps({"events": [EVENT], "head": HEAD}))
     (event,) = batch["events"]
     assert event["outcome"] is Outcome.SHOWN and event["started_at"] == EVENT["started_at"]
-    jsonschema.validate({"events": [EVENT]}, events_json_schema())
+    jsonschema.validate({"events": [EVENT], "head": HEAD}, events_json_schema())
 
 
 @pytest.mark.parametrize(
@@ -47,7 +50,7 @@ def test_a_well_formed_batch_parses_with_its_outcome_as_the_shared_word():
     ],
 )
 def test_a_bad_field_fails_the_batch_and_its_schema(field, value):
-    bad = {"events": [EVENT | {field: value}]}
+    bad = {"events": [EVENT | {field: value}], "head": HEAD}
     with pytest.raises(ValidationError):
         EVENT_BATCH.validate_json(json.dumps(bad))
     with pytest.raises(jsonschema.ValidationError):

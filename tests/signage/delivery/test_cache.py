@@ -131,17 +131,17 @@ def test_a_change_noticed_during_a_compile_is_not_cached_stale(
 
     hall, now = setup["ids"]["hall"], setup["now"]
     cache.sync()
-    real = module.compile_for_screen
+    real = module.compile_served
 
     def compile_while_a_change_lands(*args, **kwargs):
-        playlist = real(*args, **kwargs)
+        compiled = real(*args, **kwargs)
         approve(db_session, setup, ["hall"])  # lands after the read
         clock.value += 1.0
         cache.sync()  # another request notices it meanwhile
-        return playlist
+        return compiled
 
-    monkeypatch.setattr(module, "compile_for_screen", compile_while_a_change_lands)
+    monkeypatch.setattr(module, "compile_served", compile_while_a_change_lands)
     stale = cache.playlist(hall, now)
-    monkeypatch.setattr(module, "compile_for_screen", real)
+    monkeypatch.setattr(module, "compile_served", real)
     assert stale.playlist.items == ()
     assert len(cache.playlist(hall, now).playlist.items) == 1

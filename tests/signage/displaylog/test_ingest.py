@@ -5,71 +5,82 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import uuid
+import zoneinfo
 
 import pytest
 import sqlalchemy as sa
 
-from playlists import canonical_json
+from playlists import canonical_json, horizon_start
 from signage.audit.chain import link_hash
+from signage.clock import utcnow
 from signage.displaylog.chains import verify_display_logs
 from signage.displaylog.models import DisplayEvent, DisplayGap
 from signage.displaylog.records import hashed_record
 from signage.screens.services import create_screen
-from tests.conftest import NOW
+from tests.screen_record import ScreenRecord, fetch_etag
 
 HOUR = dt.timedelta(hours=1)
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
-def world(db_session, make_user, make_notice, token_for):
+def world(db_session, make_user, make_notice, token_for, client):
+    """Two screens with registered player keys, a live notice on hall, and hall's playlist
+    as served now (events start at the top of this hour, when that playlist begins)."""
+    now = utcnow()
     author, reviewer = make_user("author"), make_user("reviewer")
     screen, token = create_screen(
-        db_session, None, key="hall", name="大厅", width=192, height=32, now=NOW
+        db_session, None, key="hall", name="大厅", width=192, height=32, now=now
     )
     other, other_token = create_screen(
-        db_session, None, key="lobby", name="门厅", width=64, height=16, now=NOW
+        db_session, None, key="lobby", name="门厅", width=64, height=16, now=now
     )
     db_session.commit()
-    live = make_notice(author, screens=["hall"], status="approved", reviewer=reviewer)
-    draft = make_notice(author, screens=["hall"])
+    window = {"valid_from": now - 2 * HOUR, "valid_until": now + dt.timedelta(days=7)}
+    at = now - 2 * HOUR
+    live = make_notice(
+        author, screens=["hall"], status="approved", reviewer=reviewer, at=at, **window
+    )
+    draft = make_notice(author, screens=["hall"], at=at, **window)
+    headers = {"Authorization": f"Bearer {token}"}
+    record = ScreenRecord()
+    record.register_api(client, headers)
     return {
         "screen": screen,
         "other": other,
         "live": live,
         "draft": draft,
-        "headers": {"Authorization": f"Bearer {token}"},
+        "author_user": author,
+        "reviewer_user": reviewer,
+        "window": window,
+        "headers": headers,
         "other_headers": {"Authorization": f"Bearer {other_token}"},
         "supervisor": token_for(make_user("supervisor")),
         "author": token_for(author),
+        "record": record,
+        "etag": fetch_etag(client, headers),
+        "t0": horizon_start(now),
     }
 
 
-def event(notice, seq: int, **kw):
-    revision = notice.live_revision or notice.latest_revision
-    values = {
-        "id": str(uuid.uuid4()),
-        "seq": seq,
-        "item_id": f"n{notice.id}.r{revision.number}",
-        "notice_id": notice.id,
-        "revision": revision.number,
-        "content_sha256": revision.content_sha256,
-        "started_at": (NOW + dt.timedelta(seconds=15 * seq)).isoformat(),
-        "duration_ms": 15000,
-        "outcome": "shown",
-    }
-    return values | kw
+def event(world, notice, seq: int, **kw):
+    """Event ``seq`` of hall's chain: ``notice`` shown for 15 s, 15 s after the one before."""
+    record = world["record"]
+    record.seq = seq - 1
+    start = kw.pop("started_at", world["t0"] + dt.timedelta(seconds=15 * seq))
+    return record.event(notice, kw.pop("playlist_etag", world["etag"]), start, **kw)
 
 
-def post(client, headers, events):
-    return client.post("/api/v1/player/events", json={"events": events}, headers=headers)
+def post(client, world, events, headers=None, record=None):
+    body = (record or world["record"]).batch(events)
+    return client.post("/api/v1/player/events", json=body, headers=headers or world["headers"])
 
 
 def test_accepted_then_duplicates(client, db_session, world):
-    batch = [event(world["live"], s) for s in (1, 2, 3)]
-    first = post(client, world["headers"], batch).get_json()
+    batch = [event(world, world["live"], s) for s in (1, 2, 3)]
+    first = post(client, world, batch).get_json()
     assert first["accepted"] == [e["id"] for e in batch] and first["rejected"] == []
-    again = post(client, world["headers"], batch).get_json()
+    again = post(client, world, batch).get_json()
     assert again["accepted"] == [] and again["duplicates"] == [e["id"] for e in batch]
     rows = db_session.scalars(sa.select(DisplayEvent).order_by(DisplayEvent.chain_seq)).all()
     assert [(r.player_seq, r.chain_seq, r.category) for r in rows] == [
@@ -99,39 +110,40 @@ def test_accepted_then_duplicates(client, db_session, world):
     ],
 )
 def test_rejected_events_say_why_and_the_rest_is_kept(client, db_session, world, change, reason):
-    good, bad = event(world["live"], 1), event(world["live"], 2) | change
-    answer = post(client, world["headers"], [good, bad]).get_json()
+    good, bad = event(world, world["live"], 1), event(world, world["live"], 2) | change
+    answer = post(client, world, [good, bad]).get_json()
     assert answer["accepted"] == [good["id"]]
     assert len(answer["rejected"]) == 1 and reason in answer["rejected"][0]["reason"]
 
 
 def test_an_unapproved_revision_is_rejected(client, world):
-    answer = post(client, world["headers"], [event(world["draft"], 1)]).get_json()
+    answer = post(client, world, [event(world, world["draft"], 1)]).get_json()
     assert "never approved" in answer["rejected"][0]["reason"]
 
 
 def test_a_reused_sequence_number_is_rejected_not_merged(client, world):
-    post(client, world["headers"], [event(world["live"], 1)])
-    answer = post(client, world["headers"], [event(world["live"], 1)]).get_json()
+    post(client, world, [event(world, world["live"], 1)])
+    answer = post(client, world, [event(world, world["live"], 1)]).get_json()
     assert answer["duplicates"] == [] and "already used" in answer["rejected"][0]["reason"]
 
 
 def test_batches_are_bounded_and_shaped(client, world):
-    too_many = [event(world["live"], s) for s in range(1, 502)]
-    assert post(client, world["headers"], too_many).status_code == 422
+    too_many = [event(world, world["live"], s) for s in range(1, 502)]
+    assert post(client, world, too_many).status_code == 422
     assert (
         client.post("/api/v1/player/events", json=[1], headers=world["headers"]).status_code == 400
     )
-    assert post(client, {}, [event(world["live"], 1)]).status_code == 401
+    unsigned = world["record"].batch([event(world, world["live"], 1)])
+    assert client.post("/api/v1/player/events", json=unsigned).status_code == 401
 
 
 def test_gaps_are_recorded_and_shrink_when_late_events_arrive(client, db_session, world):
-    answer = post(client, world["headers"], [event(world["live"], s) for s in (1, 2, 6, 9)])
+    answer = post(client, world, [event(world, world["live"], s) for s in (1, 2, 6, 9)])
     assert answer.get_json()["lost"] == [
         {"first_seq": 3, "last_seq": 5},
         {"first_seq": 7, "last_seq": 8},
     ]
-    post(client, world["headers"], [event(world["live"], 4), event(world["live"], 7)])
+    post(client, world, [event(world, world["live"], 4), event(world, world["live"], 7)])
     gaps = db_session.execute(
         sa.select(DisplayGap.first_seq, DisplayGap.last_seq).order_by(DisplayGap.first_seq)
     ).all()
@@ -139,22 +151,23 @@ def test_gaps_are_recorded_and_shrink_when_late_events_arrive(client, db_session
 
 
 def test_every_stored_event_hashes_as_its_record_says(client, db_session, world):
+    at = world["t0"] + dt.timedelta(seconds=45, milliseconds=250)
     # The hash is taken over canonical_json(hashed_record(row)) (record_json writes it without
     # the general encoder; tests/signage/displaylog/test_record_json.py holds the two equal
     # for any strings).
     batch = [
-        event(world["live"], 1),
-        event(world["live"], 2, duration_ms=0, outcome="error"),
-        event(world["live"], 3, started_at="2026-11-26T16:00:00.250+08:00"),
+        event(world, world["live"], 1),
+        event(world, world["live"], 2, duration_ms=0, outcome="error"),
+        event(world, world["live"], 3, started_at=at.astimezone(SHANGHAI).isoformat()),
     ]
-    assert len(post(client, world["headers"], batch).get_json()["accepted"]) == 3
+    assert len(post(client, world, batch).get_json()["accepted"]) == 3
     rows = db_session.scalars(sa.select(DisplayEvent).order_by(DisplayEvent.chain_seq)).all()
     prev = "0" * 64
     for row in rows:
         assert row.prev_hash == prev
         assert row.hash == link_hash(prev, canonical_json(hashed_record(row)))
         prev = row.hash
-    assert rows[2].started_at == dt.datetime(2026, 11, 26, 8, 0, 0, 250000, tzinfo=dt.UTC)
+    assert rows[2].started_at == at
     assert verify_display_logs(db_session) == []
 
 
@@ -164,15 +177,15 @@ def test_every_stored_event_hashes_as_its_record_says(client, db_session, world)
 def test_an_item_id_that_is_not_the_playlists_is_refused(client, db_session, world, item_id):
     # Checked both ways: alone, the batch takes the one-pass check; beside a malformed event,
     # the event-by-event one (whose rejections come first).
-    for extra in ([], [{"id": "not-even-an-event"}]):
-        answer = post(client, world["headers"], [*extra, event(world["live"], 1, item_id=item_id)])
+    for seq, extra in enumerate(([], [{"id": "not-even-an-event"}]), 1):
+        answer = post(client, world, [*extra, event(world, world["live"], seq, item_id=item_id)])
         assert answer.status_code == 200
         assert "not the playlist's id" in answer.get_json()["rejected"][-1]["reason"]
     assert db_session.scalar(sa.select(sa.func.count()).select_from(DisplayEvent)) == 0
 
 
 def test_chains_are_per_screen_and_an_edit_is_found(client, db_session, world):
-    post(client, world["headers"], [event(world["live"], s) for s in (1, 2, 3)])
+    post(client, world, [event(world, world["live"], s) for s in (1, 2, 3)])
     assert verify_display_logs(db_session) == []
     db_session.execute(
         sa.update(DisplayEvent).where(DisplayEvent.player_seq == 2).values(duration_ms=999_999)
@@ -183,7 +196,7 @@ def test_chains_are_per_screen_and_an_edit_is_found(client, db_session, world):
 
 
 def test_display_events_filters_paging_and_csv(client, db_session, world, make_notice):
-    post(client, world["headers"], [event(world["live"], s) for s in range(1, 8)])
+    post(client, world, [event(world, world["live"], s) for s in range(1, 8)])
     url = "/api/v1/display-events"
     page = client.get(
         url, query_string={"screen": "hall", "limit": 3}, headers=world["supervisor"]
@@ -198,8 +211,8 @@ def test_display_events_filters_paging_and_csv(client, db_session, world, make_n
         seen += [e["seq"] for e in page["items"]]
     assert seen == list(range(1, 8))
     window = {
-        "from": (NOW + dt.timedelta(seconds=30)).isoformat(),
-        "to": (NOW + dt.timedelta(seconds=75)).isoformat(),
+        "from": (world["t0"] + dt.timedelta(seconds=30)).isoformat(),
+        "to": (world["t0"] + dt.timedelta(seconds=75)).isoformat(),
     }
     timed = client.get(url, query_string=window, headers=world["supervisor"]).get_json()
     assert [e["seq"] for e in timed["items"]] == [2, 3, 4]
@@ -250,7 +263,7 @@ def test_verify_logs_cli_covers_display_chains(client, db_session, world, app, c
         finally:
             get_db(context.app).engine.dispose()
 
-    post(client, world["headers"], [event(world["live"], s) for s in (1, 2)])
+    post(client, world, [event(world, world["live"], s) for s in (1, 2)])
     ok = verify()
     assert ok.exit_code == 0 and "2 events" in ok.output
     db_session.execute(
@@ -274,9 +287,9 @@ def test_verify_logs_cli_covers_display_chains(client, db_session, world, app, c
 )
 def test_a_well_formed_batch_is_checked_as_carefully(client, world, started_at, reason):
     # Every event well formed: the batch takes the one-pass check, which must refuse the same.
-    bad = event(world["live"], 1, started_at=started_at)
-    good = event(world["live"], 2)
-    answer = post(client, world["headers"], [bad, good]).get_json()
+    bad = event(world, world["live"], 1, started_at=started_at)
+    good = event(world, world["live"], 2)
+    answer = post(client, world, [bad, good]).get_json()
     assert answer["accepted"] == [good["id"]]
     assert [r["id"] for r in answer["rejected"]] == [bad["id"]]
     assert reason in answer["rejected"][0]["reason"]

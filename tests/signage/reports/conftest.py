@@ -1,5 +1,5 @@
 """Builders for the reports' tests: screens with heartbeats and outages, and display events
-stored through the ingest service as players send them."""
+stored as ingest stores the plays it accepts."""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session
 
 from playlists.heartbeat import Heartbeat
 from signage.accounts.models import User
-from signage.displaylog.ingest import ingest_events
+from signage.displaylog.append import ParsedEvent, append_events
 from signage.health.services import mark_offline, record_heartbeat
 from signage.notices import review
 from signage.notices import services as notices
 from signage.notices.models import Notice
 from signage.screens.models import Screen
+from signage.times import isoformat_z
 from tests.conftest import NOW, RULES
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -33,7 +34,10 @@ def local(*args: int) -> dt.datetime:
 
 @pytest.fixture
 def store_events(db_session: Session) -> Callable[..., list[str]]:
-    """Store display events of ``notice`` on ``screen`` starting at ``starts``, through ingest.
+    """Store display events of ``notice`` on ``screen`` starting at ``starts``, as ingest stores
+    the plays it accepted (:func:`append_events`; the checks ingest makes first are tested in
+    ``tests/signage/displaylog``, and these reports' data need not be plays a screen could
+    have had, such as two notices at once).
 
     ``received`` is when the controller got them (default: just after the last one started).
     """
@@ -49,30 +53,30 @@ def store_events(db_session: Session) -> Callable[..., list[str]]:
         received: dt.datetime | None = None,
     ) -> list[str]:
         revision = notice.live_revision or notice.latest_revision
-        batch: list[dict[str, Any]] = []
         times = list(starts)
+        fresh = []
         for at in times:
             seqs[screen.id] += 1
-            batch.append(
-                {
-                    "id": str(uuid.uuid4()),
-                    "seq": seqs[screen.id],
-                    "item_id": f"n{notice.id}.r{revision.number}",
-                    "notice_id": notice.id,
-                    "revision": revision.number,
-                    "content_sha256": revision.content_sha256,
-                    "started_at": at.isoformat(),
-                    "duration_ms": duration_ms,
-                    "outcome": outcome,
-                }
+            event = ParsedEvent(
+                str(uuid.uuid4()),
+                seqs[screen.id],
+                f"n{notice.id}.r{revision.number}",
+                notice.id,
+                revision.number,
+                revision.content_sha256,
+                at.astimezone(dt.UTC),
+                duration_ms,
+                outcome,
+                isoformat_z(at),
+                "0" * 32 + "-" + "0" * 16,
+                "0" * 64,
             )
+            fresh.append((event, revision.category))
         accepted: list[str] = []
         at = received or (max(times) + dt.timedelta(minutes=1) if times else None)
-        for first in range(0, len(batch), 500):
+        for first in range(0, len(fresh), 500):
             assert at is not None
-            result = ingest_events(db_session, screen.id, batch[first : first + 500], now=at)
-            assert result.rejected == []
-            accepted += result.accepted
+            accepted += append_events(db_session, screen.id, fresh[first : first + 500], at)
         db_session.commit()
         return accepted
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -22,6 +21,7 @@ from signage.notices.models import Notice, NoticeRevision
 from signage.screens.models import Screen
 from signage.screens.services import create_screen
 from tests.conftest import need
+from tests.screen_record import ScreenRecord, post_plays
 
 ROLES = ("author", "reviewer", "supervisor", "admin")
 
@@ -446,30 +446,21 @@ def test_display_log_page_and_csv_hold_exactly_the_filtered_rows(
             db_session, None, key=key, name=key, width=64, height=16, now=utcnow()
         )
     db_session.commit()
-    notice = make_notice(author, screens=["hall", "lobby"], status="approved", reviewer=reviewer)
-    revision = notice.live_revision
     start = utcnow() - dt.timedelta(hours=1)
+    notice = make_notice(
+        author,
+        screens=["hall", "lobby"],
+        status="approved",
+        reviewer=reviewer,
+        at=start - dt.timedelta(hours=1),
+        valid_from=start - dt.timedelta(hours=1),
+        valid_until=start + dt.timedelta(days=7),
+    )
     for key, n in (("hall", 7), ("lobby", 3)):
-        events = [
-            {
-                "id": str(uuid.uuid4()),
-                "seq": i + 1,
-                "item_id": f"n{notice.id}.r1",
-                "notice_id": notice.id,
-                "revision": 1,
-                "content_sha256": revision.content_sha256,
-                "started_at": (start + dt.timedelta(seconds=20 * i)).isoformat(),
-                "duration_ms": 15000,
-                "outcome": "shown",
-            }
-            for i in range(n)
-        ]
-        answer = client.post(
-            "/api/v1/player/events",
-            json={"events": events},
-            headers={"Authorization": f"Bearer {tokens[key]}"},
-        )
-        assert len(answer.get_json()["accepted"]) == n
+        screen = db_session.scalar(sa.select(Screen).where(Screen.key == key))
+        starts = [start + dt.timedelta(seconds=20 * i) for i in range(n)]
+        answer = post_plays(client, db_session, screen, tokens[key], ScreenRecord(), notice, starts)
+        assert len(answer["accepted"]) == n
     browser = pages(person("supervisor"))
     page = browser.get("/display-log?screen=hall").get_data(as_text=True)
     assert page.count("<td>hall</td>") == 7 and "<td>lobby</td>" not in page

@@ -4,40 +4,31 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
-import uuid
 
 import sqlalchemy as sa
 
 from signage.clock import utcnow
 from signage.displaylog.models import DisplayEvent
 from signage.reports.models import HolidayYear
+from signage.screens.models import Screen
 from signage.screens.services import create_screen
+from tests.screen_record import ScreenRecord, post_plays
 
 
-def post_events(client, token, notice, starts, outcome="shown"):
-    revision = notice.live_revision
-    events = [
-        {
-            "id": str(uuid.uuid4()),
-            "seq": seq,
-            "item_id": f"n{notice.id}.r{revision.number}",
-            "notice_id": notice.id,
-            "revision": revision.number,
-            "content_sha256": revision.content_sha256,
-            "started_at": start.isoformat(),
-            "duration_ms": 15000,
-            "outcome": outcome,
-        }
-        for seq, start in starts
-    ]
-    answer = client.post(
-        "/api/v1/player/events",
-        json={"events": events},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert len(answer.get_json()["accepted"]) == len(events), answer.get_json()
+def post_events(client, session, records, key, token, notice, starts, outcome="shown"):
+    screen = session.scalar(sa.select(Screen).where(Screen.key == key))
+    record = records.setdefault(key, ScreenRecord())
+    times = [start for _, start in starts]
+    answer = post_plays(client, session, screen, token, record, notice, times, outcome=outcome)
+    assert len(answer["accepted"]) == len(starts), answer
+
+
+def live(at):
+    """A notice's fields to have it approved at ``at`` and on screens for a week from then."""
+    return {"at": at, "valid_from": at, "valid_until": at + dt.timedelta(days=7)}
 
 
 def test_yearly_counts_page_matches_the_raw_log(pages, person, make_notice, db_session, client):
@@ -48,27 +39,31 @@ def test_yearly_counts_page_matches_the_raw_log(pages, person, make_notice, db_s
             db_session, None, key=key, name=f"屏{key}", width=64, height=16, now=utcnow()
         )
     db_session.commit()
+    start = utcnow() - dt.timedelta(hours=2)
     first = make_notice(
-        author, screens=["hall", "lobby"], category="要闻", status="approved", reviewer=reviewer
+        author,
+        screens=["hall", "lobby"],
+        category="要闻",
+        status="approved",
+        reviewer=reviewer,
+        **live(start - dt.timedelta(hours=1)),
     )
     second = make_notice(
-        author, screens=["hall"], category="通知公告", status="approved", reviewer=reviewer
+        author,
+        screens=["hall"],
+        category="通知公告",
+        status="approved",
+        reviewer=reviewer,
+        **live(start - dt.timedelta(hours=1)),
     )
-    start = utcnow() - dt.timedelta(hours=2)
-    post_events(
-        client, tokens["hall"], first, [(i, start + dt.timedelta(minutes=i)) for i in range(1, 6)]
+    records: dict = {}
+    post = functools.partial(post_events, client, db_session, records)
+    post("hall", tokens["hall"], first, [(i, start + dt.timedelta(minutes=i)) for i in range(1, 6)])
+    post(
+        "hall", tokens["hall"], second, [(i, start + dt.timedelta(minutes=i)) for i in range(6, 9)]
     )
-    post_events(
-        client, tokens["hall"], second, [(i, start + dt.timedelta(minutes=i)) for i in range(6, 9)]
-    )
-    post_events(client, tokens["lobby"], first, [(1, start), (2, start + dt.timedelta(minutes=1))])
-    post_events(
-        client,
-        tokens["lobby"],
-        first,
-        [(3, start + dt.timedelta(minutes=2))],
-        outcome="interrupted",
-    )
+    post("lobby", tokens["lobby"], first, [(1, start), (2, start + dt.timedelta(minutes=1))])
+    post("lobby", tokens["lobby"], first, [(3, start + dt.timedelta(minutes=2))], "interrupted")
 
     year = utcnow().year
     shown = db_session.execute(
@@ -100,9 +95,15 @@ def test_compliance_page_shows_the_approval_hashes_and_csv(
     )
     db_session.commit()
     notice = make_notice(
-        author, screens=["hall"], status="approved", reviewer=reviewer, required_working_days=5
+        author,
+        screens=["hall"],
+        status="approved",
+        reviewer=reviewer,
+        required_working_days=5,
+        **live(utcnow() - dt.timedelta(hours=1)),
     )
-    post_events(client, token, notice, [(1, utcnow() - dt.timedelta(minutes=5))])
+    when = utcnow() - dt.timedelta(minutes=5)
+    post_events(client, db_session, {}, "hall", token, notice, [(1, when)])
     browser = pages(person("supervisor"))
     answer = browser.get(f"/reports/notices/{notice.id}/compliance")
     assert answer.status_code == 200

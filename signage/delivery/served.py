@@ -1,0 +1,237 @@
+"""The served-playlist store: every playlist a screen was sent, kept small, rebuilt to check.
+
+A display event names the ETag of the playlist it played from, and ingest accepts it only if that
+playlist was sent to that screen and holds the item. Keeping every document sent would cost
+gigabytes a day for a province's screens; but compiling is deterministic, so a document is kept as
+its inputs: the screen's settings, the priority weights, the horizon and the revisions it holds
+(:class:`ServedInputs`, once per distinct value), and per document only its ETag, its hour and when
+it was first sent (:class:`ServedPlaylist`). :func:`rebuild` compiles it again from the revisions
+as stored; the ETag, a hash of the document's bytes, proves that the rebuilt document is the one
+that was sent, and a revision changed in the database since shows as a mismatch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, selectinload
+
+from playlists import ColorMode, Playlist, ScreenSpec, canonical_bytes, canonical_json, sha256_hex
+from playlists.compile import compile_playlist
+from playlists.intervals import Interval
+from playlists.signing import signed_etag
+from signage.delivery.models import ServedInputs, ServedPlaylist
+from signage.delivery.specs import media_for, notice_spec
+from signage.notices.models import NoticeRevision
+
+
+def inputs_json(
+    screen: ScreenSpec, weights: Mapping[str, int], horizon: dt.timedelta, playlist: Playlist
+) -> bytes:
+    """The inputs of ``playlist`` besides its hour, as stored (canonical JSON)."""
+    return canonical_json(
+        {
+            "screen": {
+                "key": screen.key,
+                "width": screen.width,
+                "height": screen.height,
+                "color": str(screen.color),
+                "timezone": screen.timezone,
+                "hours": screen.hours,
+            },
+            "weights": dict(weights),
+            "horizon_s": int(horizon.total_seconds()),
+            "revisions": [[i.notice_id, i.revision] for i in playlist.items],
+        }
+    )
+
+
+def _insert_ignore(session: Session, table: sa.Table, values: dict[str, object]) -> None:
+    """INSERT a row unless its key is there already (another process, or an earlier send)."""
+    name = session.connection().dialect.name
+    insert = postgresql.insert if name == "postgresql" else sqlite.insert
+    session.execute(insert(table).values(**values).on_conflict_do_nothing())
+
+
+def record_served(
+    session: Session,
+    screen_id: int,
+    etag: str,
+    generated_at: dt.datetime,
+    inputs: bytes,
+    *,
+    now: dt.datetime,
+) -> None:
+    """Note that the playlist ``etag`` (without quotes), compiled from ``inputs`` for the hour
+    ``generated_at``, was sent to the screen; the first send is the one kept."""
+    digest = sha256_hex(inputs)
+    _insert_ignore(
+        session, ServedInputs.__table__, {"digest": digest, "inputs": inputs.decode("utf-8")}
+    )
+    inputs_id = session.scalar(sa.select(ServedInputs.id).where(ServedInputs.digest == digest))
+    _insert_ignore(
+        session,
+        ServedPlaylist.__table__,
+        {
+            "etag": etag,
+            "screen_id": screen_id,
+            "inputs_id": inputs_id,
+            "generated_at": generated_at,
+            "served_at": now,
+        },
+    )
+
+
+class RebuildError(ValueError):
+    """A served playlist that cannot be rebuilt as it was sent; the message says why."""
+
+
+def rebuild(session: Session, etag: str) -> Playlist:
+    """The playlist sent with ETag ``etag``, compiled again from its stored inputs; raise
+    :class:`RebuildError` if it was never recorded or no longer rebuilds to that ETag."""
+    row = session.execute(
+        sa.select(ServedPlaylist.generated_at, ServedInputs.inputs)
+        .join(ServedInputs, ServedInputs.id == ServedPlaylist.inputs_id)
+        .where(ServedPlaylist.etag == etag)
+    ).one_or_none()
+    if row is None:
+        raise RebuildError(f"playlist {etag} was never served")
+    inputs = json.loads(row.inputs)
+    spec = ScreenSpec(**{**inputs["screen"], "color": ColorMode(inputs["screen"]["color"])})
+    pairs = [tuple(p) for p in inputs["revisions"]]
+    revisions = (
+        list(
+            session.scalars(
+                sa.select(NoticeRevision)
+                .where(sa.tuple_(NoticeRevision.notice_id, NoticeRevision.number).in_(pairs))
+                .options(selectinload(NoticeRevision.screens), selectinload(NoticeRevision.groups))
+            )
+        )
+        if pairs
+        else []
+    )
+    if len(revisions) != len(pairs):
+        raise RebuildError(f"playlist {etag} holds a revision that is no longer stored")
+    media = media_for(session, revisions)
+    # Aimed at this screen by construction: these are the revisions the document held, whatever
+    # has become of the screen's groups since.
+    specs = [notice_spec(r, media, aimed_at=spec.key) for r in revisions]
+    horizon = dt.timedelta(seconds=inputs["horizon_s"])
+    playlist = compile_playlist(spec, specs, row.generated_at, horizon, inputs["weights"])
+    key_id = etag.rpartition("-")[2]
+    if signed_etag(canonical_bytes(playlist), key_id) != f'"{etag}"':
+        raise RebuildError(
+            f"playlist {etag} no longer rebuilds to what was served "
+            "(a revision or the store was changed in the database)"
+        )
+    return playlist
+
+
+@dataclass(frozen=True)
+class ServedItem:
+    """What an event must agree with: the item as the playlist held it."""
+
+    notice_id: int
+    revision: int
+    content_sha256: str
+    windows: tuple[Interval, ...]
+
+
+class RebuiltPlaylists:
+    """Playlists rebuilt for ingest, by ETag: the items they hold (at most ``size`` kept).
+
+    An ETag is a hash of the document's bytes, so what it holds never changes and may be kept
+    across requests; whether it was served to a given screen is asked of the database each time.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[str, dict[str, ServedItem]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def remember(self, etag: str, playlist: Playlist) -> None:
+        """Keep what ``playlist``, sent now with ETag ``etag``, holds: the process that sends a
+        playlist need not rebuild it to check the plays it brings back."""
+        self._keep(etag, _index(playlist))
+
+    def _keep(self, etag: str, found: dict[str, ServedItem]) -> None:
+        with self._lock:
+            self._items[etag] = found
+            self._items.move_to_end(etag)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def items(self, session: Session, etag: str) -> dict[str, ServedItem]:
+        with self._lock:
+            found = self._items.get(etag)
+            if found is not None:
+                self._items.move_to_end(etag)
+                return found
+        found = _index(rebuild(session, etag))
+        self._keep(etag, found)
+        return found
+
+
+def _index(playlist: Playlist) -> dict[str, ServedItem]:
+    return {
+        i.id: ServedItem(i.notice_id, i.revision, i.content_sha256, i.windows)
+        for i in playlist.items
+    }
+
+
+# Two playlists per screen (this hour's and the last) for a province's 10,000 screens.
+REBUILT = RebuiltPlaylists(size=32_768)
+
+
+def note_served(
+    session: Session,
+    screen_id: int,
+    etag: str,
+    playlist: Playlist,
+    inputs: bytes,
+    *,
+    now: dt.datetime,
+) -> None:
+    """Record that ``playlist`` (ETag ``etag``, without quotes) was sent to the screen now, and
+    keep what it holds for the plays the screen will report (:func:`record_served`)."""
+    record_served(session, screen_id, etag, playlist.generated_at, inputs, now=now)
+    REBUILT.remember(etag, playlist)
+
+
+_SERVED = ServedPlaylist.__table__
+_MINE = sa.select(_SERVED.c.etag, _SERVED.c.served_at).where(
+    _SERVED.c.screen_id == sa.bindparam("screen"),
+    _SERVED.c.etag.in_(sa.bindparam("etags", expanding=True)),
+)
+_NEXT = (
+    sa.select(_SERVED.c.served_at)
+    .where(
+        _SERVED.c.screen_id == sa.bindparam("screen"),
+        _SERVED.c.served_at > sa.bindparam("after"),
+    )
+    .order_by(_SERVED.c.served_at)
+    .limit(1)
+)
+
+
+def served_to(
+    session: Session, screen_id: int, etags: Iterable[str]
+) -> dict[str, tuple[dt.datetime, dt.datetime | None]]:
+    """For each of ``etags`` served to the screen: when it was first sent, and when the screen
+    was first sent a newer playlist after it (None: none since)."""
+    wanted = list(set(etags))
+    if not wanted:
+        return {}
+    connection = session.connection()
+    mine = connection.execute(_MINE, {"screen": screen_id, "etags": wanted}).all()
+    return {
+        etag: (served_at, connection.scalar(_NEXT, {"screen": screen_id, "after": served_at}))
+        for etag, served_at in mine
+    }

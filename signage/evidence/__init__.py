@@ -1,0 +1,1 @@
+"""Evidence that holds: screen-signed display chains, refused events kept, signed checkpoints."""

@@ -1,0 +1,272 @@
+"""Signed checkpoints: what every chain held on a day, signed by the controller, kept elsewhere.
+
+Once a day (and on ``signage checkpoint``) the controller states, in one document signed with its
+key for the purpose :data:`CHECKPOINT` (:mod:`playlists.signing`):
+
+* the head (length and last hash) of the audit chain, and of each screen's display chain;
+* the newest head of each screen's own chain that its player signed, with the signature and the
+  player's public key, so anyone can check it without the database;
+* digests of the daily roll-ups, the lost-event gaps and the served-playlist store;
+* the hash of the checkpoint before it, so checkpoints form a chain of their own.
+
+A checkpoint in the database protects against nothing its writer cannot also delete; its worth is
+in the copies kept elsewhere: ``signage checkpoint export DIR`` (and the reports page) writes each
+as ``checkpoint-<n>.json`` (the exact signed bytes) and ``checkpoint-<n>.sig`` (the 64-byte
+signature), with the public keys as PEM files in ``keys/``. ``signage verify-logs --checkpoints
+DIR`` then checks that every chain still extends every checkpoint (:mod:`signage.evidence.verify`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy.orm import Session
+
+from playlists import canonical_json, sha256_hex
+from playlists.signing import CHECKPOINT, PublicKey, SignatureError, SigningKey, b64, unb64
+from signage.audit.chain import GENESIS
+from signage.audit.models import ChainHead
+from signage.audit.services import AUDIT_CHAIN, record
+from signage.delivery.models import ServedInputs, ServedPlaylist
+from signage.displaylog.models import DisplayGap
+from signage.displaylog.records import chain_name
+from signage.evidence.models import Checkpoint, PlayerHead, PlayerKey
+from signage.keys.models import ControllerKey
+from signage.keys.services import register
+from signage.reports.models import DailyPlay, DailyUptime, RollupMark
+from signage.screens.models import Screen
+from signage.times import isoformat_z
+
+SCHEMA = "signage.checkpoint/1"
+DIGESTED = {
+    "daily_plays": DailyPlay,
+    "daily_uptime": DailyUptime,
+    "rollup_marks": RollupMark,
+    "display_gaps": DisplayGap,
+    "served_inputs": ServedInputs,
+}
+
+
+def table_digest(session: Session, model: Any, where: Any = None) -> str:
+    """SHA-256 over a table's rows in key order, each as canonical JSON on its own line."""
+    table = model.__table__
+    keys = list(table.primary_key.columns)
+    query = sa.select(*table.columns).order_by(*keys)
+    if where is not None:
+        query = query.where(where)
+    digest = hashlib.sha256()
+    for row in session.execute(query.execution_options(yield_per=5000)):
+        values = {
+            name: isoformat_z(v) if isinstance(v, dt.datetime) else _plain(v)
+            for name, v in row._mapping.items()
+        }
+        digest.update(canonical_json(values) + b"\n")
+    return digest.hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def served_digest(session: Session, until: dt.datetime) -> str:
+    """The digest of the served-playlist store as it stood at ``until``: rows are only ever
+    added, so what was served by then must never change."""
+    return table_digest(session, ServedPlaylist, ServedPlaylist.served_at <= until)
+
+
+def _heads(session: Session) -> dict[str, tuple[int, str]]:
+    return {name: (seq, h) for name, seq, h in session.execute(sa.select(ChainHead.__table__))}
+
+
+def checkpoint_body(session: Session, *, now: dt.datetime, key_id: str) -> dict[str, Any]:
+    """What a checkpoint made now states (see the module)."""
+    heads = _heads(session)
+    audit_seq, audit_hash = heads.get(AUDIT_CHAIN, (0, GENESIS))
+    player_heads = {h.screen_id: h for h in session.scalars(sa.select(PlayerHead))}
+    keys = {(k.screen_id, k.key_id): k.public_key for k in session.scalars(sa.select(PlayerKey))}
+    screens = []
+    for screen_id, key in session.execute(sa.select(Screen.id, Screen.key).order_by(Screen.key)):
+        seq, head_hash = heads.get(chain_name(screen_id), (0, GENESIS))
+        signed = player_heads.get(screen_id)
+        screens.append(
+            {
+                "key": key,
+                "id": screen_id,
+                "display": {"seq": seq, "hash": head_hash},
+                "player": None
+                if signed is None
+                else {
+                    "seq": signed.seq,
+                    "hash": signed.hash,
+                    "key_id": signed.key_id,
+                    "public_key": keys.get((screen_id, signed.key_id)),
+                    "signature": signed.signature,
+                    "signed_at": isoformat_z(signed.signed_at),
+                },
+            }
+        )
+    previous = session.scalars(
+        sa.select(Checkpoint).order_by(Checkpoint.id.desc()).limit(1)
+    ).first()
+    digests = {name: table_digest(session, model) for name, model in DIGESTED.items()}
+    digests["served_playlists"] = served_digest(session, now)
+    return {
+        "schema": SCHEMA,
+        "number": (previous.id + 1) if previous is not None else 1,
+        "previous": sha256_hex(previous.body.encode()) if previous is not None else GENESIS,
+        "made_at": isoformat_z(now),
+        "controller_key": key_id,
+        "audit": {"seq": audit_seq, "hash": audit_hash},
+        "screens": screens,
+        "digests": digests,
+    }
+
+
+def make_checkpoint(session: Session, key: SigningKey, *, now: dt.datetime) -> Checkpoint:
+    """Sign and store a checkpoint of everything as it stands now; the caller commits."""
+    register(session, key, now=now)  # the key that signs must be on record, to check it by
+    body = canonical_json(checkpoint_body(session, now=now, key_id=key.key_id))
+    number = json.loads(body)["number"]
+    row = Checkpoint(
+        id=number,
+        made_at=now,
+        key_id=key.key_id,
+        body=body.decode("utf-8"),
+        signature=b64(key.sign(CHECKPOINT, body)),
+    )
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        actor=None,
+        action="checkpoint.make",
+        object_type="checkpoint",
+        object_id=number,
+        now=now,
+        details={"sha256": sha256_hex(body)},
+    )
+    return row
+
+
+@dataclass(frozen=True)
+class SignedCheckpoint:
+    """A checkpoint as read back: its exact bytes, what they say, and the signature."""
+
+    number: int
+    body: bytes
+    signature: bytes
+    source: str  # "database" or the file it came from
+
+    @property
+    def content(self) -> dict[str, Any]:
+        value: dict[str, Any] = json.loads(self.body)
+        return value
+
+    def verify(self, keys: dict[str, PublicKey]) -> None:
+        """Raise :class:`SignatureError` unless a controller key in ``keys`` signed it."""
+        key_id = self.content.get("controller_key")
+        key = keys.get(str(key_id))
+        if key is None:
+            raise SignatureError(
+                f"it is signed by key {key_id}, which is no key of this controller"
+            )
+        key.verify(CHECKPOINT, self.body, self.signature)
+
+
+def stored_checkpoints(session: Session) -> Iterator[SignedCheckpoint]:
+    for row in session.scalars(sa.select(Checkpoint).order_by(Checkpoint.id)):
+        try:
+            signature = unb64(row.signature, "the signature")
+        except SignatureError:
+            signature = b""
+        yield SignedCheckpoint(row.id, row.body.encode("utf-8"), signature, "database")
+
+
+def controller_keys(session: Session) -> dict[str, PublicKey]:
+    rows = session.execute(sa.select(ControllerKey.key_id, ControllerKey.public_key))
+    return {key_id: PublicKey.from_text(text, key_id) for key_id, text in rows}
+
+
+def _pem(key: PublicKey) -> bytes:
+    return Ed25519PublicKey.from_public_bytes(key.raw).public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def _write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def export_checkpoints(session: Session, directory: Path) -> list[Path]:
+    """Write every checkpoint and the public keys that check it into ``directory``; return the
+    checkpoint files written (files already there with the same bytes are left alone)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    keys_dir = directory / "keys"
+    keys_dir.mkdir(exist_ok=True)
+    for key_id, key in controller_keys(session).items():
+        _write(keys_dir / f"controller-{key_id}.pem", _pem(key))
+    screens = {i: k for i, k in session.execute(sa.select(Screen.id, Screen.key))}
+    for screen_id, text in session.execute(sa.select(PlayerKey.screen_id, PlayerKey.public_key)):
+        key = PublicKey.from_text(text)
+        name = f"screen-{screens.get(screen_id, screen_id)}-{key.key_id}.pem"
+        _write(keys_dir / name, _pem(key))
+    written = []
+    for checkpoint in stored_checkpoints(session):
+        stem = directory / f"checkpoint-{checkpoint.number:06d}"
+        body, sig = stem.with_suffix(".json"), stem.with_suffix(".sig")
+        if body.exists() and body.read_bytes() == checkpoint.body and sig.exists():
+            continue
+        _write(body, checkpoint.body)
+        _write(sig, checkpoint.signature)
+        written.append(body)
+    return written
+
+
+def read_directory(directory: Path) -> tuple[list[SignedCheckpoint], list[str]]:
+    """The checkpoints kept in ``directory``, and the problems met reading it."""
+    found, problems = [], []
+    files = sorted(directory.glob("checkpoint-*.json"))
+    if not directory.is_dir():
+        problems.append(f"{directory} is not a folder")
+    elif not files:
+        problems.append(f"{directory} holds no checkpoint-*.json file")
+    for path in files:
+        sig = path.with_suffix(".sig")
+        try:
+            body = path.read_bytes()
+            number = int(json.loads(body)["number"])
+            signature = sig.read_bytes()
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            problems.append(
+                f"{path.name} cannot be read as a checkpoint ({exc.__class__.__name__})"
+            )
+            continue
+        found.append(SignedCheckpoint(number, body, signature, path.name))
+    return found, problems
+
+
+def directory_keys(directory: Path) -> Iterable[PublicKey]:
+    """The controller keys kept beside exported checkpoints."""
+    for path in sorted((directory / "keys").glob("controller-*.pem")):
+        try:
+            loaded = serialization.load_pem_public_key(path.read_bytes())
+        except (OSError, ValueError):
+            continue
+        if isinstance(loaded, Ed25519PublicKey):
+            yield PublicKey.from_raw(
+                loaded.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+            )
