@@ -37,10 +37,10 @@ from signage.app import create_app
 from signage.db import get_db
 from signage.delivery.served import note_served
 from signage.delivery.services import compile_served
-from signage.evidence.player_keys import register_player_key
 from signage.notices import review
 from signage.notices import services as notices
 from signage.screens.models import Screen
+from signage.screens.player_keys import register_player_key
 from signage.screens.services import create_screen
 
 BATCH = 500

@@ -35,12 +35,12 @@ from signage.delivery.served import note_served
 from signage.delivery.services import compile_served
 from signage.displaylog.ingest import ingest_events
 from signage.evidence.checkpoints import export_checkpoints, make_checkpoint
-from signage.evidence.player_keys import register_player_key
 from signage.keys.services import get_keys, key_file, prepare_key
 from signage.notices import review
 from signage.notices import services as notices
 from signage.reports.rollups import roll_up
 from signage.screens.models import Screen
+from signage.screens.player_keys import register_player_key
 from signage.screens.services import create_screen
 
 BATCH = 500

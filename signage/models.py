@@ -4,8 +4,8 @@ from signage.accounts.models import ApiToken, LoginThrottle, Role, User, UserRol
 from signage.audit.models import AuditEntry, ChainHead
 from signage.db import Base
 from signage.delivery.models import ServedInputs, ServedPlaylist
-from signage.displaylog.models import DisplayEvent, DisplayGap
-from signage.evidence.models import Checkpoint, PlayerHead, PlayerKey, RefusedEvent
+from signage.displaylog.models import DisplayEvent, DisplayGap, PlayerHead, RefusedEvent
+from signage.evidence.models import Checkpoint
 from signage.health.models import PlaylistRefusal, ScreenOutage, Screenshot, ScreenStatus
 from signage.keys.models import ControllerKey
 from signage.media.models import Media
@@ -19,7 +19,7 @@ from signage.reports.models import (
     RollupProgress,
 )
 from signage.screens.epoch import PlaylistEpoch
-from signage.screens.models import Screen, ScreenGroup
+from signage.screens.models import PlayerKey, Screen, ScreenGroup
 
 __all__ = [
     "ApiToken",

@@ -20,8 +20,8 @@ from playlists.evidence import GENESIS, etag_of, event_hash, sign_head
 from playlists.signing import SigningKey, signed_etag
 from signage.delivery.served import note_served
 from signage.delivery.services import compile_served
-from signage.evidence.player_keys import register_player_key
 from signage.screens.models import Screen
+from signage.screens.player_keys import register_player_key
 
 KEY_ID = "0" * 16
 

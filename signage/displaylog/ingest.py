@@ -44,9 +44,9 @@ from playlists.events import (
 from playlists.evidence import ETAG, HASH_PATTERN
 from signage.displaylog.append import ParsedEvent, append_events, record_gaps
 from signage.displaylog.links import Sent, keep_head, walk
+from signage.displaylog.models import RefusedEvent
 from signage.displaylog.served_check import check_plays
 from signage.errors import BadRequest, InvalidInput
-from signage.evidence.models import RefusedEvent
 from signage.notices.models import NoticeRevision
 from signage.notices.queries import approved
 from signage.times import isoformat_z

@@ -24,9 +24,8 @@ from sqlalchemy.orm import Session
 from playlists.evidence import GENESIS, event_hash, verify_head
 from playlists.signing import SignatureError
 from signage.displaylog.append import ParsedEvent, stored_event_ids
-from signage.displaylog.models import DisplayEvent, DisplayGap
-from signage.evidence.models import PlayerHead, RefusedEvent
-from signage.evidence.player_keys import current_player_key
+from signage.displaylog.models import DisplayEvent, DisplayGap, PlayerHead, RefusedEvent
+from signage.screens.player_keys import current_player_key
 
 NO_KEY = (
     "no player key is registered for this screen: its player registers one at first contact "

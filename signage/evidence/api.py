@@ -1,36 +1,69 @@
-"""``POST /api/v1/player/key``: a screen's player registers its own key at first contact."""
+"""``GET /api/v1/screens/<key>/chain``: a screen's own chain, record by record, for checking."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint
+from pydantic import Field
+from typing_extensions import TypedDict
 
-from playlists.evidence import PlayerKeyAnswer, PlayerKeyRegistration
-from signage.api.common import now, screen_id_from_token, session
-from signage.api.contract import contract
-from signage.errors import BadRequest
-from signage.evidence.player_keys import register_player_key
+from signage.api.common import Query, actor, parse_query, session
+from signage.api.contract import contract, reply
+from signage.db import MAX_BIGINT
+from signage.evidence.feed import chain_feed
 
 bp = Blueprint("evidence", __name__)
 
 
-@bp.post("/player/key")
+class ChainQuery(Query):
+    after: int = Field(default=0, ge=0, le=MAX_BIGINT, description="the last seq already read")
+    limit: int = Field(default=1000, ge=1, le=1000)
+
+
+@reply
+class ChainItem(TypedDict):
+    seq: int
+    kind: str  # play or refused
+    record: str | None  # the exact bytes its hash covers (None: a refused record edited since)
+    hash: str | None
+    after_gap: bool  # lost events (a recorded gap) come before it
+
+
+@reply
+class SignedHeadReply(TypedDict):
+    seq: int
+    hash: str
+    key_id: str
+    signature: str
+    signed_at: str
+
+
+@reply
+class PlayerKeyReply(TypedDict):
+    key_id: str
+    public_key: str
+    registered_at: str
+    retired_at: str | None
+
+
+@reply
+class ChainPage(TypedDict):
+    screen: str
+    items: list[ChainItem]
+    next_after: int | None  # None: this is the last page
+    signed_head: SignedHeadReply | None
+    player_keys: list[PlayerKeyReply]
+
+
+@bp.get("/screens/<key>/chain")
 @contract(
-    "Register the player's own Ed25519 public key (first contact); 409 if the screen has "
-    "another until an admin rotates its token",
-    "a screen, with its own token",
-    document=PlayerKeyRegistration,
-    answers=PlayerKeyAnswer,
-    ok=201,
-    also=(200,),
-    auth="screen",
+    "The screen's own chain (plays and refused events), each record's exact hashed bytes, "
+    "its signed head and its player keys: what a third party checks a checkpoint against",
+    "supervisor, admin",
+    query=ChainQuery,
+    answers=ChainPage,
 )
-def register_key() -> Any:
-    screen_id = screen_id_from_token()
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or "public_key" not in body:
-        raise BadRequest('send {"public_key": "<base64url of the 32 raw bytes>"} as JSON')
-    key, created = register_player_key(session(), screen_id, body["public_key"], now=now())
-    answer: PlayerKeyAnswer = {"key_id": key.key_id, "registered": created}
-    return answer, 201 if created else 200
+def chain(key: str) -> Any:
+    q = parse_query(ChainQuery)
+    return chain_feed(session(), actor(), key, after=q.after, limit=q.limit)

@@ -26,9 +26,9 @@ from playlists.evidence import DISPLAY_CHAIN, GENESIS, chain_record, head_statem
 from playlists.signing import PublicKey, SignatureError, unb64
 from signage.audit.chain import ChainBreak, verify_links
 from signage.audit.models import ChainHead
-from signage.displaylog.models import DisplayEvent, DisplayGap
+from signage.displaylog.models import DisplayEvent, DisplayGap, PlayerHead, RefusedEvent
 from signage.displaylog.records import HASHED, chain_name, record_json
-from signage.evidence.models import PlayerHead, PlayerKey, RefusedEvent
+from signage.screens.models import PlayerKey
 from signage.times import isoformat_z
 
 CHUNK = 5000

@@ -38,13 +38,13 @@ from signage.audit.chain import GENESIS
 from signage.audit.models import ChainHead
 from signage.audit.services import AUDIT_CHAIN, record
 from signage.delivery.models import ServedInputs, ServedPlaylist
-from signage.displaylog.models import DisplayGap
+from signage.displaylog.models import DisplayGap, PlayerHead
 from signage.displaylog.records import chain_name
-from signage.evidence.models import Checkpoint, PlayerHead, PlayerKey
+from signage.evidence.models import Checkpoint
 from signage.keys.models import ControllerKey
 from signage.keys.services import register
 from signage.reports.models import DailyPlay, DailyUptime, RollupMark
-from signage.screens.models import Screen
+from signage.screens.models import PlayerKey, Screen
 from signage.times import isoformat_z
 
 SCHEMA = "signage.checkpoint/1"

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from playlists import sha256_hex
 from signage.accounts.models import User
 from signage.accounts.permissions import SUPERVISING, require_role
-from signage.displaylog.models import DisplayEvent
+from signage.displaylog.models import DisplayEvent, PlayerHead
 from signage.evidence.chains import screen_chain
-from signage.evidence.models import PlayerHead, PlayerKey
+from signage.screens.models import PlayerKey
 from signage.screens.services import get_screen
 from signage.times import isoformat_z
 

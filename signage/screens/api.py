@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, url_for
+from flask import Blueprint, request, url_for
 
-from signage.api.common import actor, forget_when_committed, now, parse_body, session
+from playlists.evidence import PlayerKeyAnswer, PlayerKeyRegistration
+from signage.api.common import (
+    actor,
+    forget_when_committed,
+    now,
+    parse_body,
+    screen_id_from_token,
+    session,
+)
 from signage.api.contract import contract
-from signage.errors import InvalidInput
+from signage.errors import BadRequest, InvalidInput
 from signage.health.schemas import refusal_json
 from signage.health.services import refusals, screen_statuses
 from signage.screens import services
 from signage.screens.models import Screen
+from signage.screens.player_keys import register_player_key
 from signage.screens.schemas import (
     GroupCreate,
     GroupList,
@@ -135,3 +144,24 @@ def create_group() -> Any:
         session(), actor(), name=body.name, description=body.description, now=now()
     )
     return group_json(group), 201
+
+
+@bp.post("/player/key")
+@contract(
+    "Register the player's own Ed25519 public key (first contact); 409 if the screen has "
+    "another until an admin rotates its token",
+    "a screen, with its own token",
+    document=PlayerKeyRegistration,
+    answers=PlayerKeyAnswer,
+    ok=201,
+    also=(200,),
+    auth="screen",
+)
+def register_key() -> Any:
+    screen_id = screen_id_from_token()
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or "public_key" not in body:
+        raise BadRequest('send {"public_key": "<base64url of the 32 raw bytes>"} as JSON')
+    key, created = register_player_key(session(), screen_id, body["public_key"], now=now())
+    answer: PlayerKeyAnswer = {"key_id": key.key_id, "registered": created}
+    return answer, 201 if created else 200

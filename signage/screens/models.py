@@ -62,3 +62,17 @@ class Screen(Base):
 
     def __repr__(self) -> str:
         return f"<Screen {self.key}>"
+
+
+class PlayerKey(Base):
+    """A key a screen's player signs its record with (signage.screens.player_keys): the current
+    one has no ``retired_at``; a token rotation retires it, and its signatures stay checkable."""
+
+    __tablename__ = "player_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    screen_id: Mapped[int] = mapped_column(sa.ForeignKey("screens.id"), index=True)
+    key_id: Mapped[str] = mapped_column(sa.String(16))
+    public_key: Mapped[str] = mapped_column(sa.String(64))  # base64url of the 32 raw bytes
+    registered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -17,9 +17,9 @@ from signage.accounts.permissions import require_role, require_staff
 from signage.accounts.tokens import SCREEN_PREFIX, display_prefix, new_token, token_hash
 from signage.audit.services import record
 from signage.errors import Conflict, InvalidInput, NotFound, Unauthenticated
-from signage.evidence.player_keys import retire_player_key
 from signage.screens.epoch import bump_playlists
 from signage.screens.models import Screen, ScreenGroup
+from signage.screens.player_keys import retire_player_key
 
 SCREEN_KEY = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 SIZE = re.compile(r"^(\d{1,5})[xX×](\d{1,5})$")

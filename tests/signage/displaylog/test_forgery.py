@@ -11,10 +11,9 @@ import sqlalchemy as sa
 from playlists import horizon_start
 from signage.clock import utcnow
 from signage.delivery.cache import get_cache
-from signage.displaylog.models import DisplayEvent
-from signage.evidence.models import PlayerKey, RefusedEvent
+from signage.displaylog.models import DisplayEvent, RefusedEvent
 from signage.notices.services import withdraw_notice
-from signage.screens.models import Screen
+from signage.screens.models import PlayerKey, Screen
 from signage.screens.services import create_screen, rotate_screen_token
 from tests.screen_record import ScreenRecord, fetch_etag, serve
 

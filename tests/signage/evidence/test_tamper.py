@@ -16,9 +16,9 @@ from playlists import canonical_json
 from signage.audit.chain import GENESIS, link_hash
 from signage.audit.models import AuditEntry, ChainHead
 from signage.audit.services import _hashed_record
-from signage.displaylog.models import DisplayEvent, DisplayGap
+from signage.displaylog.models import DisplayEvent, DisplayGap, PlayerHead
 from signage.displaylog.records import chain_name
-from signage.evidence.models import Checkpoint, PlayerHead
+from signage.evidence.models import Checkpoint
 from signage.notices.models import NoticeRevision
 from signage.reports.models import DailyPlay
 from tests.signage.evidence.conftest import send

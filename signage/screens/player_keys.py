@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 from playlists.signing import PublicKey, SignatureError
 from signage.audit.services import record
 from signage.errors import Conflict, InvalidInput
-from signage.evidence.models import PlayerKey
-from signage.screens.models import Screen
+from signage.screens.models import PlayerKey, Screen
 
 _CURRENT = sa.select(PlayerKey.public_key).where(
     PlayerKey.screen_id == sa.bindparam("screen_id"), PlayerKey.retired_at.is_(None)
