@@ -1,11 +1,10 @@
 """Import every model so that ``Base.metadata`` is complete (Alembic, tests)."""
 
 from signage.accounts.models import ApiToken, LoginThrottle, Role, User, UserRole, UserSession
-from signage.audit.models import AuditEntry, ChainHead
+from signage.audit.models import AuditEntry, ChainHead, Checkpoint
 from signage.db import Base
 from signage.delivery.models import ServedInputs, ServedPlaylist
 from signage.displaylog.models import DisplayEvent, DisplayGap, PlayerHead, RefusedEvent
-from signage.evidence.models import Checkpoint
 from signage.health.models import PlaylistRefusal, ScreenOutage, Screenshot, ScreenStatus
 from signage.keys.models import ControllerKey
 from signage.media.models import Media

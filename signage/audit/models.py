@@ -1,4 +1,5 @@
-"""The append-only, hash-chained audit log, and the heads of every hash chain."""
+"""The append-only, hash-chained audit log, the heads of every hash chain, and the signed
+checkpoints that state those heads (:mod:`signage.evidence.checkpoints`)."""
 
 from __future__ import annotations
 
@@ -50,3 +51,16 @@ class AuditEntry(Base):
     def details_dict(self) -> dict[str, Any]:
         value: dict[str, Any] = json.loads(self.details)
         return value
+
+
+class Checkpoint(Base):
+    """One signed checkpoint: ``body`` is its canonical JSON (what the signature covers, for
+    the purpose :data:`playlists.signing.CHECKPOINT`), ``signature`` base64url by ``key_id``."""
+
+    __tablename__ = "checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    made_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    key_id: Mapped[str] = mapped_column(sa.String(16))
+    body: Mapped[str] = mapped_column(sa.Text)
+    signature: Mapped[str] = mapped_column(sa.String(86))

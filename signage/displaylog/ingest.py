@@ -3,7 +3,7 @@
 Ingest is idempotent by the player's sequence number: an event sent twice (the player crashed
 before it saw the answer) is a *duplicate*, not a second play. An event that cannot be stored
 as a play is *rejected* with a reason: the player keeps it in a dead-letter table, and the
-controller keeps it too, as a refused record (:class:`~signage.evidence.models.RefusedEvent`),
+controller keeps it too, as a refused record (:class:`~signage.displaylog.models.RefusedEvent`),
 so nothing a screen sends is dropped silently on either side.
 
 A batch is first checked against the screen's own chain: signed by its player, every event

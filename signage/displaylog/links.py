@@ -2,7 +2,7 @@
 
 A batch from a screen (:mod:`playlists.evidence`) is taken into the screen's chain only if it is
 signed with the screen's registered player key and its events link on to the chain as the
-controller holds it (:class:`~signage.evidence.models.PlayerHead`): each event's ``prev`` is the
+controller holds it (:class:`~signage.displaylog.models.PlayerHead`): each event's ``prev`` is the
 hash of the event before it. Events that fail either test are refused and kept outside the chain
 (whoever sent them holds the token but not the screen's key). Events that pass are in the chain
 for good, whether ingest then stores them as plays or refuses them for what they claim.

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import os
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,12 +37,11 @@ from sqlalchemy.orm import Session
 from playlists import canonical_json, sha256_hex
 from playlists.signing import CHECKPOINT, PublicKey, SignatureError, SigningKey, b64, unb64
 from signage.audit.chain import GENESIS
-from signage.audit.models import ChainHead
+from signage.audit.models import ChainHead, Checkpoint
 from signage.audit.services import AUDIT_CHAIN, record
 from signage.delivery.models import ServedInputs, ServedPlaylist
 from signage.displaylog.models import DisplayGap, PlayerHead
 from signage.displaylog.records import chain_name
-from signage.evidence.models import Checkpoint
 from signage.keys.models import ControllerKey
 from signage.keys.services import register
 from signage.reports.models import DailyPlay, DailyUptime, RollupMark
@@ -185,6 +186,11 @@ class SignedCheckpoint:
         key.verify(CHECKPOINT, self.body, self.signature)
 
 
+def latest_checkpoint(session: Session) -> Checkpoint | None:
+    """The newest checkpoint, if any."""
+    return session.scalars(sa.select(Checkpoint).order_by(Checkpoint.id.desc()).limit(1)).first()
+
+
 def stored_checkpoints(session: Session) -> Iterator[SignedCheckpoint]:
     for row in session.scalars(sa.select(Checkpoint).order_by(Checkpoint.id)):
         try:
@@ -211,29 +217,43 @@ def _write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def export_checkpoints(session: Session, directory: Path) -> list[Path]:
-    """Write every checkpoint and the public keys that check it into ``directory``; return the
-    checkpoint files written (files already there with the same bytes are left alone)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    keys_dir = directory / "keys"
-    keys_dir.mkdir(exist_ok=True)
+def checkpoint_files(session: Session) -> Iterator[tuple[str, bytes]]:
+    """Every checkpoint and the public keys that check it, as (file name, bytes): what
+    :func:`export_checkpoints` writes and the reports page's download holds."""
     for key_id, key in controller_keys(session).items():
-        _write(keys_dir / f"controller-{key_id}.pem", _pem(key))
+        yield f"keys/controller-{key_id}.pem", _pem(key)
     screens = {i: k for i, k in session.execute(sa.select(Screen.id, Screen.key))}
     for screen_id, text in session.execute(sa.select(PlayerKey.screen_id, PlayerKey.public_key)):
         key = PublicKey.from_text(text)
-        name = f"screen-{screens.get(screen_id, screen_id)}-{key.key_id}.pem"
-        _write(keys_dir / name, _pem(key))
-    written = []
+        yield f"keys/screen-{screens.get(screen_id, screen_id)}-{key.key_id}.pem", _pem(key)
     for checkpoint in stored_checkpoints(session):
-        stem = directory / f"checkpoint-{checkpoint.number:06d}"
-        body, sig = stem.with_suffix(".json"), stem.with_suffix(".sig")
-        if body.exists() and body.read_bytes() == checkpoint.body and sig.exists():
+        stem = f"checkpoint-{checkpoint.number:06d}"
+        yield f"{stem}.json", checkpoint.body
+        yield f"{stem}.sig", checkpoint.signature
+
+
+def export_checkpoints(session: Session, directory: Path) -> list[Path]:
+    """Write every checkpoint and the public keys that check it into ``directory``; return the
+    checkpoint files newly written (files already there with the same bytes are left alone)."""
+    (directory / "keys").mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, data in checkpoint_files(session):
+        path = directory / name
+        if path.exists() and path.read_bytes() == data:
             continue
-        _write(body, checkpoint.body)
-        _write(sig, checkpoint.signature)
-        written.append(body)
+        _write(path, data)
+        if name.endswith(".json"):
+            written.append(path)
     return written
+
+
+def checkpoint_archive(session: Session) -> bytes:
+    """The same files as one zip archive (the reports page's download)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in checkpoint_files(session):
+            archive.writestr(f"checkpoints/{name}", data)
+    return buffer.getvalue()
 
 
 def read_directory(directory: Path) -> tuple[list[SignedCheckpoint], list[str]]:

@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from signage.audit.models import Checkpoint
 from signage.clock import utcnow
 from signage.db import get_db
 from signage.evidence.checkpoints import make_checkpoint
-from signage.evidence.models import Checkpoint
 from signage.jobs import run_exclusively
 from signage.keys.services import get_keys
 

@@ -9,18 +9,20 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from playlists.intervals import Interval, complement, normalise
+from signage.audit.checkpoints import CheckpointCover, covering
 from signage.audit.models import ChainHead
 from signage.displaylog.models import DisplayEvent
 from signage.displaylog.plays import PlayCounts, on_panel, plays_only
 from signage.displaylog.records import chain_name
 from signage.health.models import ScreenStatus
+from signage.keys.models import ControllerKey
 from signage.notices.models import Notice, NoticeStatus
 from signage.notices.queries import LiveSpell, revision_screen_ids
 from signage.reports.calendar import CalendarUnknown, WorkingCalendar, add_working_days
@@ -73,6 +75,8 @@ class ScreenEvidence:
     first_event: ChainPoint | None
     last_event: ChainPoint | None
     chain_head: ChainPoint | None
+    # The signed checkpoint that covers the last event, with the public keys that check it.
+    checkpoint: CheckpointCover | None = None
     # The screen's last heartbeat, when it came before the end of what is examined: its
     # displays since then may still arrive (a player keeps playing through a network outage
     # and uploads later), so that stretch is neither a gap nor evidence yet.
@@ -258,6 +262,22 @@ def _shown_between(session: Session, notice: Notice, screen: Screen) -> Any:
     ).one()
 
 
+def _cover(session: Session, screen: Screen, last: ChainPoint | None) -> CheckpointCover | None:
+    """The checkpoint that covers the screen's event ``last``, with its controller key."""
+    if last is None:
+        return None
+    received = session.scalar(
+        sa.select(DisplayEvent.received_at).where(
+            DisplayEvent.screen_id == screen.id, DisplayEvent.chain_seq == last.seq
+        )
+    )
+    cover = covering(session, screen.key, last.seq, received) if received else None
+    if cover is None:
+        return None
+    key = session.get(ControllerKey, cover.controller_key)
+    return replace(cover, controller_public_key=key.public_key if key else None)
+
+
 def screen_evidence(session: Session, q: Inquiry, screen: Screen) -> ScreenEvidence:
     """Gather the evidence that the notice of ``q`` was on display on ``screen``."""
     period = _period(q, screen)
@@ -292,6 +312,7 @@ def screen_evidence(session: Session, q: Inquiry, screen: Screen) -> ScreenEvide
         q, period, gaps, counts.plays, stop=stop, reported_until=reported_until
     )
     first_shown, last_shown = _shown_between(session, q.notice, screen)
+    last_event = _chain_point(session, q.notice, screen, DisplayEvent.chain_seq.desc())
     return ScreenEvidence(
         screen=screen.key,
         screen_name=screen.name,
@@ -310,7 +331,8 @@ def screen_evidence(session: Session, q: Inquiry, screen: Screen) -> ScreenEvide
         last_display=last_shown,
         gaps=gaps,
         first_event=_chain_point(session, q.notice, screen, DisplayEvent.chain_seq.asc()),
-        last_event=_chain_point(session, q.notice, screen, DisplayEvent.chain_seq.desc()),
+        last_event=last_event,
         chain_head=chain_head(session, chain_name(screen.id)),
         reported_until=reported_until,
+        checkpoint=_cover(session, screen, last_event),
     )

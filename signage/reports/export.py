@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from signage.audit.checkpoints import CheckpointCover
 from signage.csvfiles import to_csv
 from signage.reports.annual import AnnualReport, CountRow
 from signage.reports.calendar import YearCalendar
@@ -16,7 +17,7 @@ from signage.reports.compliance import Approval, ComplianceReport
 from signage.reports.evidence import ChainPoint, ScreenEvidence
 from signage.reports.gaps import Gap
 from signage.reports.measures import UptimeFigures
-from signage.reports.schemas import CalendarReply, ComplianceReply
+from signage.reports.schemas import CalendarReply, CheckpointReply, ComplianceReply
 from signage.reports.uptime import UptimeReport
 from signage.times import isoformat_z
 
@@ -105,7 +106,24 @@ def _screen_json(s: ScreenEvidence) -> dict[str, Any]:
             "first_event": _point(s.first_event),
             "last_event": _point(s.last_event),
             "head": _point(s.chain_head),
+            "checkpoint": _cover(s.checkpoint),
         },
+    }
+
+
+def _cover(c: CheckpointCover | None) -> CheckpointReply | None:
+    if c is None:
+        return None
+    return {
+        "number": c.number,
+        "made_at": isoformat_z(c.made_at),
+        "sha256": c.sha256,
+        "controller_key": c.controller_key,
+        "controller_public_key": c.controller_public_key,
+        "display_seq": c.display_seq,
+        "player_seq": c.player_seq,
+        "player_key": c.player_key,
+        "player_public_key": c.player_public_key,
     }
 
 
@@ -224,6 +242,20 @@ def compliance_csv(r: ComplianceReport) -> str:
                         "hash": point.hash,
                     }
                 )
+        if s.checkpoint is not None:
+            c = s.checkpoint
+            rows.append(
+                {
+                    "record": "checkpoint",
+                    "screen": s.screen,
+                    "from": isoformat_z(c.made_at),
+                    "seq": c.number,
+                    "hash": c.sha256,
+                    "detail": f"controller key {c.controller_key} {c.controller_public_key}; "
+                    f"player key {c.player_key} {c.player_public_key}; covers display record "
+                    f"{c.display_seq}, player-signed event {c.player_seq}",
+                }
+            )
     return to_csv(COMPLIANCE_COLUMNS, ([row.get(c) for c in COMPLIANCE_COLUMNS] for row in rows))
 
 

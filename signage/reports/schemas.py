@@ -123,10 +123,26 @@ class ApprovalReply(TypedDict):
 
 
 @reply
+class CheckpointReply(TypedDict):
+    """The signed checkpoint that covers a screen's last event, and the keys that check it."""
+
+    number: int
+    made_at: str
+    sha256: str  # of the exported checkpoint-<number>.json
+    controller_key: str
+    controller_public_key: str | None
+    display_seq: int
+    player_seq: int | None
+    player_key: str | None
+    player_public_key: str | None
+
+
+@reply
 class ChainReply(TypedDict):
     first_event: ChainPointReply | None
     last_event: ChainPointReply | None
     head: ChainPointReply | None
+    checkpoint: CheckpointReply | None  # None: no checkpoint made since the last event
 
 
 @reply

@@ -77,6 +77,12 @@ def compliance_lines(r: ComplianceReport, zone: str) -> list[str]:
         ):
             if point is not None:
                 lines.append(f"  {name}: #{point.seq} {point.hash}")
+        if s.checkpoint is not None:
+            c = s.checkpoint
+            lines.append(
+                f"  checkpoint {c.number} ({local(c.made_at, zone)}, sha256 {c.sha256}) covers "
+                f"it: controller key {c.controller_key}, player key {c.player_key}"
+            )
     if r.audit_head is not None:
         lines.append(f"audit log head: #{r.audit_head.seq} {r.audit_head.hash}")
     return lines

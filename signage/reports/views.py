@@ -11,6 +11,7 @@ from signage.accounts.models import Role
 from signage.accounts.permissions import require_role
 from signage.api.common import csv_response, query_date, query_int
 from signage.errors import Conflict, InvalidInput
+from signage.evidence.checkpoints import checkpoint_archive, latest_checkpoint
 from signage.notices.services import list_notices
 from signage.reports import calendar, export
 from signage.reports.annual import FIRST_YEAR, AnnualReport, annual_report
@@ -36,6 +37,18 @@ def _today() -> dt.date:
 
 PAGE = 30
 PUBLISHED = ("approved", "expired", "withdrawn")  # the notices that have been on the screens
+
+
+@bp.get("/reports/checkpoints.zip")
+def checkpoints() -> Response:
+    """Every signed checkpoint with the public keys that check it, to keep elsewhere."""
+    require_role(signed_in(), Role.SUPERVISOR, Role.ADMIN)
+    stamp = now().strftime("%Y%m%d")
+    return Response(
+        checkpoint_archive(session()),
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="checkpoints-{stamp}.zip"'},
+    )
 
 
 @bp.get("/reports")
@@ -66,6 +79,7 @@ def index() -> Any:
         year=_today().year,
         today=_today(),
         uptime_from=_today() - UPTIME_DAYS,
+        checkpoints=latest_checkpoint(db),
     )
 
 

@@ -13,6 +13,7 @@ from signage.accounts.permissions import require_role
 from signage.api.common import forget_when_committed
 from signage.delivery.cache import get_cache
 from signage.delivery.services import compile_for_screen, screen_timeline, showing_at
+from signage.displaylog.refused import refused_events
 from signage.errors import Conflict, InvalidInput, NotFound
 from signage.health.models import Screenshot, ScreenStatus
 from signage.health.services import refusals
@@ -51,6 +52,7 @@ def detail(key: str) -> Any:
         screen=screen,
         status=db.get(ScreenStatus, screen.id),
         refusals=refusals(db, screen.id, limit=10),
+        refused_events=refused_events(db, screen.id, limit=10),
         signing_key=get_keys(current_app).key().key_id,
         shot=db.get(Screenshot, screen.id),
         current=showing,

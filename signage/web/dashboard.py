@@ -15,6 +15,7 @@ from signage.audit.models import AuditEntry
 from signage.delivery.cache import PlaylistCache
 from signage.delivery.services import showing_at
 from signage.displaylog.models import DisplayGap
+from signage.displaylog.refused import screens_with_refused_events
 from signage.health.models import Screenshot, ScreenStatus
 from signage.health.services import screens_refusing
 from signage.notices.integrity import WITHHELD
@@ -56,6 +57,7 @@ class Dashboard:
     ending_soon: list[Notice]
     alerts: list[Alert]
     refusing: list[Alert]  # screens whose player refused a playlist in the last day
+    refused_events: list[Alert]  # screens with display events refused in the last day
 
     @property
     def online(self) -> int:
@@ -109,6 +111,7 @@ def dashboard(session: Session, actor: User, cache: PlaylistCache, now: dt.datet
         ending_soon=list(ending),
         alerts=recent_alerts(session),
         refusing=refusing_screens(session, now),
+        refused_events=screens_refused(session, now),
     )
 
 
@@ -118,6 +121,15 @@ def refusing_screens(session: Session, now: dt.datetime) -> list[Alert]:
     return [
         Alert(at=now, kind="refused", screen=keys.get(screen_id, "?"), detail=f"{n} · {text}")
         for screen_id, n, text in screens_refusing(session, since=now - REFUSALS_SHOWN)
+    ]
+
+
+def screens_refused(session: Session, now: dt.datetime) -> list[Alert]:
+    """Screens with display events refused in the last day: how many, and the last reason."""
+    keys = dict(session.execute(sa.select(Screen.id, Screen.key)).all())
+    return [
+        Alert(at=now, kind="refused-events", screen=keys.get(screen_id, "?"), detail=f"{n} · {r}")
+        for screen_id, n, r in screens_with_refused_events(session, since=now - REFUSALS_SHOWN)
     ]
 
 

@@ -10,6 +10,7 @@ from click.testing import CliRunner, Result
 
 from signage.cli import Context, cli
 from signage.db import get_db
+from tests.signage.evidence_world import county, verify, verify_cli  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

@@ -14,14 +14,13 @@ import sqlalchemy as sa
 
 from playlists import canonical_json
 from signage.audit.chain import GENESIS, link_hash
-from signage.audit.models import AuditEntry, ChainHead
+from signage.audit.models import AuditEntry, ChainHead, Checkpoint
 from signage.audit.services import _hashed_record
 from signage.displaylog.models import DisplayEvent, DisplayGap, PlayerHead
 from signage.displaylog.records import chain_name
-from signage.evidence.models import Checkpoint
 from signage.notices.models import NoticeRevision
 from signage.reports.models import DailyPlay
-from tests.signage.evidence.conftest import send
+from tests.signage.evidence_world import send
 
 
 def test_an_untouched_record_verifies_with_and_without_the_folder(county, verify):

@@ -1,5 +1,6 @@
-"""A county with two screens whose players have logged two days of plays, rolled up, with a
-checkpoint signed and exported: what the tampering tests rewrite."""
+"""Fixtures of the evidence tests (imported by tests/signage/conftest.py): a county with two
+screens whose players have logged two days of plays, rolled up, with a checkpoint signed and
+exported: what the tampering tests rewrite."""
 
 from __future__ import annotations
 
