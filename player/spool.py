@@ -71,6 +71,7 @@ class Spool:
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(SCHEMA)
         self._lock = threading.Lock()
+        self._chain_older_events()
         self.recovered = self._recover()
 
     def close(self) -> None:
@@ -106,6 +107,23 @@ class Spool:
             self._db.execute("DELETE FROM showing WHERE id = ?", (event["id"],))
             self._insert("events", final)
         return final
+
+    def _chain_older_events(self) -> None:
+        """Link events a player from before screens signed their record left in the queue onto
+        the chain, in order, so the chain starts with them (the controller refuses them as plays,
+        for want of a playlist ETag, and keeps them)."""
+        with self._transaction():
+            if self._db.execute("SELECT 1 FROM meta WHERE key = 'chain'").fetchone():
+                return
+            rows = self._db.execute("SELECT seq, body FROM events ORDER BY seq").fetchall()
+            for seq, body in rows:
+                event = json.loads(body)
+                if "prev" not in event:
+                    linked = self._chained(event)
+                    self._db.execute(
+                        "UPDATE events SET body = ? WHERE seq = ?",
+                        (json.dumps(linked, ensure_ascii=False), seq),
+                    )
 
     def _recover(self) -> int:
         """Queue the displays a player that died left open, as they stand; return how many."""

@@ -26,7 +26,10 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from signage.displaylog.models import DisplayEvent, DisplayGap
+from signage.audit.models import ChainHead, Checkpoint
+from signage.displaylog.models import DisplayEvent, DisplayGap, PlayerHead, RefusedEvent
+from signage.reports.models import DailyPlay
+from signage.screens.models import Screen
 from tests.conftest import need
 from tests.e2e.test_new_user_script import Signage, free_port
 
@@ -309,10 +312,32 @@ def test_outage_expiry_and_exactly_once_delivery(system, db_session):
     health = requests.get(f"{system.base}/api/v1/screens/hall", headers=reviewer).json()
     assert abs(health["clock_offset_ms"] + 600_000) < 5_000
 
+    # Every play the real player sent was one it could have had, in its signed chain; only the
+    # skewed player's first displays, shown by its own clock before it heard the controller's,
+    # may be refused (and kept) for starting in the future.
+    for seq, reason, chained in db_session.execute(
+        sa.select(RefusedEvent.player_seq, RefusedEvent.reason, RefusedEvent.chained)
+    ):
+        assert seq > before and "in the future" in reason and chained
     assert s("verify-logs").returncode == 0
+    assert s("checkpoint").returncode == 0
+    kept = system.tmp / "kept-elsewhere"
+    assert s("checkpoint", "export", str(kept)).returncode == 0
+    assert s("verify-logs", "--checkpoints", str(kept)).returncode == 0
     db_session.execute(
         sa.update(DisplayEvent).where(DisplayEvent.player_seq == 2).values(duration_ms=1)
     )
     db_session.commit()
     broken = s("verify-logs", check=False)
     assert broken.returncode == 1 and "screen hall: BROKEN at record" in broken.stderr
+    # Deleting the whole record of the screen, its heads and the checkpoints in the database
+    # leaves the checkpoints kept elsewhere to say so.
+    hall_id = db_session.scalar(sa.select(Screen.id).where(Screen.key == "hall"))
+    db_session.execute(sa.delete(DisplayEvent).where(DisplayEvent.screen_id == hall_id))
+    db_session.execute(sa.delete(ChainHead).where(ChainHead.name == f"display:{hall_id}"))
+    db_session.execute(sa.delete(PlayerHead).where(PlayerHead.screen_id == hall_id))
+    db_session.execute(sa.delete(DailyPlay).where(DailyPlay.screen_id == hall_id))
+    db_session.execute(sa.delete(Checkpoint))
+    db_session.commit()
+    broken = s("verify-logs", "--checkpoints", str(kept), check=False)
+    assert broken.returncode == 1 and "of screen hall: BROKEN" in broken.stderr

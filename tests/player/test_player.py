@@ -25,9 +25,11 @@ from player.config import PlayerConfig
 from player.errors import MediaError, Unreachable
 from player.output import PngOutput
 from player.runner import Player
+from player.spool import SCHEMA as SPOOL_SCHEMA
 from player.spool import Spool
 from player.store import Store
 from playlists import PlayerState
+from playlists.evidence import GENESIS, event_hash
 from signage.clock import utcnow
 from signage.media import services as media_services
 from tests.player.wsgi_adapter import session_for
@@ -217,6 +219,31 @@ def test_spool_survives_reopening_and_never_reuses_numbers(tmp_path):
     assert (first["seq"], second["seq"], third["seq"]) == (1, 2, 3)
     reopened.settle({"rejected": [{"id": third["id"], "reason": "bad"}]}, now_iso="now")
     assert reopened.pending() == [] and reopened.dead_letters()[0]["reason"] == "bad"
+
+
+def test_the_spool_chains_every_event_across_restarts_and_kills(tmp_path):
+    path = tmp_path / "spool.sqlite3"
+    # A queue left by a player from before screens signed their record: linked first.
+    with sqlite3.connect(path) as db:
+        db.executescript(SPOOL_SCHEMA)
+        db.execute(
+            "INSERT INTO events (seq, id, body) VALUES (1, 'old', ?)",
+            (json.dumps({"id": "old", "seq": 1, "item_id": "a"}),),
+        )
+        db.execute("INSERT INTO meta (key, value) VALUES ('seq', '1')")
+    spool = Spool(path)
+    spool.record({"item_id": "b"})
+    showing = spool.begin({"item_id": "c", "started_at": "2026-11-26T08:00:00Z"})
+    spool.close()
+    reopened = Spool(path)  # as after a kill: the display in progress is queued as it stood
+    assert reopened.recovered == 1 and showing["seq"] == 3
+    reopened.record({"item_id": "d"})
+    events = reopened.pending()
+    assert [e["seq"] for e in events] == [1, 2, 3, 4]
+    prev = GENESIS
+    for e in events:
+        assert e["prev"] == prev
+        prev = event_hash(e)
 
 
 def test_a_display_cut_short_by_a_kill_is_queued_as_interrupted(tmp_path):
