@@ -15,9 +15,10 @@ recount with no row (a deleted row, or a deleted or edited event), or other figu
 It reads one day at a time with one GROUP BY query per day, so the log is never held in memory.
 Each day's rows and recount come from the same statement, so they are read from one snapshot of
 the database, and a roll-up job committing meanwhile (it moves marks and rows together) cannot
-make a day look wrong. Events above the marks (stored since the job's last run) and days not yet
-rolled up are not in the rows, and not checked. Rows rolled in another time zone are not checked
-either: no report reads them, and the job's next run rolls every day again.
+make a day look wrong. Events above the marks (stored since the job's last run) are not in the
+rows, and not checked; a row for a day not yet rolled up is a mismatch (the job writes none).
+Rows rolled in another time zone are not checked: no report reads them, and the job's next run
+rolls every day again.
 """
 
 from __future__ import annotations
@@ -32,11 +33,11 @@ from sqlalchemy.orm import Session
 
 from signage.displaylog.models import DisplayEvent
 from signage.displaylog.plays import COUNTERS
-from signage.reports.models import DailyPlay, RollupMark
+from signage.reports.models import DailyPlay, RollupMark, RollupProgress
 
 # _event_counts is private in rollups.py: the job's own sums (count_columns summed, then the
 # first and last start), reused so that the recount cannot count a play differently.
-from signage.reports.rollups import _event_counts, read_state
+from signage.reports.rollups import PROGRESS_ID, _event_counts, read_state
 from signage.times import day_bounds, days_between, isoformat_z, local_date
 
 # What a DailyPlay row holds for its (day, screen, notice, category), in this order.
@@ -103,6 +104,7 @@ def recount_rollups(
     first with an event or a row through the last rolled-up day.
     """
     last = read_state(session, timezone).rolled_through
+    yield from _rows_beyond(session, timezone, last)
     if last is None:
         return
     zone = zoneinfo.ZoneInfo(timezone)
@@ -113,6 +115,24 @@ def recount_rollups(
         yield from _recount_day(session, day, zone)
         if progress is not None:
             progress(done)
+
+
+def _rows_beyond(session: Session, timezone: str, last: dt.date | None) -> Iterator[RollupMismatch]:
+    """Rows for days not rolled up (after ``last``, or any when nothing is): the job writes a
+    day's rows and moves its progress in one transaction, so there are none, unless the rows
+    were rolled in another time zone (then no report reads them)."""
+    progress = session.get(RollupProgress, PROGRESS_ID)
+    if progress is not None and progress.timezone != timezone:
+        return
+    d = DailyPlay
+    query = sa.select(
+        d.day, d.screen_id, d.notice_id, d.category, *[d.__table__.c[n] for n in FIGURES]
+    ).order_by(d.day, d.screen_id, d.notice_id, d.category)
+    if last is not None:
+        query = query.where(d.day > last)
+    for row in session.execute(query.limit(100)):
+        day, screen_id, notice_id, category, *figures = row
+        yield RollupMismatch(day, screen_id, notice_id, category, tuple(figures), None)  # type: ignore[arg-type]
 
 
 def _first_day(session: Session, zone: zoneinfo.ZoneInfo) -> dt.date | None:

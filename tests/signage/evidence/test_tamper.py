@@ -128,6 +128,8 @@ def test_an_invented_daily_plays_row(county, verify, db_session):
     )
     whole, problems = verify()
     assert not whole and any("daily roll-ups: BROKEN" in p for p in problems)
+    db_session.execute(sa.delete(Checkpoint))
+    assert any("daily roll-ups: BROKEN" in p for p in verify(county["dir"])[1])
 
 
 def test_an_edited_gap(county, verify, db_session):
@@ -151,6 +153,8 @@ def test_an_edited_gap(county, verify, db_session):
     db_session.add(DisplayGap(screen_id=gap.screen_id, first_seq=1, last_seq=1, detected_at=now))
     whole, problems = verify()
     assert not whole and any("no event is missing" in p for p in problems)
+    db_session.execute(sa.delete(Checkpoint))
+    assert any("no event is missing" in p for p in verify(county["dir"])[1])
 
 
 def test_edited_approved_text_and_category(county, verify, db_session):
@@ -162,6 +166,11 @@ def test_edited_approved_text_and_category(county, verify, db_session):
     db_session.execute(sa.update(DisplayEvent).values(category="要闻"))
     whole, problems = verify()
     assert not whole and any("category" in p for p in problems)
+    revision.body = "改过的正文"
+    db_session.execute(sa.delete(Checkpoint))
+    problems = verify(county["dir"])[1]
+    assert any("category" in p for p in problems)
+    assert any("approved revisions" in p for p in problems)
 
 
 def test_an_edited_play_is_caught_by_the_players_signature(county, verify, db_session):
@@ -200,3 +209,23 @@ def test_a_checkpoint_file_that_does_not_verify(county, verify_cli):
     assert f"checkpoint 1 ({body.name})" in result.output
     assert "signature does not hold" in result.output
     assert verify_cli("--checkpoints", str(county["dir"] / "nope")).exit_code == 2
+
+
+def test_an_invented_daily_plays_row_for_a_day_not_rolled_up(county, verify, db_session):
+    row = db_session.scalars(sa.select(DailyPlay)).first()
+    db_session.add(
+        DailyPlay(
+            day=county["now"].date() + dt.timedelta(days=1),
+            screen_id=row.screen_id,
+            notice_id=row.notice_id,
+            category=row.category,
+            plays=500,
+            interrupted=0,
+            errors=0,
+            shown_ms=0,
+            first_start=county["now"],
+            last_start=county["now"],
+        )
+    )
+    whole, problems = verify()
+    assert not whole and any("daily roll-ups: BROKEN" in p for p in problems)
