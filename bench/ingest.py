@@ -37,6 +37,7 @@ from signage.app import create_app
 from signage.db import get_db
 from signage.delivery.served import note_served
 from signage.delivery.services import compile_served
+from signage.keys.services import get_keys
 from signage.notices import review
 from signage.notices import services as notices
 from signage.screens.models import Screen
@@ -94,10 +95,11 @@ def main() -> None:
         assert screen is not None
         register_player_key(s, screen.id, player_key.public.text, now=approved)
         served: dict[dt.datetime, str] = {}
+        controller = get_keys(app).key().key_id
         hour = horizon_start(start)
         while hour <= now:
             playlist, inputs = compile_served(s, screen, now=hour, weights=DEFAULT_WEIGHTS)
-            etag = etag_of(signed_etag(canonical_bytes(playlist), player_key.key_id))
+            etag = etag_of(signed_etag(canonical_bytes(playlist), controller))
             note_served(s, screen.id, etag, playlist, inputs, now=hour)
             served[hour] = etag
             hour += dt.timedelta(hours=1)
