@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
 from playlists import Outcome, item_id
@@ -41,7 +41,7 @@ from playlists.events import (
     EventsAnswer,
     Rejection,
 )
-from playlists.evidence import ETAG, HASH_PATTERN
+from playlists.evidence import ETAG, HASH_PATTERN, SignedHead
 from signage.displaylog.append import ParsedEvent, append_events, record_gaps
 from signage.displaylog.links import Sent, keep_head, walk
 from signage.displaylog.models import RefusedEvent
@@ -211,6 +211,22 @@ def ingest_body(session: Session, screen_id: int, body: bytes, *, now: dt.dateti
     return _ingest(session, screen_id, sent, batch["head"], now)
 
 
+_HEAD: TypeAdapter[SignedHead] = TypeAdapter(SignedHead)
+
+
+def _signed_head(head: Any) -> SignedHead:
+    """The batch's signed head, or a 422: a batch without one is no batch of the protocol (the
+    player keeps its events and sends them again, signed)."""
+    try:
+        return _HEAD.validate_python(head)
+    except ValidationError:
+        raise InvalidInput(
+            "head must be the screen's chain head signed by its player: "
+            "{seq, hash, key_id, signature}",
+            field="head",
+        ) from None
+
+
 def ingest_events(
     session: Session,
     screen_id: int,
@@ -230,7 +246,7 @@ def ingest_events(
             sent.append(Sent(raw, _parse(raw, latest)))
         except ValueError as exc:
             sent.append(Sent(raw, None, str(exc)))
-    return _ingest(session, screen_id, sent, head if isinstance(head, dict) else None, now)
+    return _ingest(session, screen_id, sent, _signed_head(head), now)
 
 
 class _Approved(NamedTuple):

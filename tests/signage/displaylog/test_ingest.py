@@ -14,7 +14,7 @@ from playlists import canonical_json, horizon_start
 from signage.audit.chain import link_hash
 from signage.clock import utcnow
 from signage.displaylog.chains import verify_display_logs
-from signage.displaylog.models import DisplayEvent, DisplayGap
+from signage.displaylog.models import DisplayEvent, DisplayGap, RefusedEvent
 from signage.displaylog.records import hashed_record
 from signage.screens.services import create_screen
 from tests.screen_record import ScreenRecord, fetch_etag
@@ -127,7 +127,7 @@ def test_a_reused_sequence_number_is_rejected_not_merged(client, world):
     assert answer["duplicates"] == [] and "already used" in answer["rejected"][0]["reason"]
 
 
-def test_batches_are_bounded_and_shaped(client, world):
+def test_batches_are_bounded_and_shaped(client, db_session, world):
     too_many = [event(world, world["live"], s) for s in range(1, 502)]
     assert post(client, world, too_many).status_code == 422
     assert (
@@ -135,6 +135,13 @@ def test_batches_are_bounded_and_shaped(client, world):
     )
     unsigned = world["record"].batch([event(world, world["live"], 1)])
     assert client.post("/api/v1/player/events", json=unsigned).status_code == 401
+    # A batch without its signed head, or with one of the wrong shape, is no batch: 422, and
+    # nothing is stored (the player keeps its events and sends them again).
+    for head in (None, {"seq": -1}, "signed"):
+        body = unsigned | {"head": head} if head is not None else {"events": unsigned["events"]}
+        answer = client.post("/api/v1/player/events", json=body, headers=world["headers"])
+        assert answer.status_code == 422 and answer.get_json()["error"]["field"] == "head"
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(RefusedEvent)) == 0
 
 
 def test_gaps_are_recorded_and_shrink_when_late_events_arrive(client, db_session, world):
