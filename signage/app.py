@@ -8,8 +8,15 @@ from typing import Any
 from flask import Flask, Request, Response, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_limiter.errors import RateLimitExceeded
-from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.exceptions import (
+    Conflict as ConflictPage,
+)
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    ServiceUnavailable,
+)
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
@@ -122,6 +129,16 @@ def _answer_errors(app: Flask) -> None:
         if routes.is_api_request():
             return routes.internal_error()
         return site.http_error_page(InternalServerError())
+
+    @app.errorhandler(IntegrityError)
+    def _conflict(exc: IntegrityError) -> Response:
+        # Two requests raced to write the same row (a player's retry beside its first try).
+        app.logger.warning("conflicting write on %s: %s", routes.request_line(), exc.orig)
+        if routes.is_api_request():
+            return routes.error_response(
+                409, "conflict", "a concurrent change conflicted; try again"
+            )
+        return site.http_error_page(ConflictPage())
 
     @app.errorhandler(OperationalError)
     def _database_busy(exc: OperationalError) -> Response:

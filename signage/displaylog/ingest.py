@@ -41,7 +41,7 @@ from playlists.events import (
     EventsAnswer,
     Rejection,
 )
-from playlists.evidence import ETAG, HASH_PATTERN, SignedHead
+from playlists.evidence import ETAG, HASH_PATTERN, RECORD_FIELDS, SignedHead
 from signage.displaylog.append import ParsedEvent, append_events, record_gaps
 from signage.displaylog.links import Sent, keep_head, walk
 from signage.displaylog.models import RefusedEvent
@@ -218,7 +218,8 @@ def _signed_head(head: Any) -> SignedHead:
     """The batch's signed head, or a 422: a batch without one is no batch of the protocol (the
     player keeps its events and sends them again, signed)."""
     try:
-        return _HEAD.validate_python(head)
+        # Lax: a JSON number such as 812.0 is the whole number it writes.
+        return _HEAD.validate_python(head, strict=False)
     except ValidationError:
         raise InvalidInput(
             "head must be the screen's chain head signed by its player: "
@@ -356,12 +357,19 @@ def _ingest(
     return result
 
 
-def _as_sent(raw: Any) -> str:
-    """An event as it was sent, as text to keep (canonical JSON where it is plain JSON)."""
+KEPT_CHARS = 2000  # of an event refused outside the chain: enough to see what it was
+
+
+def _as_sent(raw: Any, chained: bool) -> str:
+    """An event as it was sent, as text to keep: of one in the chain, the fields its hash covers
+    (canonical JSON: what verify-logs hashes again); of any other, the first characters."""
+    if chained and isinstance(raw, dict):
+        return canonical_json({k: raw[k] for k in RECORD_FIELDS if k in raw}).decode("utf-8")
     try:
-        return canonical_json(raw).decode("utf-8")
+        text = canonical_json(raw).decode("utf-8")
     except (TypeError, ValueError):  # NaN and the like, which the JSON reader lets through
-        return json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str)
+        text = json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str)
+    return text if len(text) <= KEPT_CHARS else text[:KEPT_CHARS] + "…"
 
 
 def _keep_refused(
@@ -378,8 +386,8 @@ def _keep_refused(
                 "event_id": s.event_id,
                 "player_seq": s.seq,
                 "received_at": now,
-                "reason": reason,
-                "body": _as_sent(s.raw),
+                "reason": reason.replace("\x00", ""),
+                "body": _as_sent(s.raw, chained),
                 "chained": chained,
                 "hash": s.hash if chained else None,
             }

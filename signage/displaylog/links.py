@@ -8,7 +8,8 @@ hash of the event before it. Events that fail either test are refused and kept o
 for good, whether ingest then stores them as plays or refuses them for what they claim.
 
 Resent events (the player did not see the answer) are duplicates; a jump in the sequence is
-recorded as lost events, and a lost event that arrives late fills its gap.
+recorded as lost events. An event behind the chain's head that was never stored (one counted lost,
+arriving late) cannot be linked in, and is refused: a player sends its chain in order.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from playlists.evidence import GENESIS, event_hash, verify_head
+from playlists.evidence import event_hash, verify_head
 from playlists.signing import SignatureError
 from signage.displaylog.append import ParsedEvent, stored_event_ids
-from signage.displaylog.models import DisplayEvent, DisplayGap, PlayerHead, RefusedEvent
+from signage.displaylog.models import DisplayEvent, PlayerHead, RefusedEvent
 from signage.screens.player_keys import current_player_key
 
 NO_KEY = (
@@ -48,7 +49,7 @@ class Sent:
             return
         get = raw.get if isinstance(raw, dict) else {}.get
         value = get("id")
-        self.event_id = str(value)[:64] if value is not None else ""
+        self.event_id = str(value)[:64].replace("\x00", "") if value is not None else ""
         seq = get("seq")
         self.seq: int | None = seq if type(seq) is int and 1 <= seq <= 2**62 else None
         self.prev: Any = get("prev")
@@ -63,7 +64,7 @@ class Walk:
     again: list[tuple[str, str]] = field(default_factory=list)  # refused before: (id, reason)
     outside: list[tuple[Sent, str]] = field(default_factory=list)  # refused, not in the chain
     gaps: list[tuple[int, int]] = field(default_factory=list)
-    late: list[int] = field(default_factory=list)  # sequence numbers that fill a gap
+    late: list[int] = field(default_factory=list)  # sequence numbers that fill a gap (none now)
     head: PlayerHead | None = None  # the new signed head to keep
     head_exists: bool = False  # the screen had a signed head before
 
@@ -99,19 +100,6 @@ def _refused_before(
     return {seq: (event_id, reason) for seq, event_id, reason in rows}
 
 
-def _in_gap(session: Session, screen_id: int, seq: int) -> bool:
-    return (
-        session.scalar(
-            sa.select(DisplayGap.id).where(
-                DisplayGap.screen_id == screen_id,
-                DisplayGap.first_seq <= seq,
-                DisplayGap.last_seq >= seq,
-            )
-        )
-        is not None
-    )
-
-
 def walk(
     session: Session,
     screen_id: int,
@@ -132,23 +120,28 @@ def walk(
         return _refuse_all(sent, f"the batch's signature does not hold: {exc}")
     connection = session.connection()
     held = connection.execute(_LOCK_HEAD, {"head_screen": screen_id}).one_or_none()
+    held_hash: str | None
     if held is not None:
         held_seq, held_hash = held.seq, held.hash
     else:
         # The first signed batch: events stored before screens signed their record (an older
         # player's) come before the chain, which starts after them.
         held_seq = connection.scalar(_LAST_PLAYED, {"screen_id": screen_id}) or 0
-        held_hash = GENESIS
+        held_hash = None  # the chain starts here: its first event's prev is its player's word
     numbered = sorted((s for s in sent if s.seq is not None), key=lambda s: s.seq or 0)
     out = Walk(outside=[(s, "seq must be a whole number 1–2^62") for s in sent if s.seq is None])
     behind = [s.seq for s in numbered if s.seq is not None and s.seq <= held_seq]
     stored = stored_event_ids(connection, screen_id, behind) if behind else {}
     refused = _refused_before(session, screen_id, behind)
-    expect_seq, expect_prev = held_seq + 1, held_hash
+    expect_seq: int = held_seq + 1
+    expect_prev: str | None = held_hash
     last: Sent | None = None
     for s in numbered:
         seq = s.seq or 0
-        s.hash = event_hash(s.raw, s.parsed.started_z if s.parsed else None)
+        try:
+            s.hash = event_hash(s.raw, s.parsed.started_z if s.parsed else None)
+        except (TypeError, ValueError):  # a value canonical JSON has no form for (NaN)
+            return _refuse_all(sent, f"event {seq} cannot be hashed: it is no plain JSON")
         if seq <= held_seq:
             earlier = stored.get(seq) or refused.get(seq, (None, ""))[0]
             if earlier == s.event_id:
@@ -159,16 +152,15 @@ def walk(
             elif earlier is not None:
                 reason = f"sequence number {seq} was already used by event {earlier}"
                 out.outside.append((s, reason))
-            elif _in_gap(session, screen_id, seq):
-                out.late.append(seq)
-                out.chained.append(s)
             else:
+                # A player sends its chain in order: an event behind the head (one counted lost,
+                # arriving late) cannot be linked in, and is kept outside it.
                 out.outside.append((s, f"sequence number {seq} is behind the screen's chain"))
             last = s
             continue
         if seq < expect_seq:
             return _refuse_all(sent, f"sequence number {seq} is sent twice in the batch")
-        if seq == expect_seq and s.prev != expect_prev:
+        if seq == expect_seq and expect_prev is not None and s.prev != expect_prev:
             return _refuse_all(
                 sent,
                 f"event {seq}'s prev does not link to the screen's chain at sequence number "

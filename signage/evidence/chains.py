@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from playlists import sha256_hex
-from playlists.evidence import DISPLAY_CHAIN, GENESIS, chain_record, head_statement
+from playlists.evidence import DISPLAY_CHAIN, chain_record, head_statement
 from playlists.signing import PublicKey, SignatureError, unb64
 from signage.audit.chain import ChainBreak, verify_links
 from signage.audit.models import ChainHead
@@ -166,7 +166,9 @@ def player_chain(
     )
     # Events stored before screens signed their record come first, outside the chain.
     start = legacy or 0
-    last_seq, last_hash, empty = start, GENESIS, True
+    # Its first event's prev is its player's word (an upgraded player's chain may begin with
+    # events it queued before it signed); every later one must name the one before it.
+    last_seq, last_hash, empty = start, None, True
     holes: set[tuple[int, int]] = set()
     for n, (seq, recomputed, prev, where) in enumerate(_player_records(session, screen_id), 1):
         if progress is not None and n % 100_000 == 0:
@@ -183,7 +185,7 @@ def player_chain(
                     f"events {last_seq + 1}–{seq - 1} of the screen's chain are missing "
                     "(deleted) and no lost-event gap is recorded for them",
                 )
-        elif prev != last_hash:
+        elif last_hash is not None and prev != last_hash:
             return ChainBreak(seq, "its prev does not match the screen's event before it (edited)")
         if seq in stated and stated[seq][0] != recomputed:
             return ChainBreak(seq, f"it is not the event {stated[seq][1]} holds (rewritten)")

@@ -144,17 +144,26 @@ def test_batches_are_bounded_and_shaped(client, db_session, world):
     assert db_session.scalar(sa.select(sa.func.count()).select_from(RefusedEvent)) == 0
 
 
-def test_gaps_are_recorded_and_shrink_when_late_events_arrive(client, db_session, world):
+def test_gaps_are_recorded_and_late_events_are_kept_outside_the_chain(client, db_session, world):
     answer = post(client, world, [event(world, world["live"], s) for s in (1, 2, 6, 9)])
     assert answer.get_json()["lost"] == [
         {"first_seq": 3, "last_seq": 5},
         {"first_seq": 7, "last_seq": 8},
     ]
-    post(client, world, [event(world, world["live"], 4), event(world, world["live"], 7)])
+    # A player sends its chain in order: an event behind its head cannot be linked in (it could
+    # be anyone's), so it is refused and kept, and the gaps stay as they were.
+    late = [event(world, world["live"], 4), event(world, world["live"], 7)]
+    answer = post(client, world, late).get_json()
+    assert [r["reason"] for r in answer["rejected"]] == [
+        "sequence number 4 is behind the screen's chain",
+        "sequence number 7 is behind the screen's chain",
+    ]
     gaps = db_session.execute(
         sa.select(DisplayGap.first_seq, DisplayGap.last_seq).order_by(DisplayGap.first_seq)
     ).all()
-    assert [tuple(g) for g in gaps] == [(3, 3), (5, 5), (8, 8)]
+    assert [tuple(g) for g in gaps] == [(3, 5), (7, 8)]
+    kept = db_session.execute(sa.select(RefusedEvent.player_seq, RefusedEvent.chained)).all()
+    assert sorted(tuple(k) for k in kept) == [(4, False), (7, False)]
 
 
 def test_every_stored_event_hashes_as_its_record_says(client, db_session, world):
