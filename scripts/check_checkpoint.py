@@ -35,7 +35,8 @@ def main(folder, number, screen, chain_file):
     load_pem_public_key(pem.read_bytes()).verify(signature, b"signage.checkpoint/1\0" + body)
     print(f"checkpoint {number}: signed by controller key {checkpoint['controller_key']}")
 
-    head = next(s for s in checkpoint["screens"] if s["key"] == screen)["player"]
+    entry = next(s for s in checkpoint["screens"] if s["key"] == screen)
+    head = entry["player"]
     statement = canonical(
         {"schema": "signage.display-chain/1", "seq": head["seq"], "hash": head["hash"]}
     )
@@ -43,15 +44,22 @@ def main(folder, number, screen, chain_file):
     player.verify(unb64(head["signature"]), b"signage.display-chain/1\0" + statement)
     print(f"screen {screen}: its player signed its chain up to event {head['seq']}")
 
-    prev = "0" * 64  # the first event names no event before it
+    # The chain begins after the events stored before screens signed their record; it may
+    # jump only over the lost-event gaps the checkpoint records. Its first event's prev is the
+    # player's own; every later one names the event before it.
+    expected, prev = entry["unsigned"]["last_seq"] + 1, None
+    gaps = {tuple(g) for g in entry["gaps"]}
     for item in json.loads(Path(chain_file).read_text(encoding="utf-8")):
         record = item["record"].encode("utf-8")
         digest = hashlib.sha256(record).hexdigest()
         if digest != item["hash"]:
             sys.exit(f"event {item['seq']}: its record does not give its hash")
-        if not item["after_gap"] and json.loads(record)["prev"] != prev:
+        if item["seq"] != expected:
+            if (expected, item["seq"] - 1) not in gaps:
+                sys.exit(f"events {expected}-{item['seq'] - 1}: missing, and no gap is recorded")
+        elif prev is not None and json.loads(record)["prev"] != prev:
             sys.exit(f"event {item['seq']}: it does not link to the event before it")
-        prev = digest
+        prev, expected = digest, item["seq"] + 1
         if item["seq"] == head["seq"]:
             if digest != head["hash"]:
                 sys.exit(f"event {item['seq']}: it is not the event the player signed")

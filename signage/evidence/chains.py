@@ -16,6 +16,7 @@ from __future__ import annotations
 import heapq
 import json
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -146,30 +147,76 @@ def _player_records(session: Session, screen_id: int) -> Iterator[tuple[int, str
         yield seq, sha256_hex(record), prev, kind
 
 
+@dataclass
+class Claims:
+    """What signed checkpoints say of a screen's own chain besides its events' hashes: where
+    it begins (the events stored unsigned before it, which never change) and the gaps it jumps
+    over up to the head each checkpoint states."""
+
+    unsigned: tuple[int, int, str] | None = None  # (count, last seq, which checkpoint)
+    gaps: list[tuple[frozenset[tuple[int, int]], int, str]] = field(default_factory=list)
+
+
+def _unsigned(session: Session, screen_id: int) -> tuple[int, int]:
+    count, last = session.execute(
+        sa.select(sa.func.count(), sa.func.max(DisplayEvent.player_seq)).where(
+            DisplayEvent.screen_id == screen_id, DisplayEvent.playlist_etag.is_(None)
+        )
+    ).one()
+    return count, last or 0
+
+
+def _claims_break(
+    claims: Claims, unsigned: tuple[int, int], recorded: set[tuple[int, int]]
+) -> ChainBreak | None:
+    if claims.unsigned is not None and claims.unsigned[:2] != unsigned:
+        count, last, label = claims.unsigned
+        return ChainBreak(
+            min(last, unsigned[1]) + 1,
+            f"{label} holds {count} events stored before screens signed their record, up to "
+            f"event {last}; {unsigned[0]} are, up to {unsigned[1]} (moved out of the chain, "
+            "or added)",
+        )
+    for stated_gaps, upto, label in claims.gaps:
+        now = frozenset(g for g in recorded if g[0] <= upto)
+        if now != stated_gaps:
+            changed = sorted(now ^ stated_gaps)[0]
+            return ChainBreak(
+                changed[0],
+                f"the lost-event gaps up to event {upto} are not those {label} holds "
+                f"(gap {changed[0]}–{changed[1]} added, removed or moved)",
+            )
+    return None
+
+
 def player_chain(
-    session: Session, screen_id: int, stated: Stated, progress: Any = None
+    session: Session,
+    screen_id: int,
+    stated: Stated,
+    progress: Any = None,
+    claims: Claims | None = None,
 ) -> ChainBreak | None:
     """Check a screen's own chain: links, holes against recorded gaps, the signed head and its
     signature, and checkpoints (see the module)."""
-    gaps = sorted(
-        session.execute(
+    recorded = {
+        (a, b)
+        for a, b in session.execute(
             sa.select(DisplayGap.first_seq, DisplayGap.last_seq).where(
                 DisplayGap.screen_id == screen_id
             )
-        ).all()
-    )
-    recorded = {(a, b) for a, b in gaps}
-    legacy = session.scalar(
-        sa.select(sa.func.max(DisplayEvent.player_seq)).where(
-            DisplayEvent.screen_id == screen_id, DisplayEvent.playlist_etag.is_(None)
         )
-    )
+    }
+    unsigned = _unsigned(session, screen_id)
+    found = _claims_break(claims or Claims(), unsigned, recorded)
+    if found is not None:
+        return found
     # Events stored before screens signed their record come first, outside the chain.
-    start = legacy or 0
+    start = unsigned[1]
     # Its first event's prev is its player's word (an upgraded player's chain may begin with
     # events it queued before it signed); every later one must name the one before it.
     last_seq, last_hash, empty = start, None, True
     holes: set[tuple[int, int]] = set()
+    visited = 0
     for n, (seq, recomputed, prev, where) in enumerate(_player_records(session, screen_id), 1):
         if progress is not None and n % 100_000 == 0:
             progress(n)
@@ -187,19 +234,21 @@ def player_chain(
                 )
         elif last_hash is not None and prev != last_hash:
             return ChainBreak(seq, "its prev does not match the screen's event before it (edited)")
-        if seq in stated and stated[seq][0] != recomputed:
-            return ChainBreak(seq, f"it is not the event {stated[seq][1]} holds (rewritten)")
+        if seq in stated:
+            if stated[seq][0] != recomputed:
+                return ChainBreak(seq, f"it is not the event {stated[seq][1]} holds (rewritten)")
+            visited += 1
         last_seq, last_hash, empty = seq, recomputed, False
     for a, b in sorted(recorded - holes):
         if a > start:
             return ChainBreak(a, f"a lost-event gap {a}–{b} is recorded where no event is missing")
-    beyond = [s for s in stated if s > last_seq]
-    if beyond:
-        seq = min(beyond)
+    if visited != len(stated):  # some event a checkpoint holds was not met on the way
+        in_hole = {s for s in stated for a, b in holes if a <= s <= b}
+        seq = min(s for s in stated if s > last_seq or s <= start or s in in_hole)
         return ChainBreak(
-            last_seq + 1,
-            f"{stated[seq][1]} holds the screen's chain up to event {seq}, but it ends at "
-            f"{last_seq} (events deleted)",
+            seq,
+            f"{stated[seq][1]} holds the screen's chain at event {seq}, which is no longer in "
+            "it (deleted, or stored as if it came before screens signed their record)",
         )
     return _signed_head(session, screen_id, last_seq, last_hash, empty)
 

@@ -5,7 +5,8 @@ key for the purpose :data:`CHECKPOINT` (:mod:`playlists.signing`):
 
 * the head (length and last hash) of the audit chain, and of each screen's display chain;
 * the newest head of each screen's own chain that its player signed, with the signature and the
-  player's public key, so anyone can check it without the database;
+  player's public key, so anyone can check it without the database; where that chain begins (after
+  the events stored before screens signed their record) and the lost-event gaps it jumps over;
 * digests of the daily roll-ups, the lost-event gaps and the served-playlist store;
 * the hash of the checkpoint before it, so checkpoints form a chain of their own.
 
@@ -40,7 +41,7 @@ from signage.audit.chain import GENESIS
 from signage.audit.models import ChainHead, Checkpoint
 from signage.audit.services import AUDIT_CHAIN, record
 from signage.delivery.models import ServedInputs, ServedPlaylist
-from signage.displaylog.models import DisplayGap, PlayerHead
+from signage.displaylog.models import DisplayEvent, DisplayGap, PlayerHead
 from signage.displaylog.records import chain_name
 from signage.keys.models import ControllerKey
 from signage.keys.services import register
@@ -96,16 +97,37 @@ def checkpoint_body(session: Session, *, now: dt.datetime, key_id: str) -> dict[
     heads = _heads(session)
     audit_seq, audit_hash = heads.get(AUDIT_CHAIN, (0, GENESIS))
     player_heads = {h.screen_id: h for h in session.scalars(sa.select(PlayerHead))}
+    unsigned = {
+        screen_id: (count, last)
+        for screen_id, count, last in session.execute(
+            sa.select(DisplayEvent.screen_id, sa.func.count(), sa.func.max(DisplayEvent.player_seq))
+            .where(DisplayEvent.playlist_etag.is_(None))
+            .group_by(DisplayEvent.screen_id)
+        )
+    }
+    gaps: dict[int, list[list[int]]] = {}
+    for screen_id, first, last in session.execute(
+        sa.select(DisplayGap.screen_id, DisplayGap.first_seq, DisplayGap.last_seq).order_by(
+            DisplayGap.screen_id, DisplayGap.first_seq
+        )
+    ):
+        gaps.setdefault(screen_id, []).append([first, last])
     keys = {(k.screen_id, k.key_id): k.public_key for k in session.scalars(sa.select(PlayerKey))}
     screens = []
     for screen_id, key in session.execute(sa.select(Screen.id, Screen.key).order_by(Screen.key)):
         seq, head_hash = heads.get(chain_name(screen_id), (0, GENESIS))
         signed = player_heads.get(screen_id)
+        count, last = unsigned.get(screen_id, (0, 0))
         screens.append(
             {
                 "key": key,
                 "id": screen_id,
                 "display": {"seq": seq, "hash": head_hash},
+                # Events stored before screens signed their record (none are stored since):
+                # the screen's own chain begins after them.
+                "unsigned": {"count": count, "last_seq": last or 0},
+                # Sequence numbers the screen's chain jumps over (lost events), as recorded.
+                "gaps": gaps.get(screen_id, []),
                 "player": None
                 if signed is None
                 else {

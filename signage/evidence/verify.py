@@ -31,7 +31,7 @@ from signage.audit.chain import GENESIS, ChainBreak
 from signage.audit.models import AuditEntry
 from signage.audit.services import verify_audit_log
 from signage.displaylog.models import DisplayEvent
-from signage.evidence.chains import controller_chain, player_chain
+from signage.evidence.chains import Claims, controller_chain, player_chain
 from signage.evidence.checkpoints import (
     SignedCheckpoint,
     controller_keys,
@@ -70,6 +70,7 @@ class _Stated:
         default_factory=lambda: defaultdict(dict)
     )
     player: dict[str, dict[int, tuple[str, str]]] = field(default_factory=lambda: defaultdict(dict))
+    claims: dict[str, Claims] = field(default_factory=lambda: defaultdict(Claims))
     newest: SignedCheckpoint | None = None
 
 
@@ -147,6 +148,14 @@ def _learn(stated: _Stated, content: dict[str, Any], label: str) -> None:
         player = screen.get("player") or {}
         if player.get("seq"):
             stated.player[key][int(player["seq"])] = (str(player["hash"]), label)
+        claims = stated.claims[key]
+        unsigned = screen.get("unsigned")
+        if unsigned is not None:
+            claims.unsigned = (int(unsigned["count"]), int(unsigned["last_seq"]), label)
+        if "gaps" in screen:
+            upto = int(player.get("seq") or 0)
+            gaps = frozenset((int(a), int(b)) for a, b in screen["gaps"])
+            claims.gaps.append((frozenset(g for g in gaps if g[0] <= upto), upto, label))
 
 
 def _chain_line(where: str, found: ChainBreak) -> str:
@@ -181,13 +190,14 @@ def verify_everything(
             if say is not None:
                 say(f"display log of screen {key}: {n:,} records checked")
 
-        for where, check, wanted in (
-            ("display log", controller_chain, stated.display.get(key, {})),
-            ("screen's own chain", player_chain, stated.player.get(key, {})),
-        ):
-            broken = check(session, screen_id, wanted, progress)
-            if broken is not None:
-                verdict.problems.append(_chain_line(f"{where} of screen {key}", broken))
+        broken = controller_chain(session, screen_id, stated.display.get(key, {}), progress)
+        if broken is not None:
+            verdict.problems.append(_chain_line(f"display log of screen {key}", broken))
+        broken = player_chain(
+            session, screen_id, stated.player.get(key, {}), progress, stated.claims.get(key)
+        )
+        if broken is not None:
+            verdict.problems.append(_chain_line(f"screen's own chain of screen {key}", broken))
         session.expunge_all()
     events = session.scalar(sa.select(sa.func.count()).select_from(DisplayEvent)) or 0
     if not any("screen" in p for p in verdict.problems):

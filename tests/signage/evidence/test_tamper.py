@@ -151,10 +151,13 @@ def test_an_edited_gap(county, verify, db_session):
     assert not whole and any("screen hall" in p and "missing" in p for p in problems)
     gap.last_seq += 1
     db_session.add(DisplayGap(screen_id=gap.screen_id, first_seq=1, last_seq=1, detected_at=now))
+    # A gap among events a checkpoint covers is checked against it; without checkpoints, a
+    # recorded gap where no event is missing is seen too.
     whole, problems = verify()
-    assert not whole and any("no event is missing" in p for p in problems)
+    assert not whole and any("not those checkpoint 1" in p for p in problems)
+    assert any("not those checkpoint 1" in p for p in verify(county["dir"])[1])
     db_session.execute(sa.delete(Checkpoint))
-    assert any("no event is missing" in p for p in verify(county["dir"])[1])
+    assert any("no event is missing" in p for p in verify()[1])
 
 
 def test_edited_approved_text_and_category(county, verify, db_session):
@@ -171,6 +174,34 @@ def test_edited_approved_text_and_category(county, verify, db_session):
     problems = verify(county["dir"])[1]
     assert any("category" in p for p in problems)
     assert any("approved revisions" in p for p in problems)
+
+
+def test_deleted_plays_hidden_behind_a_forged_gap(county, verify, db_session):
+    hall = county["hall"]["screen"]
+    db_session.execute(
+        sa.delete(DisplayEvent).where(
+            DisplayEvent.screen_id == hall.id, DisplayEvent.player_seq.in_([5, 6])
+        )
+    )
+    db_session.add(
+        DisplayGap(screen_id=hall.id, first_seq=5, last_seq=6, detected_at=county["now"])
+    )
+    whole, problems = verify(county["dir"])
+    assert not whole and any("screen hall" in p and "gaps" in p for p in problems)
+
+
+def test_plays_laundered_as_unsigned_ones(county, verify, db_session):
+    # Every play of a screen made to look as if stored before screens signed their record,
+    # the signed head deleted: the checkpoint says where the screen's own chain begins.
+    hall = county["hall"]["screen"]
+    db_session.execute(
+        sa.update(DisplayEvent)
+        .where(DisplayEvent.screen_id == hall.id)
+        .values(playlist_etag=None, player_prev=None)
+    )
+    db_session.execute(sa.delete(PlayerHead).where(PlayerHead.screen_id == hall.id))
+    whole, problems = verify(county["dir"])
+    assert not whole and any("screen hall" in p and "before screens signed" in p for p in problems)
 
 
 def test_an_edited_play_is_caught_by_the_players_signature(county, verify, db_session):

@@ -86,3 +86,16 @@ def test_openssl_checks_a_checkpoint_signature(county, tmp_path):
         check=False,
     )
     assert done.returncode == 0 and "Signature Verified Successfully" in done.stdout
+
+
+def test_the_script_refuses_a_jump_no_checkpoint_records(
+    county, client, token_for, make_user, tmp_path
+):
+    headers = token_for(make_user("supervisor"))
+    items, _ = chain_items(client, headers, "hall")
+    # A play deleted before the third party got the chain (and the feed then says a gap
+    # comes before the next): the checkpoint records no gap there.
+    edited = [i for i in items if i["seq"] != 6]
+    edited[5]["after_gap"] = True
+    done = check(county["dir"], "hall", edited, tmp_path)
+    assert done.returncode == 1 and "events 6-6: missing" in done.stderr
