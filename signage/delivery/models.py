@@ -24,7 +24,8 @@ class ServedInputs(Base):
 
 class ServedPlaylist(Base):
     """One playlist document a screen was sent: its ETag (without quotes), the hour it was
-    compiled for, its inputs, and when it was first sent to the screen."""
+    compiled for, its inputs, when it was first sent to the screen and when last (a playlist
+    sent again after a change was undone)."""
 
     __tablename__ = "served_playlists"
 
@@ -33,5 +34,6 @@ class ServedPlaylist(Base):
     inputs_id: Mapped[int] = mapped_column(sa.ForeignKey("served_inputs.id"))
     generated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     served_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    last_sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (sa.Index("ix_served_playlists_screen_served", "screen_id", "served_at"),)

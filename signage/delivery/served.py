@@ -53,6 +53,9 @@ def inputs_json(
     )
 
 
+_SERVED_TABLE = ServedPlaylist.__table__
+
+
 def _insert_ignore(session: Session, table: sa.Table, values: dict[str, object]) -> None:
     """INSERT a row unless its key is there already (another process, or an earlier send)."""
     name = session.connection().dialect.name
@@ -70,22 +73,25 @@ def record_served(
     now: dt.datetime,
 ) -> None:
     """Note that the playlist ``etag`` (without quotes), compiled from ``inputs`` for the hour
-    ``generated_at``, was sent to the screen; the first send is the one kept."""
+    ``generated_at``, was sent to the screen now: its first send is kept, and its last."""
     digest = sha256_hex(inputs)
     _insert_ignore(
         session, ServedInputs.__table__, {"digest": digest, "inputs": inputs.decode("utf-8")}
     )
     inputs_id = session.scalar(sa.select(ServedInputs.id).where(ServedInputs.digest == digest))
-    _insert_ignore(
-        session,
-        ServedPlaylist.__table__,
-        {
-            "etag": etag,
-            "screen_id": screen_id,
-            "inputs_id": inputs_id,
-            "generated_at": generated_at,
-            "served_at": now,
-        },
+    name = session.connection().dialect.name
+    insert = (postgresql.insert if name == "postgresql" else sqlite.insert)(_SERVED_TABLE)
+    session.execute(
+        insert.values(
+            etag=etag,
+            screen_id=screen_id,
+            inputs_id=inputs_id,
+            generated_at=generated_at,
+            served_at=now,
+            last_sent_at=now,
+        ).on_conflict_do_update(
+            index_elements=["etag"], set_={"last_sent_at": insert.excluded.last_sent_at}
+        )
     )
 
 
@@ -206,17 +212,26 @@ def note_served(
 
 
 _SERVED = ServedPlaylist.__table__
-_MINE = sa.select(_SERVED.c.etag, _SERVED.c.served_at).where(
+_MINE = sa.select(_SERVED.c.etag, _SERVED.c.last_sent_at).where(
     _SERVED.c.screen_id == sa.bindparam("screen"),
     _SERVED.c.etag.in_(sa.bindparam("etags", expanding=True)),
 )
 _NEXT = (
-    sa.select(_SERVED.c.served_at)
+    sa.select(_SERVED.c.last_sent_at)
     .where(
         _SERVED.c.screen_id == sa.bindparam("screen"),
-        _SERVED.c.served_at > sa.bindparam("after"),
+        _SERVED.c.last_sent_at > sa.bindparam("after"),
     )
-    .order_by(_SERVED.c.served_at)
+    .order_by(_SERVED.c.last_sent_at)
+    .limit(1)
+)
+_HAD = (
+    sa.select(_SERVED.c.etag)
+    .where(
+        _SERVED.c.screen_id == sa.bindparam("screen"),
+        _SERVED.c.last_sent_at <= sa.bindparam("at"),
+    )
+    .order_by(_SERVED.c.last_sent_at.desc())
     .limit(1)
 )
 
@@ -224,14 +239,19 @@ _NEXT = (
 def served_to(
     session: Session, screen_id: int, etags: Iterable[str]
 ) -> dict[str, tuple[dt.datetime, dt.datetime | None]]:
-    """For each of ``etags`` served to the screen: when it was first sent, and when the screen
-    was first sent a newer playlist after it (None: none since)."""
+    """For each of ``etags`` served to the screen: when it was last sent, and when the screen
+    was next sent another playlist after that (None: none since)."""
     wanted = list(set(etags))
     if not wanted:
         return {}
     connection = session.connection()
     mine = connection.execute(_MINE, {"screen": screen_id, "etags": wanted}).all()
     return {
-        etag: (served_at, connection.scalar(_NEXT, {"screen": screen_id, "after": served_at}))
-        for etag, served_at in mine
+        etag: (sent_at, connection.scalar(_NEXT, {"screen": screen_id, "after": sent_at}))
+        for etag, sent_at in mine
     }
+
+
+def sent_last_before(session: Session, screen_id: int, at: dt.datetime) -> str | None:
+    """The ETag of the playlist the screen was last sent at or before ``at``."""
+    return session.connection().scalar(_HAD, {"screen": screen_id, "at": at})

@@ -6,8 +6,9 @@ An event names the ETag of the playlist it played from. It is stored as a play o
 * the playlist holds the item, with the same notice, revision and content hash;
 * it started inside one of the item's windows, allowing :data:`CLOCK_TOLERANCE` either side;
 * the screen had not been sent a newer playlist more than :data:`CLOCK_TOLERANCE` before it
-  started (a notice withdrawn or retargeted stops at the screen's next poll; a screen cut off
-  from the controller keeps its last playlist, and its plays stand);
+  started, unless that one holds the item too (a notice withdrawn or retargeted stops at the
+  screen's next poll; a screen cut off from the controller keeps its last playlist, and its
+  plays stand; a playlist sent again after a change was undone counts from its last sending);
 * it does not overlap the screen's display before it by more than :data:`OVERLAP_TOLERANCE`,
   and it has ended (it is not a day-long display that started an hour ago).
 
@@ -23,7 +24,13 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from signage.delivery.served import REBUILT, RebuildError, ServedItem, served_to
+from signage.delivery.served import (
+    REBUILT,
+    RebuildError,
+    ServedItem,
+    sent_last_before,
+    served_to,
+)
 from signage.displaylog.append import ParsedEvent
 from signage.displaylog.models import DisplayEvent
 from signage.times import isoformat_z
@@ -58,6 +65,24 @@ def _item_reason(p: ParsedEvent, items: dict[str, ServedItem]) -> str | None:
     ):
         return f"started_at is outside item {p.item_id}'s windows in playlist {p.playlist_etag}"
     return None
+
+
+def _superseded(session: Session, screen_id: int, p: ParsedEvent, newer: dt.datetime) -> str | None:
+    """Why a play from a playlist the screen had been sent a newer one of is no play, if it is
+    not: it stands when the playlist the screen was last sent by then holds the same item, with
+    a window holding its start (a player fetching the new playlist's images plays on from the
+    old one; an item unchanged in both played either way)."""
+    had = sent_last_before(session, screen_id, p.started_at - CLOCK_TOLERANCE)
+    if had is not None and had != p.playlist_etag:
+        try:
+            if _item_reason(p, REBUILT.items(session, had)) is None:
+                return None
+        except RebuildError:
+            pass
+    return (
+        f"the screen had been sent a newer playlist at {isoformat_z(newer)}, "
+        "before this display started, and it does not hold this item then"
+    )
 
 
 def check_plays(
@@ -98,10 +123,7 @@ def check_plays(
             reason = _item_reason(p, found)
             newer = served[p.playlist_etag][1]
             if reason is None and newer is not None and p.started_at > newer + CLOCK_TOLERANCE:
-                reason = (
-                    f"the screen had been sent a newer playlist at {isoformat_z(newer)}, "
-                    f"before this display started"
-                )
+                reason = _superseded(session, screen_id, p, newer)
         if (
             reason is None
             and previous is not None

@@ -95,6 +95,7 @@ def upgrade() -> None:
         sa.Column("inputs_id", sa.Integer(), nullable=False),
         sa.Column("generated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("served_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_sent_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["inputs_id"],
             ["served_inputs.id"],

@@ -26,7 +26,7 @@ def two(db_session, make_user, make_notice, client):
     players registered, both playlists served now."""
     now = utcnow()
     author, reviewer = make_user("author"), make_user("reviewer")
-    world = {"t0": horizon_start(now), "author": author}
+    world = {"t0": horizon_start(now), "author": author, "reviewer": reviewer}
     window = {"valid_from": now - 2 * HOUR, "valid_until": now + dt.timedelta(days=7)}
     for name, key in (("a", "gov-lobby"), ("b", "zwzx-hall-1")):
         screen, token = create_screen(
@@ -183,3 +183,45 @@ def test_one_key_per_screen_until_a_token_rotation(client, db_session, two):
     ).all()
     assert [current for _, current in keys if _ in (a["record"].key.key_id,)] == [False]
     assert (stranger.key.key_id, True) in [tuple(k) for k in keys]
+
+
+def approve_another(db_session, two, side):
+    from signage.notices import review
+    from signage.notices import services as notices
+    from tests.conftest import RULES, notice_fields
+
+    now = utcnow()
+    author = two["author"]
+    fields = notice_fields(
+        title="又一条通知",
+        screens=[side["key"]],
+        valid_from=now - HOUR,
+        valid_until=now + HOUR * 48,
+    )
+    notice = notices.create_notice(db_session, author, fields, now=now, rules=RULES)
+    notices.submit_notice(db_session, author, notice.id, now=now)
+    review.approve_notice(
+        db_session, two["reviewer"], notice.id, confidentiality_reviewed=True, now=now
+    )
+    db_session.commit()
+    return notice
+
+
+def test_plays_stand_while_the_screen_moves_to_a_newer_playlist(client, db_session, two):
+    a = two["a"]
+    notice = approve_another(db_session, two, a)
+    get_cache(client.application).sync(force=True)
+    newer = fetch_etag(client, a["headers"])
+    assert newer != a["etag"]
+    # The player fetches the new playlist's images before it switches: its first notice, in
+    # both playlists alike, played on from the old one, stands.
+    later = utcnow() + dt.timedelta(seconds=90)
+    answer = send(client, a, [play(a, start=later)])
+    assert answer["accepted"], answer
+    # A change undone: the first playlist is sent again, and plays from it stand.
+    withdraw_notice(db_session, two["author"], notice.id, reason="撤回", now=utcnow())
+    db_session.commit()
+    get_cache(client.application).sync(force=True)
+    assert fetch_etag(client, a["headers"]) == a["etag"]
+    answer = send(client, a, [play(a, start=later + dt.timedelta(seconds=20))])
+    assert answer["accepted"], answer
