@@ -71,7 +71,11 @@ def controller_chain(
     head = session.execute(
         sa.select(ChainHead.seq, ChainHead.hash).where(ChainHead.name == chain_name(screen_id))
     ).one_or_none()
-    query = sa.select(*_CONTROLLER_COLUMNS).where(_EVENTS.c.screen_id == screen_id)
+    # Events stored while the walk runs lie beyond the head read first: not yet checked.
+    upto = head.seq if head is not None else 0
+    query = sa.select(*_CONTROLLER_COLUMNS).where(
+        _EVENTS.c.screen_id == screen_id, _EVENTS.c.chain_seq <= upto
+    )
 
     def records() -> Iterator[tuple[int, str, str, bytes]]:
         for n, row in enumerate(_chunks(session, query, _EVENTS.c.chain_seq), 1):
@@ -206,6 +210,11 @@ def player_chain(
             )
         )
     }
+    # The head first: events stored while the walk runs lie beyond it, not yet checked.
+    head = session.get(PlayerHead, screen_id)
+    upto = head.seq if head is not None else None
+    if upto is not None:
+        recorded = {g for g in recorded if g[0] <= upto}
     unsigned = _unsigned(session, screen_id)
     found = _claims_break(claims or Claims(), unsigned, recorded)
     if found is not None:
@@ -220,6 +229,8 @@ def player_chain(
     for n, (seq, recomputed, prev, where) in enumerate(_player_records(session, screen_id), 1):
         if progress is not None and n % 100_000 == 0:
             progress(n)
+        if upto is not None and seq > upto:
+            break
         if where == "edited":
             return ChainBreak(seq, "a refused record's content does not match its hash (edited)")
         if seq <= last_seq:
@@ -250,13 +261,17 @@ def player_chain(
             f"{stated[seq][1]} holds the screen's chain at event {seq}, which is no longer in "
             "it (deleted, or stored as if it came before screens signed their record)",
         )
-    return _signed_head(session, screen_id, last_seq, last_hash, empty)
+    return _signed_head(head, session, screen_id, last_seq, last_hash, empty)
 
 
 def _signed_head(
-    session: Session, screen_id: int, last_seq: int, last_hash: str, empty: bool
+    head: PlayerHead | None,
+    session: Session,
+    screen_id: int,
+    last_seq: int,
+    last_hash: str | None,
+    empty: bool,
 ) -> ChainBreak | None:
-    head = session.get(PlayerHead, screen_id)
     if head is None:
         if empty:
             return None

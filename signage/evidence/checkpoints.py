@@ -59,11 +59,15 @@ DIGESTED = {
 }
 
 
-def table_digest(session: Session, model: Any, where: Any = None) -> str:
-    """SHA-256 over a table's rows in key order, each as canonical JSON on its own line."""
+def table_digest(
+    session: Session, model: Any, where: Any = None, leave_out: tuple[str, ...] = ()
+) -> str:
+    """SHA-256 over a table's rows in key order, each as canonical JSON on its own line (but
+    for the columns in ``leave_out``)."""
     table = model.__table__
     keys = list(table.primary_key.columns)
-    query = sa.select(*table.columns).order_by(*keys)
+    columns = [c for c in table.columns if c.name not in leave_out]
+    query = sa.select(*columns).order_by(*keys)
     if where is not None:
         query = query.where(where)
     digest = hashlib.sha256()
@@ -82,10 +86,21 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def served_digest(session: Session, until: dt.datetime) -> str:
-    """The digest of the served-playlist store as it stood at ``until``: rows are only ever
-    added, so what was served by then must never change."""
-    return table_digest(session, ServedPlaylist, ServedPlaylist.served_at <= until)
+# A send is stamped with its request's start and committed at its end: rows first sent this
+# long before a checkpoint are all in when it is made.
+SERVED_MARGIN = dt.timedelta(minutes=5)
+
+
+def served_digest(session: Session, made_at: dt.datetime) -> str:
+    """The digest of the served-playlist store as it stood when a checkpoint was made at
+    ``made_at``: what was first sent by then (less :data:`SERVED_MARGIN`) must never change;
+    only a playlist's last sending moves, when it is sent again."""
+    return table_digest(
+        session,
+        ServedPlaylist,
+        ServedPlaylist.served_at <= made_at - SERVED_MARGIN,
+        leave_out=("last_sent_at",),
+    )
 
 
 def _heads(session: Session) -> dict[str, tuple[int, str]]:

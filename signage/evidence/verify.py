@@ -34,7 +34,6 @@ from signage.displaylog.models import DisplayEvent
 from signage.evidence.chains import Claims, controller_chain, player_chain
 from signage.evidence.checkpoints import (
     SignedCheckpoint,
-    controller_keys,
     directory_keys,
     read_directory,
     served_digest,
@@ -77,14 +76,19 @@ class _Stated:
 def _keys(session: Session, directory: Path | None) -> dict[str, PublicKey]:
     """The controller keys that may have signed checkpoints: the database's key chain (checked:
     every key reached from the first through signed rotations) and those kept beside exports."""
-    keys = controller_keys(session)
+    keys: dict[str, PublicKey] = {}
     rows, rotations = key_chain(session)
     if rows:
-        first = PublicKey.from_text(rows[0].public_key, rows[0].key_id)
-        try:
-            follow(first, rotations)
-        except SignatureError:
-            keys = {first.key_id: first}  # a key chain that does not hold vouches for no key
+        # Only the first key and those it reaches through signed rotations, one by one: a key
+        # merely written into the table vouches for nothing.
+        current = PublicKey.from_text(rows[0].public_key, rows[0].key_id)
+        keys[current.key_id] = current
+        for rotation in rotations:
+            try:
+                current = follow(current, [rotation])
+            except SignatureError:
+                break
+            keys[current.key_id] = current
     if directory is not None:
         keys.update({k.key_id: k for k in directory_keys(directory)})
     return keys
@@ -112,16 +116,21 @@ def _checkpoints(session: Session, directory: Path | None, verdict: Verdict) -> 
     stated = _Stated()
     good = 0
     for name, checkpoints in sources:
-        previous = GENESIS
+        previous, number = GENESIS, 0
         for c in sorted(checkpoints, key=lambda c: c.number):
             label = f"checkpoint {c.number} ({c.source})"
+            if c.number != number + 1:
+                verdict.problems.append(
+                    f"checkpoint {number + 1}: BROKEN: it is missing from {name} (deleted)"
+                )
+            number = c.number
             try:
                 c.verify(keys)
                 content = c.content
             except (SignatureError, ValueError) as exc:
                 verdict.problems.append(f"{label}: BROKEN: the signature does not hold ({exc})")
                 continue
-            if content.get("previous") != previous and previous != GENESIS:
+            if content.get("previous") != previous and (c.number == 1 or previous != GENESIS):
                 verdict.problems.append(
                     f"{label}: BROKEN: it does not follow the checkpoint before it in {name} "
                     "(one was removed or replaced)"
