@@ -8,6 +8,7 @@ after the batch's last event (:func:`playlists.evidence.sign_head`).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from player.client import ControllerClient
@@ -15,6 +16,8 @@ from player.errors import ControllerError
 from player.spool import Spool
 from playlists.evidence import event_hash, sign_head
 from playlists.signing import SigningKey
+
+log = logging.getLogger(__name__)
 
 
 class KeyNotRegistered(ControllerError):
@@ -52,6 +55,11 @@ class Uploader:
                 ) from None
             raise
         self.registered = True
+        log.warning(
+            "this player's own key is %s: the screen page shows the key the controller holds for "
+            "this screen, which must be the same",
+            self.key.key_id,
+        )
 
     def upload_once(self, batch_size: int) -> tuple[int, int]:
         """Send one signed batch; return (events that left the spool, of them dead-lettered)."""

@@ -19,6 +19,7 @@ from signage.health.models import Screenshot, ScreenStatus
 from signage.health.services import refusals
 from signage.keys.services import get_keys
 from signage.screens import services
+from signage.screens.player_keys import current_player_key
 from signage.screens.services import ScreenFields
 from signage.times import day_bounds, local_date
 from signage.web.dashboard import screen_states
@@ -53,6 +54,7 @@ def detail(key: str) -> Any:
         status=db.get(ScreenStatus, screen.id),
         refusals=refusals(db, screen.id, limit=10),
         refused_events=refused_events(db, screen.id, limit=10),
+        registered_key=current_player_key(db, screen.id),
         signing_key=get_keys(current_app).key().key_id,
         shot=db.get(Screenshot, screen.id),
         current=showing,
