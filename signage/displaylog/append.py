@@ -2,7 +2,7 @@
 
 Each event takes the next place in the screen's chain (:mod:`signage.audit.chain`) inside the
 transaction that stores it, under the lock of the chain's head. A jump in the player's sequence
-is recorded as lost events (a gap); a late event that fills part of a gap shrinks it.
+is recorded as lost events (a gap).
 (This chain is the controller's order of receipt; the screen's own chain, which its player
 signs, is checked by :mod:`signage.displaylog.links`.)
 
@@ -178,42 +178,12 @@ def _insert_statement(dialect: sa.Dialect) -> tuple[str, bool]:
 
 
 def record_gaps(
-    session: Session,
-    screen_id: int,
-    gaps: list[tuple[int, int]],
-    late: list[int],
-    now: dt.datetime,
+    session: Session, screen_id: int, gaps: list[tuple[int, int]], now: dt.datetime
 ) -> None:
-    """Record jumps in the player's sequence as lost events; shrink a gap a late event fills."""
-    for first, last in gaps:
-        session.add(
-            DisplayGap(screen_id=screen_id, first_seq=first, last_seq=last, detected_at=now)
-        )
-    for seq in late:  # an event that was counted lost has arrived after all
-        gap = session.scalar(
-            sa.select(DisplayGap).where(
-                DisplayGap.screen_id == screen_id,
-                DisplayGap.first_seq <= seq,
-                DisplayGap.last_seq >= seq,
-            )
-        )
-        if gap is None:
-            continue
-        if gap.first_seq == gap.last_seq:
-            session.delete(gap)
-        elif seq == gap.first_seq:
-            gap.first_seq += 1
-        elif seq == gap.last_seq:
-            gap.last_seq -= 1
-        else:
-            session.add(
-                DisplayGap(
-                    screen_id=screen_id,
-                    first_seq=seq + 1,
-                    last_seq=gap.last_seq,
-                    detected_at=gap.detected_at,
-                )
-            )
-            gap.last_seq = seq - 1
-        session.flush()
+    """Record jumps in the player's sequence as lost events. A gap never shrinks: an event
+    behind the screen's chain cannot be linked in (:mod:`signage.displaylog.links`)."""
+    session.add_all(
+        DisplayGap(screen_id=screen_id, first_seq=first, last_seq=last, detected_at=now)
+        for first, last in gaps
+    )
     session.flush()

@@ -349,7 +349,7 @@ def _ingest(
             refused.append((s, reason, True))
     if fresh:
         result.accepted.extend(append_events(session, screen_id, fresh, now))
-    record_gaps(session, screen_id, found.gaps, found.late, now)
+    record_gaps(session, screen_id, found.gaps, now)
     _keep_refused(session, screen_id, refused, now)
     keep_head(session, found)
     result.rejected.extend({"id": s.event_id, "reason": r} for s, r, _ in refused)

@@ -64,7 +64,6 @@ class Walk:
     again: list[tuple[str, str]] = field(default_factory=list)  # refused before: (id, reason)
     outside: list[tuple[Sent, str]] = field(default_factory=list)  # refused, not in the chain
     gaps: list[tuple[int, int]] = field(default_factory=list)
-    late: list[int] = field(default_factory=list)  # sequence numbers that fill a gap (none now)
     head: PlayerHead | None = None  # the new signed head to keep
     head_exists: bool = False  # the screen had a signed head before
 
