@@ -217,9 +217,11 @@ _HEAD: TypeAdapter[SignedHead] = TypeAdapter(SignedHead)
 def _signed_head(head: Any) -> SignedHead:
     """The batch's signed head, or a 422: a batch without one is no batch of the protocol (the
     player keeps its events and sends them again, signed)."""
+    seq = head.get("seq") if isinstance(head, dict) else None
+    if type(seq) is float and seq.is_integer():  # 812.0 is the whole number JSON Schema says
+        head = {**head, "seq": int(seq)}
     try:
-        # Lax: a JSON number such as 812.0 is the whole number it writes.
-        return _HEAD.validate_python(head, strict=False)
+        return _HEAD.validate_python(head)
     except ValidationError:
         raise InvalidInput(
             "head must be the screen's chain head signed by its player: "

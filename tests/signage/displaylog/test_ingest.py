@@ -137,11 +137,17 @@ def test_batches_are_bounded_and_shaped(client, db_session, world):
     assert client.post("/api/v1/player/events", json=unsigned).status_code == 401
     # A batch without its signed head, or with one of the wrong shape, is no batch: 422, and
     # nothing is stored (the player keeps its events and sends them again).
-    for head in (None, {"seq": -1}, "signed"):
+    signed = unsigned["head"]
+    for head in (None, {"seq": -1}, "signed", signed | {"seq": False}, signed | {"seq": 1.5}):
         body = unsigned | {"head": head} if head is not None else {"events": unsigned["events"]}
         answer = client.post("/api/v1/player/events", json=body, headers=world["headers"])
-        assert answer.status_code == 422 and answer.get_json()["error"]["field"] == "head"
+        assert answer.status_code == 422 and answer.get_json()["error"]["field"] == "head", head
     assert db_session.scalar(sa.select(sa.func.count()).select_from(RefusedEvent)) == 0
+    # A whole number written as 1.0 is the number JSON Schema says it is.
+    body = unsigned | {"head": signed | {"seq": float(signed["seq"])}}
+    assert (
+        client.post("/api/v1/player/events", json=body, headers=world["headers"]).status_code == 200
+    )
 
 
 def test_gaps_are_recorded_and_late_events_are_kept_outside_the_chain(client, db_session, world):
