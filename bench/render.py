@@ -25,7 +25,7 @@ from player.config import PlayerConfig
 from player.fonts import find_fonts
 from player.output import PngOutput
 from player.render import ScreenProfile, render
-from player.runner import Player, display_start
+from player.runner import Player
 from player.spool import Spool
 from player.store import Store
 from player.text import clear_caches
@@ -39,6 +39,7 @@ from playlists import (
     compile_playlist,
     select,
 )
+from playlists.events import display_start
 
 BODY = (
     "自12月1日起，县政务服务中心冬季办公时间调整为：周一至周五上午8:30—12:00，"

@@ -17,7 +17,6 @@ controller unreachable nothing is shown outside its window.
 from __future__ import annotations
 
 import collections
-import datetime as dt
 import io
 import json
 import logging
@@ -54,27 +53,13 @@ from playlists import (
     select,
     should_stop,
 )
-from playlists.events import DisplayStart
-from playlists.evidence import etag_of
+from playlists.events import display_start
 from playlists.heartbeat import Heartbeat
 from playlists.signing import SigningKey
 
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY_S = 5.0  # how often a display in progress notes its duration in the spool
-
-
-def display_start(item: Item, started: dt.datetime, etag: str | None) -> DisplayStart:
-    """The display event of ``item`` of the playlist with ETag ``etag`` as it begins at
-    ``started`` (controller time)."""
-    return {
-        "item_id": item.id,
-        "notice_id": item.notice_id,
-        "revision": item.revision,
-        "content_sha256": item.content_sha256,
-        "started_at": iso(started),
-        "playlist_etag": etag_of(etag),
-    }
 
 
 class Player:

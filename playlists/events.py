@@ -13,13 +13,14 @@ and the controller reads it itself (it must refuse a time without an offset, and
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints, TypeAdapter, with_config
 from typing_extensions import TypedDict
 
-from playlists.document import published_schema
-from playlists.evidence import ETAG_PATTERN, HASH_PATTERN, SignedHead
+from playlists.document import Item, iso, published_schema
+from playlists.evidence import ETAG_PATTERN, HASH_PATTERN, SignedHead, etag_of
 from playlists.vocabulary import Outcome
 
 EVENTS_SCHEMA: Literal["signage.events/1"] = "signage.events/1"
@@ -107,3 +108,16 @@ def events_json_schema() -> dict[str, Any]:
         "A batch of display events from one screen's player: each display of a playlist item, "
         "numbered by the player, with its start (ISO-8601 with an offset), duration and outcome.",
     )
+
+
+def display_start(item: Item, started: dt.datetime, etag: str | None) -> DisplayStart:
+    """The display event of ``item`` of the playlist with ETag ``etag`` as it begins at
+    ``started`` (controller time)."""
+    return {
+        "item_id": item.id,
+        "notice_id": item.notice_id,
+        "revision": item.revision,
+        "content_sha256": item.content_sha256,
+        "started_at": iso(started),
+        "playlist_etag": etag_of(etag),
+    }
