@@ -12,6 +12,7 @@ import contextlib
 import ctypes
 import functools
 import gc
+import hashlib
 import logging
 import shutil
 import subprocess
@@ -22,6 +23,7 @@ from fontTools.ttLib import TTCollection, TTFont
 from PIL import ImageFont
 
 from player.errors import FontNotFound
+from playlists.document import FontRef
 
 log = logging.getLogger(__name__)
 
@@ -189,3 +191,18 @@ def missing_characters(text: str, fonts: FontSet, size: int) -> list[str]:
     return sorted(
         {c for c in text if not c.isspace() and c.isprintable() and fonts.face_for(c, size) is None}
     )
+
+
+@functools.lru_cache(maxsize=8)
+def _file_sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def font_ref(fonts: FontSet) -> FontRef:
+    """What a playlist and a heartbeat name the fonts by: the main face's name and the SHA-256
+    of its file (read once). Durations measured with another font may differ."""
+    return FontRef(name=fonts.main.name, sha256=_file_sha256(fonts.main.path))

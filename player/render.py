@@ -1,19 +1,13 @@
 """Render a playlist item into frames at a screen's exact pixel size.
 
-``render(item, profile, fonts, image=None)`` is a pure function: the same item, screen profile and
-fonts always give the same frames. The player shows them; the controller draws its previews with
-it, so a preview is what the screen will show.
+``render(item, profile, fonts, image=None, reading=Reading())`` is a pure function: the same
+item, screen profile, fonts and reading speeds always give the same frames. The player shows
+them; the controller draws its previews with it, so a preview is what the screen will show.
 
-Layout:
-
-* One-line strips (height ≤ 32 px) scroll ``【category】title　body`` from right to left, one
-  whole pixel per step, looping while the item's duration lasts.
-* Panels lay out the title and then the body with Chinese line-breaking rules (Unicode UAX #14 by
-  ``uniseg``: no line starts with ，。、；：？！）》」 and the like, none ends with （《「). The
-  text goes on one page if it fits there at 24 px or more; otherwise at the largest font size
-  whose pages each get at least four seconds of the item's duration; longer text pages at the
-  smallest size. Panels 64 px high or more carry a category line on top.
-* Images are fitted inside the panel, letterboxed, never stretched.
+The layout and the time each frame stays are :mod:`player.layout`'s (strips scroll the whole
+text at the screen's speed, panels page it, each page up for the time its characters need);
+the frames of an item add up to exactly the duration :func:`player.layout.measure` gives, and
+nothing is ever cut to fit. Images are fitted inside the panel, letterboxed, never stretched.
 
 Colour modes: ``full`` (anti-aliased text above 16 px), ``red-green`` (red, green and yellow only)
 and ``mono`` (one colour). Mono and red-green panels get no anti-aliasing at all, and at 12–16 px
@@ -23,7 +17,6 @@ the font's bitmap face is used where it has one, so every lit pixel is a whole L
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import overload
@@ -31,30 +24,27 @@ from typing import overload
 from PIL import Image, ImageDraw, ImageOps
 
 from player.fonts import FontSet, missing_characters
-from player.text import draw_text, ink, text_width, wrap
+from player.layout import (
+    PanelLayout,
+    ScreenProfile,
+    StripLayout,
+    is_strip,
+    panel_layout,
+    strip_layout,
+)
+from player.text import draw_text, ink, text_width
 from playlists.document import Item
-from playlists.vocabulary import ColorMode
+from playlists.reading import Reading
+
+__all__ = ["Frame", "Rendering", "ScreenProfile", "render"]
 
 RGB = tuple[int, int, int]
 
-MIN_SIZE = 12
-MIN_PAGE_MS = 4000
-ONE_PAGE_MIN_SIZE = 24  # one page at this size or more beats several pages of larger text
-STRIP_MAX_HEIGHT = 32
-HEADER_MIN_HEIGHT = 64
-SCROLL_STEP_MS = (16, 40)  # fastest and slowest scroll: about 60 and 25 px/s
 BLACK: RGB = (0, 0, 0)
 RED: RGB = (255, 0, 0)
 GREEN: RGB = (0, 255, 0)
 YELLOW: RGB = (255, 255, 0)
 WHITE: RGB = (255, 255, 255)
-
-
-@dataclass(frozen=True)
-class ScreenProfile:
-    width: int
-    height: int
-    color: ColorMode
 
 
 @dataclass(frozen=True)
@@ -79,14 +69,18 @@ class Frame:
 
 
 class ScrollFrames(Sequence[Frame]):
-    """The frames of a scrolling strip, cropped from one wide canvas when asked for."""
+    """The frames of a scrolling strip, cropped from one wide canvas when asked for.
 
-    def __init__(self, canvas: Image.Image, width: int, step_ms: int, count: int) -> None:
+    Each pass moves the text ``step_px`` pixels a frame across its whole ``travel``; the frame
+    times are spread so that ``passes`` passes take exactly ``duration_ms``.
+    """
+
+    def __init__(self, canvas: Image.Image, width: int, layout: StripLayout) -> None:
         self.canvas = canvas
         self.width = width
-        self.step_ms = step_ms
-        self.length = count
-        self.travel = canvas.width - width  # pixel offsets in one pass
+        self.layout = layout
+        self.per_pass = layout.frames_per_pass
+        self.length = self.per_pass * layout.passes
 
     def __len__(self) -> int:
         return self.length
@@ -101,9 +95,14 @@ class ScrollFrames(Sequence[Frame]):
             return [self[i] for i in range(*index.indices(self.length))]
         if not -self.length <= index < self.length:
             raise IndexError(index)
-        offset = (index % self.length) % (self.travel + 1)
+        index %= self.length
+        offset = (index % self.per_pass) * self.layout.step_px
         box = (offset, 0, offset + self.width, self.canvas.height)
-        return Frame(self.canvas.crop(box), self.step_ms)
+        return Frame(self.canvas.crop(box), self.frame_ms(index))
+
+    def frame_ms(self, index: int) -> int:
+        total, count = self.layout.duration_ms, self.length
+        return (index + 1) * total // count - index * total // count
 
 
 @dataclass(frozen=True)
@@ -112,24 +111,36 @@ class Rendering:
     missing: tuple[str, ...] = ()  # characters no font could draw (drawn as nothing)
     font_size: int | None = None
     pages: int = 1
-    truncated: bool = False  # a strip whose text cannot pass in the item's duration
+    scrolls: bool = False  # a strip: its frames are scroll steps, not pages
+
+    @property
+    def duration_ms(self) -> int:
+        """What the frames add up to: the item's time on this screen."""
+        if isinstance(self.frames, ScrollFrames):
+            return self.frames.layout.duration_ms
+        return sum(f.duration_ms for f in self.frames)
 
     def __iter__(self) -> Iterator[Frame]:
         return iter(self.frames)
 
 
 def render(
-    item: Item, profile: ScreenProfile, fonts: FontSet, image: bytes | None = None
+    item: Item,
+    profile: ScreenProfile,
+    fonts: FontSet,
+    image: bytes | None = None,
+    reading: Reading | None = None,
 ) -> Rendering:
-    """Render ``item`` for a screen of ``profile``."""
-    duration_ms = item.duration_s * 1000
+    """Render ``item`` for a screen of ``profile`` at ``reading``'s speeds (the defaults when
+    None)."""
+    reading = reading or Reading()
     if item.kind == "image":
         if image is None:
             raise ValueError("an image item needs its image bytes")
-        return Rendering([Frame(fit_image(image, profile), duration_ms)])
-    if profile.height <= STRIP_MAX_HEIGHT:
-        return _render_strip(item, profile, fonts, duration_ms)
-    return _render_panel(item, profile, fonts, duration_ms)
+        return Rendering([Frame(fit_image(image, profile), item.duration_s * 1000)])
+    if is_strip(profile):
+        return _render_strip(strip_layout(item, profile, fonts, reading), profile, fonts)
+    return _render_panel(item, panel_layout(item, profile, fonts, reading), profile, fonts)
 
 
 def _crisp(profile: ScreenProfile, size: int) -> bool:
@@ -152,84 +163,41 @@ def _paint(
 # --- strips -----------------------------------------------------------------------------------
 
 
-def _render_strip(
-    item: Item, profile: ScreenProfile, fonts: FontSet, duration_ms: int
-) -> Rendering:
+def _render_strip(layout: StripLayout, profile: ScreenProfile, fonts: FontSet) -> Rendering:
     palette = PALETTES[profile.color]
-    size = _largest_size(fonts, profile.height, MIN_SIZE if profile.height >= MIN_SIZE else 8)
-    head = f"【{item.category}】{item.title}"
-    body = ("　" + item.body.replace("\n", " ")) if item.body else ""
-    head_w, body_w = text_width(head, fonts, size), text_width(body, fonts, size)
-    text_w = head_w + body_w
-    canvas = Image.new("RGB", (text_w + 2 * profile.width, profile.height), BLACK)
+    size = layout.size
+    canvas = Image.new("RGB", (layout.travel + profile.width, profile.height), BLACK)
     top, bottom = ink(fonts, size)
     y = (profile.height - (bottom - top)) // 2
     crisp = _crisp(profile, size)
     for text, x0, color in (
-        (head, profile.width, palette.title),
-        (body, profile.width + head_w, palette.body),
+        (layout.head, profile.width, palette.title),
+        (layout.body, profile.width + layout.head_w, palette.body),
     ):
         if not text:
             continue
         mask, draw = _layer((text_width(text, fonts, size) + size, profile.height), crisp)
         draw_text(draw, (0, y), text, fonts, size)
         _paint(canvas, mask, color, (x0, 0))
-    travel = text_w + profile.width
-    step_ms = min(max(duration_ms // max(travel, 1), SCROLL_STEP_MS[0]), SCROLL_STEP_MS[1])
-    count = max(1, duration_ms // step_ms)
-    frames = ScrollFrames(canvas, profile.width, step_ms, count)
-    missing = tuple(missing_characters(head + body, fonts, size))
-    return Rendering(frames, missing, size, 1, truncated=travel * step_ms > duration_ms)
+    frames = ScrollFrames(canvas, profile.width, layout)
+    missing = tuple(missing_characters(layout.head + layout.body, fonts, size))
+    return Rendering(frames, missing, size, 1, scrolls=True)
 
 
 # --- panels -----------------------------------------------------------------------------------
 
 
 def _render_panel(
-    item: Item, profile: ScreenProfile, fonts: FontSet, duration_ms: int
+    item: Item, layout: PanelLayout, profile: ScreenProfile, fonts: FontSet
 ) -> Rendering:
     palette = PALETTES[profile.color]
-    header_h = 16 if profile.height >= HEADER_MIN_HEIGHT else 0
-    margin = 1 if profile.height < 96 else 2
+    header_h, margin, size = layout.header_h, layout.margin, layout.size
     area_w = profile.width - 2 * margin
     area_h = profile.height - header_h - margin
-    max_pages = max(1, duration_ms // MIN_PAGE_MS)
-    title, body = item.title.strip(), item.body.strip()
-
-    def layout(size: int) -> tuple[int, int, int, list[str], list[str], int]:
-        top, bottom = ink(fonts, size)
-        ink_h = bottom - top
-        line_h = ink_h + max(1, size // 6)
-        per_page = max(1, (area_h + line_h - ink_h) // line_h)
-        title_lines = wrap(title, area_w, fonts, size) if title else []
-        body_lines = wrap(body, area_w, fonts, size) if body else []
-        pages = math.ceil((len(title_lines) + len(body_lines)) / per_page) or 1
-        return size, line_h, per_page, title_lines, body_lines, pages
-
-    def largest(limit: int) -> tuple[int, int, int, list[str], list[str], int]:
-        # Pages only grow as the size shrinks, so bisect for the largest size within ``limit``.
-        low, high = MIN_SIZE, max(MIN_SIZE, _largest_size(fonts, area_h, MIN_SIZE))
-        found = layout(low)
-        while low <= high:
-            middle = (low + high) // 2
-            attempt = layout(middle)
-            if attempt[5] <= limit:
-                found, low = attempt, middle + 1
-            else:
-                high = middle - 1
-        return found
-
-    # One page when its text is still large enough to read across a hall; else the largest
-    # size whose pages each keep at least MIN_PAGE_MS on screen.
-    chosen = largest(1)
-    if chosen[5] > 1 or chosen[0] < ONE_PAGE_MIN_SIZE:
-        paged = largest(max_pages)
-        if paged[0] > chosen[0]:
-            chosen = paged
-    size, line_h, per_page, title_lines, body_lines, pages = chosen
-    lines = [(t, palette.title) for t in title_lines] + [(b, palette.body) for b in body_lines]
+    lines = [(t, palette.title) for t in layout.title_lines]
+    lines += [(b, palette.body) for b in layout.body_lines]
     crisp = _crisp(profile, size)
-    page_ms = duration_ms // pages
+    per_page, pages = layout.per_page, layout.pages
     frames = []
     for page in range(pages):
         canvas = Image.new("RGB", (profile.width, profile.height), BLACK)
@@ -240,12 +208,10 @@ def _render_panel(
             mask, draw = _layer((area_w, area_h), crisp)
             for row, (text, c) in enumerate(chunk):
                 if c == color:
-                    draw_text(draw, (0, row * line_h), text, fonts, size)
+                    draw_text(draw, (0, row * layout.line_h), text, fonts, size)
             _paint(canvas, mask, color, (margin, header_h + (margin if not header_h else 0)))
-        frames.append(
-            Frame(canvas, page_ms if page < pages - 1 else duration_ms - page_ms * (pages - 1))
-        )
-    text = title + body + item.category
+        frames.append(Frame(canvas, layout.page_ms[page]))
+    text = item.title + item.body + item.category
     return Rendering(frames, tuple(missing_characters(text, fonts, size)), size, pages)
 
 
@@ -268,23 +234,6 @@ def _draw_header(
     mask, draw = _layer((profile.width, height), True)
     draw_text(draw, (2, (height - (bottom - top)) // 2), label, fonts, size)
     _paint(canvas, mask, palette.header)
-
-
-def _largest_size(fonts: FontSet, height: int, smallest: int) -> int:
-    """The largest font size whose Chinese ink fits in ``height`` pixels (at most 64).
-
-    Found by bisection: every size tried opens a FreeType face, which for a large CJK font
-    costs megabytes, so as few are tried as possible.
-    """
-    low, high, best = smallest, 64, smallest
-    while low <= high:
-        middle = (low + high) // 2
-        top, bottom = ink(fonts, middle)
-        if bottom - top <= height:
-            best, low = middle, middle + 1
-        else:
-            high = middle - 1
-    return best
 
 
 # --- images -----------------------------------------------------------------------------------

@@ -1,10 +1,8 @@
 """The player's loops: show (main thread), poll, upload.
 
-* **show**: ``select`` at server time picks what plays; its frames are shown until the
-  selection ends, or until it must stop early — the playlist changed and the item was withdrawn
-  or an urgent item is now live. Each display is in the spool before its first frame is shown,
-  as interrupted so far, brought up to date every few seconds, and given its outcome at its end
-  (see ``player.spool``): a crash or a power cut loses at most those few seconds of it.
+* **show** (:mod:`player.show`): ``select`` at server time picks what plays; every frame of it
+  is shown for its time, unless it must stop early (an urgent item starts, or a new playlist
+  withdrew it), and each display is logged as it goes.
 * **poll**: the playlist with ``If-None-Match``, the media it needs, heartbeats, screenshots.
   Errors back off exponentially with jitter, up to five minutes.
 * **upload**: spooled events in batches signed with the player's own key
@@ -34,26 +32,21 @@ from player.client import ControllerClient
 from player.clock import ServerClock
 from player.config import PlayerConfig
 from player.errors import ControllerError, MediaError, PlayerError, Unreachable
-from player.fonts import FontSet
+from player.fonts import FontSet, font_ref
 from player.identity import load_or_create
 from player.output import Output
 from player.refusals import Refusals
-from player.render import Rendering, ScreenProfile, render
+from player.render import Rendering
+from player.show import Shows
 from player.spool import Spool
 from player.store import Store
 from player.trust import Refused, Trust, accept_playlist
 from player.uploader import Uploader
 from playlists import (
-    Item,
-    Outcome,
     PlayerState,
-    Playlist,
     PlaylistError,
     iso,
-    select,
-    should_stop,
 )
-from playlists.events import display_start
 from playlists.heartbeat import Heartbeat
 from playlists.signing import SigningKey
 
@@ -62,7 +55,7 @@ log = logging.getLogger(__name__)
 PROGRESS_EVERY_S = 5.0  # how often a display in progress notes its duration in the spool
 
 
-class Player:
+class Player(Shows):
     def __init__(
         self,
         config: PlayerConfig,
@@ -90,6 +83,7 @@ class Player:
             now_iso=lambda: iso(self.clock.now()),
         )
         self.fonts = fonts
+        self.font = font_ref(fonts)
         self.clock = clock
         self._open_output = open_output
         self.output: Output | None = None
@@ -105,6 +99,7 @@ class Player:
         self._renders: collections.OrderedDict[tuple[Any, ...], Rendering] = (
             collections.OrderedDict()
         )
+        self._told: set[str] = set()  # what the player has said once and need not repeat
 
     # --- helpers ---
     def note_error(self, message: str) -> None:
@@ -166,6 +161,8 @@ class Player:
                 refused=refused,
                 player_key=self.uploader.key.key_id,
                 dead_letters=self.spool.dead_letter_count(),
+                font_name=self.font.name,
+                font_sha256=self.font.sha256,
             )
         )
         self.refusals.sent(refused)
@@ -251,117 +248,6 @@ class Player:
                 delay, wake = backoff.next_delay(), self.controller_answered
             if not self._sleep(delay, wake=wake):
                 return
-
-    # --- show (main thread) ---
-    def _ensure_output(self, playlist: Playlist) -> Output:
-        size = (playlist.screen.width, playlist.screen.height)
-        if self.output is None or self._size != size:
-            if self.output is not None:
-                self.output.close()
-            self.output = self._open_output(*size)
-            self._size = size
-        return self.output
-
-    def rendering(self, item: Item, playlist: Playlist) -> Rendering:
-        """The frames of ``item`` on this screen, from a small cache of recent renderings."""
-        profile = ScreenProfile(
-            playlist.screen.width, playlist.screen.height, playlist.screen.color
-        )
-        key = (item.content_sha256, item.duration_s, profile, self.fonts.key)
-        cached = self._renders.get(key)
-        if cached is not None:
-            self._renders.move_to_end(key)
-            return cached
-        image = self.store.get_media(item.media.sha256) if item.media is not None else None
-        rendering = render(item, profile, self.fonts, image)
-        if rendering.missing:
-            self.note_error(f"{item.id}: no font has {''.join(rendering.missing)}")
-        self._renders[key] = rendering
-        while len(self._renders) > self.config.render_cache_items:
-            self._renders.popitem(last=False)
-        return rendering
-
-    def _must_stop(self, item: Item, generation: int) -> bool:
-        """Whether the display of ``item`` must stop because a new playlist arrived since it
-        began (the rule is :func:`playlists.should_stop`)."""
-        if self.store.generation == generation:
-            return False
-        playlist = self.store.playlist
-        return playlist is None or should_stop(playlist, item, self.clock.now())
-
-    def _blank(self, playlist: Playlist) -> None:
-        output = self._ensure_output(playlist)
-        frame = Image.new("RGB", (playlist.screen.width, playlist.screen.height))
-        output.show(frame)
-        self.last_frame = frame
-
-    def show_once(self, state: PlayerState) -> PlayerState:
-        """Show what ``select`` picks now, until it ends or must stop; log it. Return the state."""
-        playlist, etag = self.store.current()
-        if playlist is None:
-            self._sleep(0.5)
-            return state
-        generation = self.store.generation
-        selection, new_state = select(playlist, self.clock.now(), state)
-        if selection.item is None:
-            self.current_item = None
-            self._blank(playlist)
-            # Look again within a second: a new playlist or a skewed clock corrected by a
-            # heartbeat may change the answer before ``until``.
-            wait = min(1.0, (selection.until - self.clock.now()).total_seconds())
-            deadline = time.monotonic() + max(0.05, wait)
-            while time.monotonic() < deadline and self.store.generation == generation:
-                if not self._sleep(min(0.5, deadline - time.monotonic())):
-                    break
-            return state
-        item = selection.item
-        started = self.clock.now()
-        outcome = Outcome.SHOWN if selection.is_play else Outcome.INTERRUPTED
-        try:
-            rendering = self.rendering(item, playlist)
-        except (MediaError, OSError, ValueError) as exc:
-            self.note_error(f"{item.id} cannot be shown: {exc}")
-            self.spool.record(
-                {**display_start(item, started, etag), "duration_ms": 0, "outcome": Outcome.ERROR}
-            )
-            self._blank(playlist)
-            self._sleep(1.0)
-            return new_state
-        output = self._ensure_output(playlist)
-        self.current_item = item.id
-        # Noted before the first frame: a display cut short by a crash is still on record.
-        showing = self.spool.begin(display_start(item, started, etag))
-        noted = mono_start = time.monotonic()
-        deadline = mono_start + (selection.until - started).total_seconds()
-        frames = rendering.frames
-        index = 0
-        while True:
-            frame = frames[index % len(frames)]
-            first_of_page = index < len(frames) and (len(frames) < 50 or index == 0)
-            output.show(frame.image, label=item.id if first_of_page else None)
-            self.last_frame = frame.image
-            index += 1
-            until = min(deadline, time.monotonic() + frame.duration_ms / 1000)
-            stopped = False
-            while time.monotonic() < until:
-                if not self._sleep(min(0.2, until - time.monotonic())):
-                    stopped = True
-                    break
-                if self._must_stop(item, generation):
-                    stopped = True
-                    break
-                if time.monotonic() - noted >= PROGRESS_EVERY_S:
-                    noted = time.monotonic()
-                    self.spool.progress(showing, round((noted - mono_start) * 1000))
-            if stopped:
-                outcome = Outcome.INTERRUPTED
-                break
-            if time.monotonic() >= deadline:
-                break
-        elapsed_ms = round((time.monotonic() - mono_start) * 1000)
-        self.spool.finish(showing, elapsed_ms, outcome)
-        self.spool.set_meta("state", json.dumps(new_state.to_dict()))
-        return new_state
 
     def run(self) -> None:
         """Run until :attr:`stop` is set (by a signal handler or a test)."""

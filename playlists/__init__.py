@@ -22,6 +22,7 @@ from playlists.compile import (
 )
 from playlists.document import (
     SCHEMA,
+    FontRef,
     Item,
     MediaRef,
     Playlist,
@@ -34,6 +35,7 @@ from playlists.document import (
     parse_playlist,
 )
 from playlists.hours import WeeklySchedule, WeeklySpecError, parse_weekly
+from playlists.reading import Reading
 from playlists.select import PlayerState, Selection, select, should_stop, timeline
 from playlists.vocabulary import ColorMode, Kind, Outcome, Priority
 
@@ -45,6 +47,7 @@ __all__ = [
     "DEFAULT_WEIGHTS",
     "SCHEMA",
     "ColorMode",
+    "FontRef",
     "Item",
     "Kind",
     "MediaRef",
@@ -54,6 +57,7 @@ __all__ = [
     "Playlist",
     "PlaylistError",
     "Priority",
+    "Reading",
     "ScreenInfo",
     "ScreenSpec",
     "Selection",

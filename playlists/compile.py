@@ -12,10 +12,12 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from playlists.content import Approval
-from playlists.document import Item, MediaRef, Playlist, ScreenInfo
+from playlists.document import FontRef, Item, MediaRef, Playlist, ScreenInfo
 from playlists.intervals import Interval, complement, intersect, weekly_intervals
+from playlists.reading import DEFAULT_READING, Reading
 from playlists.vocabulary import PRIORITY_RANK, ColorMode, Kind, Priority
 
 DEFAULT_HORIZON = dt.timedelta(hours=48)
@@ -33,6 +35,7 @@ class ScreenSpec:
     timezone: str
     hours: str | None = None  # weekly spec; None means always on
     groups: frozenset[str] = frozenset()
+    reading: Reading = DEFAULT_READING
 
     def info(self) -> ScreenInfo:
         return ScreenInfo(
@@ -41,6 +44,7 @@ class ScreenSpec:
             height=self.height,
             color=self.color,
             timezone=self.timezone,
+            reading=self.reading,
         )
 
 
@@ -70,6 +74,18 @@ class NoticeSpec:
         return screen.key in self.screens or not self.groups.isdisjoint(screen.groups)
 
 
+class Measure(Protocol):
+    """How long a notice takes on a screen (its ``play_ms``), and the font that says so.
+
+    The core cannot measure text (that needs fonts and the renderer); the controller passes the
+    player's renderer in. Without one, an item takes its author's ``duration_s``."""
+
+    @property
+    def font(self) -> FontRef | None: ...
+
+    def play_ms(self, notice: NoticeSpec, screen: ScreenSpec) -> int: ...
+
+
 def item_id(notice_id: int, revision: int) -> str:
     """The id of a notice revision's item in every playlist (``n42.r3``); display events name
     the item they showed by it."""
@@ -96,6 +112,7 @@ def compile_playlist(
     now: dt.datetime,
     horizon: dt.timedelta = DEFAULT_HORIZON,
     weights: Mapping[str, int] = DEFAULT_WEIGHTS,
+    measure: Measure | None = None,
 ) -> Playlist:
     """Compile the playlist of ``screen`` from the live ``notices``.
 
@@ -135,6 +152,9 @@ def compile_playlist(
                 media=notice.media,
                 windows=windows,
                 approval=notice.approval,
+                play_ms=notice.duration_s * 1000
+                if measure is None
+                else measure.play_ms(notice, screen),
             )
         )
     items.sort(key=lambda i: (PRIORITY_RANK[i.priority], i.notice_id, i.revision))
@@ -144,6 +164,7 @@ def compile_playlist(
         horizon_until=end,
         items=tuple(items),
         off=complement(on, start, end),
+        font=None if measure is None else measure.font,
     )
 
 
@@ -153,9 +174,10 @@ def compile_playlists(
     now: dt.datetime,
     horizon: dt.timedelta = DEFAULT_HORIZON,
     weights: Mapping[str, int] = DEFAULT_WEIGHTS,
+    measure: Measure | None = None,
 ) -> dict[str, Playlist]:
     """Compile the playlist of each of ``screens`` (by key) from the same live ``notices``."""
-    return dict(iter_playlists(screens, notices, now, horizon, weights))
+    return dict(iter_playlists(screens, notices, now, horizon, weights, measure))
 
 
 def iter_playlists(
@@ -164,6 +186,7 @@ def iter_playlists(
     now: dt.datetime,
     horizon: dt.timedelta = DEFAULT_HORIZON,
     weights: Mapping[str, int] = DEFAULT_WEIGHTS,
+    measure: Measure | None = None,
 ) -> Iterator[tuple[str, Playlist]]:
     """Compile each of ``screens``'s playlist in turn, yielding (screen key, playlist).
 
@@ -182,4 +205,7 @@ def iter_playlists(
         candidates = {id(n): n for n in named.get(("screen", screen.key), ())}
         for group in screen.groups:
             candidates.update((id(n), n) for n in named.get(("group", group), ()))
-        yield screen.key, compile_playlist(screen, candidates.values(), now, horizon, weights)
+        yield (
+            screen.key,
+            compile_playlist(screen, candidates.values(), now, horizon, weights, measure),
+        )

@@ -19,9 +19,11 @@ from pydantic import AwareDatetime, TypeAdapter, ValidationError
 from playlists.canonical import canonical_json, sha256_hex
 from playlists.content import Approval
 from playlists.intervals import Interval
+from playlists.reading import DEFAULT_READING, Reading
 from playlists.vocabulary import ColorMode, Kind, Priority
 
 SCHEMA: Literal["signage.playlist/1"] = "signage.playlist/1"
+MAX_PLAY_MS = 6 * 3600 * 1000  # no notice takes six hours to read
 
 
 class PlaylistError(ValueError):
@@ -35,6 +37,16 @@ class ScreenInfo:
     height: int
     color: ColorMode
     timezone: str
+    # How fast its text goes (playlists.reading); every item's play_ms was computed by it.
+    reading: Reading = DEFAULT_READING
+
+
+@dataclass(frozen=True, slots=True)
+class FontRef:
+    """The font a duration was measured with: its face's name and the SHA-256 of its file."""
+
+    name: str
+    sha256: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +76,15 @@ class Item:
     windows: tuple[tuple[AwareDatetime, AwareDatetime], ...]
     # The approved fields other than title and body, so a player can check the content hash.
     approval: Approval | None = None
+    # How long the item takes on this screen, in ms: what its text needs at the screen's
+    # reading speed, or the author's duration_s if longer. 0 in documents from before it was
+    # computed, which means duration_s.
+    play_ms: int = 0
+
+    @property
+    def duration_ms(self) -> int:
+        """How long one showing of the item lasts on this screen."""
+        return self.play_ms or self.duration_s * 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +95,9 @@ class Playlist:
     items: tuple[Item, ...]
     off: tuple[tuple[AwareDatetime, AwareDatetime], ...]
     schema: Literal["signage.playlist/1"] = SCHEMA
+    # The font the controller measured the items' play_ms with (None: it had none, and
+    # play_ms is the author's duration).
+    font: FontRef | None = None
 
     def item(self, item_id: str) -> Item | None:
         for item in self.items:
@@ -105,7 +129,11 @@ def to_dict(playlist: Playlist) -> dict[str, Any]:
             "height": screen.height,
             "color": screen.color,
             "timezone": screen.timezone,
+            "reading": screen.reading.to_dict(),
         },
+        "font": None
+        if playlist.font is None
+        else {"name": playlist.font.name, "sha256": playlist.font.sha256},
         "generated_at": iso(playlist.generated_at),
         "horizon_until": iso(playlist.horizon_until),
         "items": [
@@ -131,6 +159,7 @@ def to_dict(playlist: Playlist) -> dict[str, Any]:
                 },
                 "windows": _windows(i.windows),
                 "approval": None if i.approval is None else i.approval.to_dict(),
+                "play_ms": i.duration_ms,
             }
             for i in playlist.items
         ],
@@ -186,6 +215,8 @@ def _checked(p: Playlist) -> Playlist:
     for index, item in enumerate(p.items):
         if item.weight < 1 or item.duration_s < 1:
             raise PlaylistError(f"items.{index}: weight and duration_s must be positive")
+        if not 0 <= item.play_ms <= MAX_PLAY_MS:
+            raise PlaylistError(f"items.{index}.play_ms: must be from 0 to {MAX_PLAY_MS}")
         if item.kind == "image" and item.media is None:
             raise PlaylistError(f"items.{index}.media: an image item needs media")
         items.append(
@@ -204,6 +235,7 @@ def _checked(p: Playlist) -> Playlist:
                 media=item.media,
                 windows=_utc(item.windows, f"items.{index}.windows"),
                 approval=item.approval,
+                play_ms=item.play_ms,
             )
         )
     if len({i.id for i in items}) != len(items):
@@ -214,6 +246,7 @@ def _checked(p: Playlist) -> Playlist:
         horizon_until=p.horizon_until.astimezone(dt.UTC),
         items=tuple(items),
         off=_utc(p.off, "off"),
+        font=p.font,
     )
 
 

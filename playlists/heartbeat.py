@@ -49,6 +49,10 @@ class Heartbeat:
     # refused (kept in its dead-letter table).
     player_key: Text | None = None
     dead_letters: Annotated[int, Field(ge=0, le=2**62), WHOLE] | None = None
+    # The font it draws with: its face's name and the SHA-256 of its file. Items take the time
+    # its drawing needs; a font other than the controller's may need another.
+    font_name: Text | None = None
+    font_sha256: Text | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON-ready form."""

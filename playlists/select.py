@@ -8,7 +8,8 @@ The rules, in order:
 3. Items whose window contains the instant are live. If any urgent item is live, only urgent
    items play: an interrupt. (In the last seconds of an urgent window, too short for the urgent
    item to play again, the screen stays idle rather than show anything else.)
-4. An item is started only if its window lets it run its whole duration. The alternative,
+4. An item is started only if its window lets it run its whole duration (its ``play_ms``: the
+   time its text needs on this screen, computed when the playlist was compiled). The alternative,
    starting it and cutting it off when the window closes, would show a notice for a few seconds
    at the edge of its window; a viewer cannot read that, and the display log would record plays
    nobody could have read. So near a window's end other items fill in, or the screen is idle.
@@ -103,7 +104,7 @@ def select(
     live = _live(playlist, at)
     urgent = [(i, w) for i, w in live if i.priority == Priority.URGENT]
     pool = urgent or live
-    fitting = [i for i, w in pool if at + dt.timedelta(seconds=i.duration_s) <= w[1]]
+    fitting = [i for i, w in pool if at + dt.timedelta(milliseconds=i.duration_ms) <= w[1]]
     if not fitting:
         return Selection("idle", at, _next_change(playlist, at, live)), state
 
@@ -120,7 +121,7 @@ def select(
     credits[best.id] -= total
     new_state = PlayerState(tuple(sorted((i.id, credits[i.id]) for i in fitting)))
 
-    until = at + dt.timedelta(seconds=best.duration_s)
+    until = at + dt.timedelta(milliseconds=best.duration_ms)
     interrupted = False
     if best.priority != Priority.URGENT:
         for item in playlist.items:
@@ -187,3 +188,21 @@ def timeline(
         out.append(selection)
         at = selection.until
     return out
+
+
+def rotation_interval_ms(items: tuple[Item, ...] | list[Item], item_id: str) -> int | None:
+    """How often the item ``item_id`` comes round among ``items`` when all of them are live:
+    the time between two of its starts, on average, in ms (None if it is not among them).
+    Urgent items rotate among themselves only, as they interrupt the others (rule 3).
+
+    In one cycle of the smooth weighted round-robin (rule 5) every item plays as many times as
+    its weight, so a cycle lasts the sum of weight × duration, and an item of weight w comes
+    round every cycle / w.
+    """
+    target = next((i for i in items if i.id == item_id), None)
+    if target is None:
+        return None
+    urgent = target.priority == Priority.URGENT
+    pool = [i for i in items if (i.priority == Priority.URGENT) == urgent]
+    cycle = sum(i.weight * i.duration_ms for i in pool)
+    return cycle // target.weight

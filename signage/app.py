@@ -23,10 +23,12 @@ from werkzeug.routing import IntegerConverter, Map
 from signage import db, limits
 from signage.api import contract, routes
 from signage.config import load_config
+from signage.delivery import durations
 from signage.delivery.cache import PlaylistCache
 from signage.delivery.shortcut import UnchangedPollShortcut
 from signage.errors import InvalidInput, ServiceError, TooManyAttempts
 from signage.keys.services import KeyHolder, key_file
+from signage.screens import readings
 from signage.web import site
 
 
@@ -67,6 +69,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
+    durations.configure(settings)
+    readings.configure(settings)
     db.init_app(app)
     limits.init_app(app)
     if settings["SIGNAGE_PROXIES"]:

@@ -69,9 +69,19 @@ DEFAULTS: dict[str, Any] = {
     # HTTPS, directly or behind a proxy), and how long a sign-in lasts, in hours.
     "SIGNAGE_SECURE_COOKIES": False,
     "SIGNAGE_SESSION_HOURS": 10,
-    # Font file for the notice previews on the web pages; empty means the system's CJK font,
-    # found as the player finds one.
+    # Font file the controller measures and previews notices with; empty means the system's
+    # CJK font, found as the player finds one. Players should draw with the same font.
     "SIGNAGE_PREVIEW_FONT": "",
+    # Reading speeds for every screen that does not set its own (playlists.reading): strips
+    # scroll at SCROLL_CPM characters a minute (20-255); a panel's page stays at least PAGE_S
+    # seconds (4-120), and at least its characters at READ_CPM a minute (60-500).
+    "SIGNAGE_SCROLL_CPM": 80,
+    "SIGNAGE_PAGE_S": 15,
+    "SIGNAGE_READ_CPM": 200,
+    # Limits the editor and the review page warn at: an item that takes longer than this on a
+    # strip, in seconds, and one that comes round less often than this on a screen, in minutes.
+    "SIGNAGE_STRIP_WARN_S": 180,
+    "SIGNAGE_ROTATION_WARN_MIN": 15,
     # Where the rate limits keep their counts (signage.limits): each process's memory, or a
     # store all processes share, e.g. redis://127.0.0.1:6379.
     "SIGNAGE_RATELIMIT_STORAGE": "memory://",

@@ -1,4 +1,5 @@
-"""The errors services raise; the API turns each into ``{"error": {"code", "message", "field"}}``.
+"""The errors services raise; the API turns each into ``{"error": {"code", "message", "field"}}``
+(and ``details``, values a client can act on, where the error has them).
 
 ``ServiceError``
   ├── ``InvalidInput``      422  a value is wrong (``field`` names it)
@@ -20,16 +21,21 @@ class ServiceError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, details: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.details = details
 
     def to_dict(self) -> dict[str, object]:
         """Return the JSON error body."""
         body: dict[str, object] = {"code": self.code, "message": self.message}
         if self.field is not None:
             body["field"] = self.field
+        if self.details:
+            body["details"] = dict(self.details)
         return {"error": body}
 
 

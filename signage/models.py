@@ -12,13 +12,12 @@ from signage.notices.models import Notice, NoticeRevision
 from signage.reports.models import (
     DailyPlay,
     DailyUptime,
-    HolidayDay,
-    HolidayYear,
     RollupMark,
     RollupProgress,
 )
 from signage.screens.epoch import PlaylistEpoch
-from signage.screens.models import PlayerKey, Screen, ScreenGroup
+from signage.screens.models import PlayerKey, Screen, ScreenGroup, ScreenReading
+from signage.workdays.models import HolidayDay, HolidayYear
 
 __all__ = [
     "ApiToken",
@@ -48,6 +47,7 @@ __all__ = [
     "Screen",
     "ScreenGroup",
     "ScreenOutage",
+    "ScreenReading",
     "ScreenStatus",
     "Screenshot",
     "ServedInputs",

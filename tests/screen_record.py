@@ -15,7 +15,7 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from playlists import DEFAULT_WEIGHTS, canonical_bytes, horizon_start
+from playlists import DEFAULT_WEIGHTS, canonical_bytes, horizon_start, parse_playlist
 from playlists.evidence import GENESIS, etag_of, event_hash, sign_head
 from playlists.signing import SigningKey, signed_etag
 from signage.delivery.served import note_served
@@ -24,6 +24,17 @@ from signage.screens.models import Screen
 from signage.screens.player_keys import register_player_key
 
 KEY_ID = "0" * 16
+# Screens on which the tests' short notices take their author's 15 s: the fastest scroll the
+# reading-speed rule allows (tests of ingest space their displays 15 s apart).
+FAST = {"scroll_cpm": 255}
+# Each served item's time on its screen (play_ms), by (ETag as events name it, item id): what a
+# player's "shown" display lasts unless a test says otherwise.
+PLAY_MS: dict[tuple[str, str], int] = {}
+
+
+def _keep_times(etag: str, playlist: Any) -> None:
+    for item in playlist.items:
+        PLAY_MS[etag, item.id] = item.duration_ms
 
 
 def serve(session: Session, screen: Screen, at: dt.datetime, *, key_id: str = KEY_ID) -> str:
@@ -33,6 +44,7 @@ def serve(session: Session, screen: Screen, at: dt.datetime, *, key_id: str = KE
     etag = etag_of(signed_etag(canonical_bytes(playlist), key_id))
     note_served(session, screen.id, etag, playlist, inputs, now=at)
     session.commit()
+    _keep_times(etag, playlist)
     return etag
 
 
@@ -40,7 +52,9 @@ def fetch_etag(client: FlaskClient, headers: dict[str, str]) -> str:
     """Poll for the screen's playlist through the API; return its ETag as events name it."""
     answer = client.get("/api/v1/player/playlist", headers=headers)
     assert answer.status_code == 200, answer.get_data(as_text=True)
-    return etag_of(answer.headers["ETag"])
+    etag = etag_of(answer.headers["ETag"])
+    _keep_times(etag, parse_playlist(answer.get_data()))
+    return etag
 
 
 class ScreenRecord:
@@ -67,12 +81,15 @@ class ScreenRecord:
         etag: str,
         started_at: dt.datetime | str,
         *,
-        duration_ms: int = 15000,
+        duration_ms: int | None = None,
         outcome: str = "shown",
         **fields: Any,
     ) -> dict[str, Any]:
-        """The next event of the chain: a display of ``notice``'s live revision."""
+        """The next event of the chain: a display of ``notice``'s live revision, lasting the
+        item's time on the screen in that playlist (15 s if the playlist is not known here)."""
         revision = notice.live_revision or notice.latest_revision
+        if duration_ms is None:
+            duration_ms = PLAY_MS.get((etag, f"n{notice.id}.r{revision.number}"), 15000)
         self.seq += 1
         start = started_at if isinstance(started_at, str) else started_at.isoformat()
         event = {

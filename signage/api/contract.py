@@ -34,6 +34,7 @@ class Contract:
     also: tuple[int, ...] = ()  # other statuses that answer the same way
     answers: Any = None  # the JSON answer's type (a TypedDict); None: no JSON body
     body: type[BaseModel] | None = None  # a staff request's JSON body
+    body_optional: bool = False  # the body may be left out (its defaults then apply)
     document: Any = None  # a player's JSON body (a playlists type)
     query: type[BaseModel] | None = None  # the query values
     raw_body: str | None = None  # a body of this media type, taken as it comes

@@ -37,6 +37,7 @@ ERROR_SCHEMA = {
                 "code": {"type": "string"},
                 "message": {"type": "string"},
                 "field": {"type": "string"},
+                "details": {"type": "object", "additionalProperties": {"type": "string"}},
             },
         }
     },
@@ -126,7 +127,8 @@ def _request_body(declared: Contract, components: _Components) -> dict[str, Any]
     if declared.body is not None or declared.document is not None:
         kind = declared.body if declared.body is not None else declared.document
         schema = components.ref(kind)
-        return {"required": True, "content": {"application/json": {"schema": schema}}}
+        required = not declared.body_optional
+        return {"required": required, "content": {"application/json": {"schema": schema}}}
     if declared.raw_body is not None:
         binary = {"type": "string", "format": "binary"}
         return {"required": True, "content": {declared.raw_body: {"schema": binary}}}

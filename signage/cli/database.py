@@ -16,6 +16,7 @@ from signage.config import private_dir
 from signage.db import get_db
 from signage.demo.load import load_demo
 from signage.keys.services import key_file, prepare_key
+from signage.screens.readings import note_all_readings
 
 
 @cli.command()
@@ -35,6 +36,9 @@ def init(context: Context) -> None:
     )
     with context.session() as session:
         signing, made = prepare_key(session, key_file(context.app.config), now=utcnow())
+        # Reading speeds now in force (the deployment's may have changed): the reports expect
+        # plays from now on to last what they need at these.
+        note_all_readings(session, utcnow())
         click.echo(f"signing key {signing.key_id}" + (" created" if made else ""))
         if session.scalar(sa.select(sa.func.count()).select_from(User)) == 0:
             _, password = accounts.create_user(

@@ -64,6 +64,15 @@ def _size_option(value: str) -> tuple[int, int]:
 )
 @click.option("--timezone", default="Asia/Shanghai", show_default=True)
 @click.option("--location", default="", help="where the screen hangs")
+@click.option(
+    "--scroll-cpm",
+    type=int,
+    help="strip scroll speed, characters a minute (20-255; default: the deployment's)",
+)
+@click.option("--page-s", type=int, help="least time a panel page stays, seconds (4-120)")
+@click.option("--read-cpm", type=int, help="reading speed a page's time counts at (60-500)")
+@click.option("--pixel-pitch", type=float, help="LED pixel pitch in mm, for the legibility check")
+@click.option("--viewing-distance", type=float, help="usual viewing distance in metres")
 @provision_options
 @pass_context
 def screen_add(
@@ -76,10 +85,22 @@ def screen_add(
     hours: str | None,
     timezone: str,
     location: str,
+    scroll_cpm: int | None,
+    page_s: int | None,
+    read_cpm: int | None,
+    pixel_pitch: float | None,
+    viewing_distance: float | None,
     provision_path: str | None,
     controller_url: str | None,
 ) -> None:
     """Register a screen; prints its token on the last line."""
+    settings = {
+        "scroll_cpm": scroll_cpm,
+        "page_s": page_s,
+        "read_cpm": read_cpm,
+        "pixel_pitch_mm": pixel_pitch,
+        "viewing_distance_m": viewing_distance,
+    }
     url = _controller_url(context, controller_url) if provision_path else ""
     with context.session() as session:
         created, text = create_screen(
@@ -96,6 +117,7 @@ def screen_add(
             location=location,
             now=utcnow(),
             create_groups=True,
+            settings={k: v for k, v in settings.items() if v is not None},
         )
     click.echo(
         f"registered screen {created.key!r} ({created.width}×{created.height}, "

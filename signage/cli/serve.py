@@ -15,6 +15,7 @@ from signage.clock import utcnow
 from signage.db import get_db
 from signage.keys.services import key_file, prepare_key
 from signage.scheduler import start_scheduler
+from signage.screens.readings import note_all_readings
 from signage.server import serve as run_server
 
 
@@ -41,6 +42,9 @@ def serve(context: Context, host: str, port: int, threads: int, workers: int) ->
     require_schema(get_db(context.app).engine)
     with context.session() as session:
         signing, _ = prepare_key(session, key_file(context.app.config), now=utcnow())
+        # Reading speeds now in force (the deployment's may have changed): the reports expect
+        # plays from now on to last what they need at these.
+        note_all_readings(session, utcnow())
     if workers > 1 and not hasattr(os, "fork"):
         raise click.ClickException("--workers above 1 needs Linux or another POSIX system")
     logging.basicConfig(

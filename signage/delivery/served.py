@@ -23,7 +23,17 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
-from playlists import ColorMode, Playlist, ScreenSpec, canonical_bytes, canonical_json, sha256_hex
+from playlists import (
+    ColorMode,
+    FontRef,
+    NoticeSpec,
+    Playlist,
+    Reading,
+    ScreenSpec,
+    canonical_bytes,
+    canonical_json,
+    sha256_hex,
+)
 from playlists.compile import compile_playlist
 from playlists.intervals import Interval
 from playlists.signing import signed_etag
@@ -45,12 +55,30 @@ def inputs_json(
                 "color": str(screen.color),
                 "timezone": screen.timezone,
                 "hours": screen.hours,
+                "reading": screen.reading.to_dict(),
             },
             "weights": dict(weights),
             "horizon_s": int(horizon.total_seconds()),
             "revisions": [[i.notice_id, i.revision] for i in playlist.items],
+            # Each item's time as measured then: a rebuild need not measure again (nor have
+            # the same font), and the ETag still proves the document.
+            "play_ms": [i.duration_ms for i in playlist.items],
+            "font": None
+            if playlist.font is None
+            else {"name": playlist.font.name, "sha256": playlist.font.sha256},
         }
     )
+
+
+@dataclass(frozen=True)
+class _AsMeasured:
+    """The items' times as the served document had them (:class:`playlists.compile.Measure`)."""
+
+    font: FontRef | None
+    times: Mapping[tuple[int, int], int]
+
+    def play_ms(self, notice: NoticeSpec, screen: ScreenSpec) -> int:
+        return self.times.get((notice.notice_id, notice.revision), notice.duration_s * 1000)
 
 
 _SERVED_TABLE = ServedPlaylist.__table__
@@ -110,8 +138,20 @@ def rebuild(session: Session, etag: str) -> Playlist:
     if row is None:
         raise RebuildError(f"playlist {etag} was never served")
     inputs = json.loads(row.inputs)
-    spec = ScreenSpec(**{**inputs["screen"], "color": ColorMode(inputs["screen"]["color"])})
+    screen = inputs["screen"]
+    spec = ScreenSpec(
+        **{
+            **screen,
+            "color": ColorMode(screen["color"]),
+            "reading": Reading(**screen.get("reading", {})),
+        }
+    )
     pairs = [tuple(p) for p in inputs["revisions"]]
+    font = inputs.get("font")
+    measured = _AsMeasured(
+        None if font is None else FontRef(**font),
+        dict(zip(pairs, inputs.get("play_ms", []), strict=False)),  # type: ignore[arg-type]
+    )
     revisions = (
         list(
             session.scalars(
@@ -130,7 +170,7 @@ def rebuild(session: Session, etag: str) -> Playlist:
     # has become of the screen's groups since.
     specs = [notice_spec(r, media, aimed_at=spec.key) for r in revisions]
     horizon = dt.timedelta(seconds=inputs["horizon_s"])
-    playlist = compile_playlist(spec, specs, row.generated_at, horizon, inputs["weights"])
+    playlist = compile_playlist(spec, specs, row.generated_at, horizon, inputs["weights"], measured)
     key_id = etag.rpartition("-")[2]
     if signed_etag(canonical_bytes(playlist), key_id) != f'"{etag}"':
         raise RebuildError(
@@ -148,6 +188,7 @@ class ServedItem:
     revision: int
     content_sha256: str
     windows: tuple[Interval, ...]
+    play_ms: int  # how long the item takes on the screen
 
 
 class RebuiltPlaylists:
@@ -187,7 +228,7 @@ class RebuiltPlaylists:
 
 def _index(playlist: Playlist) -> dict[str, ServedItem]:
     return {
-        i.id: ServedItem(i.notice_id, i.revision, i.content_sha256, i.windows)
+        i.id: ServedItem(i.notice_id, i.revision, i.content_sha256, i.windows, i.duration_ms)
         for i in playlist.items
     }
 

@@ -17,6 +17,7 @@ from playlists import (
 )
 from playlists.compile import horizon_start
 from playlists.select import Selection
+from signage.delivery.durations import measurer
 from signage.delivery.served import inputs_json
 from signage.delivery.specs import media_for, notice_spec, screen_spec
 from signage.errors import InvalidInput
@@ -53,7 +54,7 @@ def compile_served(
     media = media_for(session, revisions)
     specs = [notice_spec(r, media) for r in revisions]
     spec = screen_spec(screen)
-    playlist = compile_playlist(spec, specs, now, horizon, weights)
+    playlist = compile_playlist(spec, specs, now, horizon, weights, measurer())
     return playlist, inputs_json(spec, weights, horizon, playlist)
 
 
@@ -70,7 +71,9 @@ def compile_all(
     revisions = servable(session, live_revisions(session, horizon_start(now)))
     media = media_for(session, revisions)
     specs = [notice_spec(r, media) for r in revisions]
-    return compile_playlists([screen_spec(s) for s in screens], specs, now, weights=weights)
+    return compile_playlists(
+        [screen_spec(s) for s in screens], specs, now, weights=weights, measure=measurer()
+    )
 
 
 MAX_TIMELINE = dt.timedelta(days=7)

@@ -13,6 +13,7 @@ from signage.media.models import Media
 from signage.notices.content import plain_fields, revision_fields
 from signage.notices.models import NoticeRevision
 from signage.screens.models import Screen
+from signage.screens.readings import reading_of
 
 MEDIA_URL = "/api/v1/player/media/{sha256}"
 
@@ -27,6 +28,7 @@ def screen_spec(screen: Screen) -> ScreenSpec:
         timezone=screen.timezone,
         hours=screen.hours,
         groups=frozenset(g.name for g in screen.groups),
+        reading=reading_of(screen),
     )
 
 

@@ -14,6 +14,7 @@ from signage.accounts import services as accounts
 from signage.errors import Conflict
 from signage.notices import review
 from signage.notices import services as notices
+from signage.notices.expiry import expire_notices
 from signage.notices.models import NoticeStatus
 from signage.screens import services as screens
 from signage.screens.models import Screen
@@ -91,7 +92,7 @@ def load_demo(session: Session, *, now: dt.datetime, categories: tuple[str, ...]
                     note="示例数据",
                     now=now,
                 )
-    notices.expire_notices(session, now=now)
+    expire_notices(session, now=now)
     session.flush()
     for status in NoticeStatus:
         count = session.scalar(

@@ -42,6 +42,7 @@ class ParsedEvent(NamedTuple):
     started_z: str  # started_at as isoformat_z gives it
     playlist_etag: str  # the playlist it played from
     prev: str  # the hash of the screen's event before it (the player's chain)
+    play_ms: int | None = None  # the item's time on the screen, from the playlist it played from
 
 
 _STORED = sa.select(DisplayEvent.player_seq, DisplayEvent.event_id).where(
@@ -125,6 +126,7 @@ def append_events(
                 event_hash,
                 p.playlist_etag,
                 p.prev,
+                p.play_ms,
             )
         )
         prev_hash = event_hash
@@ -155,6 +157,7 @@ _COLUMNS = (
     "hash",
     "playlist_etag",
     "player_prev",
+    "play_ms",
 )
 _TIME_TYPE = UTCDateTime()
 

@@ -338,7 +338,7 @@ def _ingest(
         else:
             assert revision is not None
             plays.append((s, revision.category))
-    not_plays = check_plays(
+    not_plays, play_ms = check_plays(
         session, screen_id, [s.parsed for s, _ in plays if s.parsed], latest=now + FUTURE_SLACK
     )
     fresh: list[tuple[ParsedEvent, str]] = []
@@ -346,7 +346,7 @@ def _ingest(
         assert s.parsed is not None
         reason = not_plays.get(s.parsed.seq)
         if reason is None:
-            fresh.append((s.parsed, category))
+            fresh.append((s.parsed._replace(play_ms=play_ms[s.parsed.seq]), category))
         else:
             refused.append((s, reason, True))
     if fresh:

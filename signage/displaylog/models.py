@@ -42,6 +42,9 @@ class DisplayEvent(Base):
     # the screen's event before it. None for events stored before screens signed their record.
     playlist_etag: Mapped[str | None] = mapped_column(sa.String(49))
     player_prev: Mapped[str | None] = mapped_column(sa.String(64))
+    # How long the item takes on this screen in the playlist it played from (its play_ms): an
+    # interrupted display showed duration_ms of it. None for events stored before it was kept.
+    play_ms: Mapped[int | None]
 
     __table_args__ = (
         # Named here: the naming convention would give both the same name (first column only).

@@ -28,6 +28,10 @@ class EventReply(TypedDict):
     started_at: str
     duration_ms: int
     outcome: str
+    # The item's time on the screen in the playlist it played from, and the share of it this
+    # display lasted (at most 1; None for events stored before it was kept).
+    play_ms: int | None
+    shown_fraction: float | None
     received_at: str
     hash: str
 
@@ -65,6 +69,8 @@ def event_json(event: DisplayEvent, screen_key: str) -> EventReply:
         "started_at": isoformat_z(event.started_at),
         "duration_ms": event.duration_ms,
         "outcome": event.outcome,
+        "play_ms": event.play_ms,
+        "shown_fraction": shown_fraction(event.duration_ms, event.play_ms),
         "received_at": isoformat_z(event.received_at),
         "hash": event.hash,
     }
@@ -83,6 +89,15 @@ CSV_COLUMNS = [
     "started_at",
     "duration_ms",
     "outcome",
+    "play_ms",
+    "shown_fraction",
     "received_at",
     "hash",
 ]
+
+
+def shown_fraction(duration_ms: int, play_ms: int | None) -> float | None:
+    """How much of its item a display showed: its duration over the item's time, at most 1."""
+    if not play_ms:
+        return None
+    return round(min(1.0, duration_ms / play_ms), 3)

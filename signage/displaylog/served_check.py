@@ -10,7 +10,10 @@ An event names the ETag of the playlist it played from. It is stored as a play o
   screen's next poll; a screen cut off from the controller keeps its last playlist, and its
   plays stand; a playlist sent again after a change was undone counts from its last sending);
 * it does not overlap the screen's display before it by more than :data:`OVERLAP_TOLERANCE`,
-  and it has ended (it is not a day-long display that started an hour ago).
+  and it has ended (it is not a day-long display that started an hour ago);
+* if it says ``shown``, it lasted the item's whole time on the screen (the playlist's
+  ``play_ms``, less :data:`SHOWN_TOLERANCE_MS`): a display cut short is ``interrupted``, and
+  its share of the item is kept with it (the item's ``play_ms`` is stored beside its duration).
 
 A player sets its clock by the controller's (``Date`` headers and heartbeats), so the tolerance
 covers the network's delay and a clock read between two corrections, not a clock that is wrong.
@@ -37,6 +40,7 @@ from signage.times import isoformat_z
 
 CLOCK_TOLERANCE = dt.timedelta(seconds=60)
 OVERLAP_TOLERANCE = dt.timedelta(seconds=2)
+SHOWN_TOLERANCE_MS = 1000  # a player's timers, and the rounding of its frame times
 
 _BEFORE = (
     sa.select(DisplayEvent.player_seq, DisplayEvent.started_at, DisplayEvent.duration_ms)
@@ -64,6 +68,11 @@ def _item_reason(p: ParsedEvent, items: dict[str, ServedItem]) -> str | None:
         for start, end in item.windows
     ):
         return f"started_at is outside item {p.item_id}'s windows in playlist {p.playlist_etag}"
+    if p.outcome == "shown" and p.duration_ms < item.play_ms - SHOWN_TOLERANCE_MS:
+        return (
+            f"it says shown, but lasted {p.duration_ms / 1000:.1f} s of the "
+            f"{item.play_ms / 1000:.1f} s item {p.item_id} takes on this screen"
+        )
     return None
 
 
@@ -87,13 +96,15 @@ def _superseded(session: Session, screen_id: int, p: ParsedEvent, newer: dt.date
 
 def check_plays(
     session: Session, screen_id: int, events: Sequence[ParsedEvent], *, latest: dt.datetime
-) -> dict[int, str]:
+) -> tuple[dict[int, str], dict[int, int]]:
     """The events (in sequence order) that are no play this screen could have had, by
-    sequence number, with why (see the module). ``latest`` is the latest time believed (now,
-    plus the clock slack): a display cannot have ended after it."""
+    sequence number, with why (see the module); and of the others, the ``play_ms`` of the item
+    in the playlist each played from. ``latest`` is the latest time believed (now, plus the
+    clock slack): a display cannot have ended after it."""
     refused: dict[int, str] = {}
+    play_ms: dict[int, int] = {}
     if not events:
-        return refused
+        return refused, play_ms
     served = served_to(session, screen_id, {p.playlist_etag for p in events})
     items: dict[str, dict[str, ServedItem] | str] = {}
     for etag in served:
@@ -137,5 +148,7 @@ def check_plays(
         if reason is not None:
             refused[p.seq] = reason
             continue
+        assert isinstance(found, dict)
+        play_ms[p.seq] = found[p.item_id].play_ms
         previous = (p.seq, p.started_at + dt.timedelta(milliseconds=p.duration_ms))
-    return refused
+    return refused, play_ms

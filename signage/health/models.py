@@ -33,6 +33,9 @@ class ScreenStatus(Base):
     # The player's own key id, and how many of its events the controller refused, as it said.
     player_key: Mapped[str | None] = mapped_column(sa.String(16))
     dead_letters: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # The font the player draws with, as it said: its face's name and its file's SHA-256.
+    font_name: Mapped[str | None] = mapped_column(sa.String(200))
+    font_sha256: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 class PlaylistRefusal(Base):

@@ -26,6 +26,8 @@ class StatusFields(TypedDict):
     trusted_key: NotRequired[str | None]  # the controller key the player says it trusts
     player_key: NotRequired[str | None]  # the player's own key, as it says
     dead_letters: NotRequired[int | None]  # its events the controller refused, as it says
+    font_name: NotRequired[str | None]  # the font it draws with, as it says
+    font_sha256: NotRequired[str | None]
 
 
 @reply
@@ -57,6 +59,8 @@ def status_json(status: ScreenStatus | None) -> StatusFields:
         "trusted_key": status.trusted_key,
         "player_key": status.player_key,
         "dead_letters": status.dead_letters,
+        "font_name": status.font_name,
+        "font_sha256": status.font_sha256,
     }
 
 

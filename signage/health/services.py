@@ -69,6 +69,8 @@ def record_heartbeat(
     status.trusted_key = beat.trusted_key[:16] if beat.trusted_key else None
     status.player_key = beat.player_key[:16] if beat.player_key else None
     status.dead_letters = beat.dead_letters
+    status.font_name = beat.font_name[:200] if beat.font_name else None
+    status.font_sha256 = beat.font_sha256[:64] if beat.font_sha256 else None
     if beat.refused:
         _record_refusals(session, screen_id, beat.refused, now=now)
     session.flush()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, url_for
+from flask import Blueprint, request, url_for
 
 from signage.api.common import actor, config, now, parse_body, parse_query, session
 from signage.api.contract import contract
@@ -17,6 +17,7 @@ from signage.notices.schemas import (
     NoticeQuery,
     NoticeShort,
     ReasonBody,
+    SubmitBody,
     notice_detail,
     notice_summary,
 )
@@ -55,9 +56,18 @@ def edit(notice_id: int) -> Any:
 
 
 @bp.post("/notices/<int:notice_id>/submit")
-@contract("Submit the draft for review", AUTHOR_OF_IT, answers=NoticeShort)
+@contract(
+    "Submit the draft for review (a body is needed only to show an image on strips anyway)",
+    AUTHOR_OF_IT,
+    body=SubmitBody,
+    body_optional=True,
+    answers=NoticeShort,
+)
 def submit(notice_id: int) -> Any:
-    notice = services.submit_notice(session(), actor(), notice_id, now=now())
+    body = parse_body(SubmitBody) if request.get_data(cache=True) else SubmitBody()
+    notice = services.submit_notice(
+        session(), actor(), notice_id, now=now(), show_image_on_strips=body.show_image_on_strips
+    )
     return _short(notice)
 
 

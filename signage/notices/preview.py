@@ -1,9 +1,12 @@
 """Previews of a notice on a screen, drawn by the player's own renderer.
 
 What the preview shows is what the screen will show: the same ``player.render`` at the screen's
-exact pixel size and colour mode, with the same fonts logic. The frames are scaled up by a whole
-number with nearest-neighbour sampling, so each LED pixel stays a crisp square, and written as
-an animated PNG whose frame times are the screen's own (pages of a panel, steps of a strip).
+exact pixel size, colour mode and reading speeds, with the same fonts logic. Every frame the
+player would draw is written, at the screen's own pixels, into an animated PNG whose frame
+times are the screen's own (every page of a panel for its time, every step of a strip's
+scroll); pages enlarge it by a whole number with nearest-neighbour sampling
+(``image-rendering: pixelated``), so each LED pixel stays a crisp square. (Frames identical to
+the one before are merged into it, as the PNG encoder does; their time is kept.)
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ from player.preview import FontNotFound, FontSet, ScreenProfile, find_fonts, ren
 from playlists import ColorMode, Item, Kind, Priority
 from signage.errors import ServiceError
 from signage.screens.models import Screen
+from signage.screens.readings import reading_of
 
-MAX_FRAMES = 90  # a long scroll is sampled down to this many frames
 TARGET_WIDTH = 800  # scale up until about this wide (at least 1x, at most 8x)
 _fonts_lock = threading.Lock()
 
@@ -91,17 +94,9 @@ def preview_png(screen: Screen, draft: Draft, fonts: FontSet, image: bytes | Non
     if item.kind == "image" and image is None:
         frames = [(Image.new("RGB", (screen.width, screen.height)), 1000)]
     else:
-        rendering = render(item, profile, fonts, image)
-        count = len(rendering.frames)
-        step = max(1, -(-count // MAX_FRAMES))
-        frames = [
-            (rendering.frames[i].image, sum(f.duration_ms for f in rendering.frames[i : i + step]))
-            for i in range(0, count, step)
-        ]
-        frames = _from_first_full(frames)
-    scale = scale_for(screen.width)
-    size = (screen.width * scale, screen.height * scale)
-    images = [frame.convert("RGB").resize(size, Image.Resampling.NEAREST) for frame, _ in frames]
+        rendering = render(item, profile, fonts, image, reading_of(screen))
+        frames = _from_first_full([(f.image, f.duration_ms) for f in rendering.frames])
+    images = [frame.convert("RGB") for frame, _ in frames]
     out = io.BytesIO()
     if len(images) == 1:
         images[0].save(out, format="PNG")
@@ -111,7 +106,7 @@ def preview_png(screen: Screen, draft: Draft, fonts: FontSet, image: bytes | Non
             format="PNG",
             save_all=True,
             append_images=images[1:],
-            duration=[max(20, ms) for _, ms in frames],
+            duration=[ms for _, ms in frames],
             loop=0,
         )
     return out.getvalue()

@@ -17,6 +17,7 @@ from signage.accounts.permissions import require_role
 from signage.audit.services import record
 from signage.errors import Conflict, InvalidInput, PermissionDenied
 from signage.notices.models import Notice, NoticeRevision, NoticeStatus, RevisionState
+from signage.notices.publicity import check_period
 from signage.notices.queries import revision_screen_ids, submitted_revisions
 from signage.notices.services import get_notice, note_text, require_open
 from signage.screens.epoch import bump_playlists
@@ -63,6 +64,7 @@ def approve_notice(
     note = note_text(note, "note", required=False)
     if revision.valid_until <= now:
         raise Conflict("the revision's validity window has ended; it must be edited first")
+    check_period(session, notice, revision, now=now)
     previous = notice.live_revision
     if previous is not None:
         previous.state = RevisionState.SUPERSEDED

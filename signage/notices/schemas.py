@@ -103,6 +103,12 @@ class ApproveBody(Body):
     ]
 
 
+class SubmitBody(Body):
+    """Optional: an image aimed at a strip (32 px high or less) is refused unless this is set."""
+
+    show_image_on_strips: bool = False
+
+
 class ReasonBody(Body):
     reason: Annotated[str, Field(min_length=1, max_length=NOTE_MAX)]
 

@@ -25,6 +25,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from playlists import Kind
 from signage.accounts.models import Role, User
 from signage.accounts.permissions import require_role, require_staff
 from signage.audit.services import record
@@ -44,7 +45,8 @@ from signage.notices.models import (
     NoticeStatus,
     RevisionState,
 )
-from signage.notices.queries import revision_screen_ids, targets_screen
+from signage.notices.publicity import check_period
+from signage.notices.queries import revision_screen_ids, target_screens, targets_screen
 from signage.screens.epoch import bump_playlists
 from signage.screens.services import screens_by_key
 
@@ -202,8 +204,21 @@ def edit_notice(
     return notice
 
 
-def submit_notice(session: Session, actor: User, notice_id: int, *, now: dt.datetime) -> Notice:
-    """Send the draft revision to review (author)."""
+STRIP_MAX_HEIGHT = 32  # an image on a panel this low is a smear of a few rows of LEDs
+
+
+def submit_notice(
+    session: Session,
+    actor: User,
+    notice_id: int,
+    *,
+    now: dt.datetime,
+    show_image_on_strips: bool = False,
+) -> Notice:
+    """Send the draft revision to review (author).
+
+    An image aimed at a strip (32 px high or less) is refused unless the author says to show it
+    anyway (``show_image_on_strips``), which the audit log records."""
     notice = get_notice(session, notice_id)
     _require_author_of(actor, notice)
     require_open(notice, "submit")
@@ -217,6 +232,15 @@ def submit_notice(session: Session, actor: User, notice_id: int, *, now: dt.date
         raise InvalidInput("choose at least one screen or group before submitting", field="screens")
     if revision.valid_until <= now:
         raise InvalidInput("the validity window has already ended", field="valid_until")
+    check_period(session, notice, revision, now=now)
+    strips = _strips_for_image(session, revision)
+    if strips and not show_image_on_strips:
+        raise InvalidInput(
+            f"an image cannot be read on a strip {STRIP_MAX_HEIGHT} px high or less "
+            f"({', '.join(strips)}): aim it at panels, or submit with show_image_on_strips "
+            "to show it there anyway",
+            field="show_image_on_strips",
+        )
     revision.state = RevisionState.SUBMITTED
     revision.submitted_at = now
     notice.status = NoticeStatus.SUBMITTED
@@ -228,9 +252,21 @@ def submit_notice(session: Session, actor: User, notice_id: int, *, now: dt.date
         object_type="notice",
         object_id=notice.id,
         now=now,
-        details={"revision": revision.number, "content_sha256": revision.content_sha256},
+        details={"revision": revision.number, "content_sha256": revision.content_sha256}
+        | ({"image_on_strips": strips} if strips else {}),
     )
     return notice
+
+
+def _strips_for_image(session: Session, revision: NoticeRevision) -> list[str]:
+    """The strips an image revision is aimed at (their keys and sizes)."""
+    if revision.kind != Kind.IMAGE:
+        return []
+    return [
+        f"{s.key} {s.width}×{s.height}"
+        for s in target_screens(session, revision)
+        if s.height <= STRIP_MAX_HEIGHT
+    ]
 
 
 def withdraw_notice(
@@ -262,58 +298,6 @@ def withdraw_notice(
         details={"reason": reason, "was": was},
     )
     return notice
-
-
-def expire_notices(session: Session, *, now: dt.datetime) -> list[int]:
-    """Close every open notice with no window left; return their ids. Safe to run repeatedly."""
-    latest_id = (
-        sa.select(sa.func.max(NoticeRevision.id))
-        .where(NoticeRevision.notice_id == Notice.id)
-        .correlate(Notice)
-        .scalar_subquery()
-    )
-    pending_states = [RevisionState.DRAFT, RevisionState.SUBMITTED, RevisionState.REJECTED]
-    still_in_play = sa.or_(
-        NoticeRevision.id == Notice.live_revision_id,
-        sa.and_(NoticeRevision.id == latest_id, NoticeRevision.state.in_(pending_states)),
-    )
-    latest_end = (
-        sa.select(sa.func.max(NoticeRevision.valid_until))
-        .where(NoticeRevision.notice_id == Notice.id, still_in_play)
-        .correlate(Notice)
-        .scalar_subquery()
-    )
-    due = session.scalars(
-        sa.select(Notice)
-        .where(Notice.status.not_in([s.value for s in TERMINAL_STATUSES]), latest_end <= now)
-        .order_by(Notice.id)
-        .with_for_update(of=Notice, skip_locked=True)
-    ).all()
-    # Every change first, then the playlist epoch, then the audit entries: the order the other
-    # services take these locks in, so two transactions never wait on each other in a circle.
-    affected: set[int] = set()
-    previous: list[str] = []
-    for notice in due:
-        previous.append(notice.status)
-        if notice.status == NoticeStatus.APPROVED:
-            affected |= revision_screen_ids(session, notice.live_revision)
-        notice.status = NoticeStatus.EXPIRED
-        notice.closed_at = now
-        notice.updated_at = now
-    session.flush()
-    bump_playlists(session, affected)
-    for notice, was in zip(due, previous, strict=True):
-        record(
-            session,
-            actor=None,
-            action="notice.expire",
-            object_type="notice",
-            object_id=notice.id,
-            now=now,
-            details={"was": was},
-        )
-    session.flush()
-    return [n.id for n in due]
 
 
 def list_notices(
@@ -375,7 +359,6 @@ __all__ = [
     "NoticeRules",
     "create_notice",
     "edit_notice",
-    "expire_notices",
     "list_notices",
     "submit_notice",
     "withdraw_notice",

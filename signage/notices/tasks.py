@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from signage.clock import utcnow
 from signage.db import get_db
 from signage.jobs import run_exclusively
+from signage.notices.expiry import expire_notices
 from signage.notices.integrity import alert_withheld
-from signage.notices.services import expire_notices
 
 log = logging.getLogger(__name__)
 

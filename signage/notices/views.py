@@ -3,45 +3,61 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from typing import Any
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext
-from markupsafe import Markup, escape
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from playlists import Kind, Priority
 from signage.api.common import query_int
 from signage.errors import Conflict, InvalidInput
 from signage.media.models import Media
-from signage.media.services import MediaLimits, upload_media
+from signage.media.services import MediaLimits, inspect_image, upload_media
 from signage.notices import queries, review, services
 from signage.notices.models import NoticeRevision, NoticeStatus
 from signage.notices.preview import Draft, fonts_for, preview_png, scale_for
 from signage.notices.services import NoticeFields, NoticeRules
+from signage.notices.text import diff as _diff
+from signage.notices.text import local_input
+from signage.notices.text import playing as playing_on
 from signage.screens.models import Screen
 from signage.screens.services import list_groups, list_screens, view_screen
-from signage.web.pages import local_time, message, now, session, signed_in, text, zone
+from signage.web.pages import local_time, message, now, session, signed_in, text
 
 bp = Blueprint("notices", __name__)
 
 PAGE = 30
-LOCAL_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
 
 
 def _rules() -> NoticeRules:
     return NoticeRules(categories=current_app.config["SIGNAGE_CATEGORIES"])
 
 
-def local_input(value: dt.datetime | None) -> str:
-    """A UTC time as the value of a datetime-local input, in the deployment's zone (empty for
-    none, or for a time stored out of range that the author must enter again)."""
-    if value is None:
-        return ""
-    try:
-        return value.astimezone(zone()).strftime(LOCAL_FORMAT)
-    except (OverflowError, ValueError):
-        return ""
+def _reach(exc: InvalidInput | Conflict) -> str | None:
+    """The end a 公示's window must reach, as the editor's time field takes it, when that is
+    what was wrong (the editor offers to set it)."""
+    reach = (exc.details or {}).get("must_reach")
+    return local_input(dt.datetime.fromisoformat(reach)) if reach else None
+
+
+def _media_limits() -> MediaLimits:
+    return MediaLimits(
+        max_bytes=current_app.config["SIGNAGE_MEDIA_MAX_BYTES"],
+        max_pixels=current_app.config["SIGNAGE_MEDIA_MAX_PIXELS"],
+    )
+
+
+def _anyway() -> bool:
+    """The editor's "show the image on strips anyway" box."""
+    return request.form.get("show_image_on_strips") == "yes"
 
 
 def _int(name: str) -> int | None:
@@ -59,11 +75,15 @@ def _form_fields() -> NoticeFields:
     kind = text("kind", "text")
     media = text("media_sha256") if kind == Kind.IMAGE else ""
     upload = request.files.get("image")
-    if kind == Kind.IMAGE and upload is not None and upload.filename:
-        limits = MediaLimits(
-            max_bytes=current_app.config["SIGNAGE_MEDIA_MAX_BYTES"],
-            max_pixels=current_app.config["SIGNAGE_MEDIA_MAX_PIXELS"],
+    if kind != Kind.IMAGE and upload is not None and upload.filename:
+        # An image chosen for a text notice would be dropped without a word: say so instead.
+        raise InvalidInput(
+            "an image was chosen but the notice's kind is text: choose the kind image to show "
+            "it, or remove the file",
+            field="kind",
         )
+    if kind == Kind.IMAGE and upload is not None and upload.filename:
+        limits = _media_limits()
         stored, _ = upload_media(session(), signed_in(), upload.read(), now=now(), limits=limits)
         media = stored.sha256
     working_days = _int("required_working_days")
@@ -119,11 +139,13 @@ def index() -> Any:
 def _detail_page(notice_id: int, status: int = 200, **context: Any) -> tuple[str, int]:
     db = session()
     notice = services.view_notice(db, signed_in(), notice_id)
+    targets = _target_screens(db, notice.latest_revision)
     page = render_template(
         "notices/detail.html",
         notice=notice,
         history=queries.notice_history(db, notice),
-        targets=_target_screens(db, notice.latest_revision),
+        targets=targets,
+        timings=playing_on(db, targets, notice.latest_revision, notice_id=notice.id, now=now()),
         scale_for=scale_for,
         **context,
     )
@@ -161,6 +183,7 @@ def _editor(notice: Any = None, status: int = 200, **context: Any) -> tuple[str,
             default_from=local_input(now()),
             default_until=local_input(now() + dt.timedelta(days=7)),
             scale_for=scale_for,
+            timings={},  # the editor's script asks for them (playing.json)
             **context,
         ),
         status,
@@ -176,9 +199,11 @@ def create() -> Any:
     try:
         notice = services.create_notice(session(), actor, _form_fields(), now=now(), rules=_rules())
         if request.form.get("then") == "submit":
-            services.submit_notice(session(), actor, notice.id, now=now())
+            services.submit_notice(
+                session(), actor, notice.id, now=now(), show_image_on_strips=_anyway()
+            )
     except (InvalidInput, Conflict) as exc:
-        return _editor(status=422, error=message(exc), field=exc.field)
+        return _editor(status=422, error=message(exc), field=exc.field, must_reach=_reach(exc))
     return redirect(url_for(".detail", notice_id=notice.id), 303)
 
 
@@ -193,21 +218,27 @@ def edit(notice_id: int) -> Any:
     try:
         services.edit_notice(db, actor, notice_id, _form_fields(), now=now(), rules=_rules())
         if request.form.get("then") == "submit" and notice.status == NoticeStatus.DRAFT:
-            services.submit_notice(db, actor, notice_id, now=now())
+            services.submit_notice(db, actor, notice_id, now=now(), show_image_on_strips=_anyway())
     except (InvalidInput, Conflict) as exc:
-        return _editor(notice, status=422, error=message(exc), field=exc.field)
+        return _editor(
+            notice, status=422, error=message(exc), field=exc.field, must_reach=_reach(exc)
+        )
     return redirect(url_for(".detail", notice_id=notice_id), 303)
 
 
 @bp.post("/notices/<int:notice_id>/submit")
 def submit(notice_id: int) -> Response:
-    services.submit_notice(session(), signed_in(), notice_id, now=now())
+    services.submit_notice(
+        session(), signed_in(), notice_id, now=now(), show_image_on_strips=_anyway()
+    )
     return redirect(url_for(".detail", notice_id=notice_id), 303)
 
 
-@bp.get("/notices/preview.png")
+@bp.route("/notices/preview.png", methods=["GET", "POST"])
 def preview() -> Response:
-    """The notice drawn for one screen from the editor's current values (no state changes)."""
+    """The notice drawn for one screen from the editor's current values (no state changes).
+    A POST may carry the image the author chose and has not saved yet (``image``): it is
+    checked as an upload is, drawn, and not kept."""
     db = session()
     screen = view_screen(db, signed_in(), request.args.get("screen", ""))
     try:
@@ -223,12 +254,29 @@ def preview() -> Response:
         duration_s=duration,
     )
     image = None
-    if draft.kind == "image" and request.args.get("media"):
+    upload = request.files.get("image") if request.method == "POST" else None
+    if draft.kind == "image" and upload is not None and upload.filename:
+        image = upload.read()
+        inspect_image(image, _media_limits())  # refuses what an upload would refuse
+    elif draft.kind == "image" and request.args.get("media"):
         media = db.get(Media, request.args["media"].lower())
         image = media.data if media is not None else None
     png = preview_png(screen, draft, fonts_for(current_app), image)
     response = Response(png, mimetype="image/png")
     response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@bp.get("/notices/playing.json")
+def playing() -> Response:
+    """How the editor's current values play on one screen: time, pages, rotation, warnings."""
+    db = session()
+    screen = view_screen(db, signed_in(), request.args.get("screen", ""))
+    notice_id = query_int("notice", None, low=1, high=2**31)
+    found = playing_on(db, [screen], request.args, notice_id=notice_id, now=now())
+    lines = [{"text": t, "warning": w} for t, w in found[screen.key]]
+    response = jsonify({"screen": screen.key, "lines": lines})
+    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -241,73 +289,19 @@ def _queue_page(status: int = 200, **context: Any) -> tuple[str, int]:
         (revision, _diff(revision), _target_screens(db, revision))
         for revision in review.review_queue(db, signed_in())
     ]
-    page = render_template("notices/queue.html", entries=entries, scale_for=scale_for, **context)
+    timings = {
+        revision.id: playing_on(db, targets, revision, notice_id=revision.notice_id, now=now())
+        for revision, _, targets in entries
+    }
+    page = render_template(
+        "notices/queue.html", entries=entries, scale_for=scale_for, timings=timings, **context
+    )
     return page, status
 
 
 @bp.get("/review")
 def queue() -> Any:
     return _queue_page()
-
-
-FIELDS_SHOWN = (
-    ("title", "Title"),
-    ("body", "Text"),
-    ("category", "Category"),
-    ("kind", "Kind"),
-    ("priority", "Priority"),
-    ("duration_s", "Seconds per showing"),
-    ("valid_from", "From"),
-    ("valid_until", "Until"),
-    ("dayparts", "Times of day"),
-    ("screens", "Screens"),
-    ("groups", "Groups"),
-    ("required_working_days", "Public-notice working days"),
-    ("media_sha256", "Image"),
-)
-
-
-def _value(revision: NoticeRevision | None, name: str) -> str:
-    if revision is None:
-        return ""
-    if name == "screens":
-        return ", ".join(sorted(s.key for s in revision.screens))
-    if name == "groups":
-        return ", ".join(sorted(g.name for g in revision.groups))
-    value = getattr(revision, name)
-    if name in ("kind", "priority"):
-        return gettext(value)
-    if isinstance(value, dt.datetime):
-        return local_input(value).replace("T", " ")
-    return "" if value is None else str(value)
-
-
-def _diff(revision: NoticeRevision) -> list[tuple[str, str, Markup | None]]:
-    """(field label, new value, marked-up difference or None when unchanged) per field,
-    against the live revision (or nothing, for a notice never approved)."""
-    notice = revision.notice
-    live = notice.live_revision if notice.live_revision_id != revision.id else None
-    rows = []
-    for name, label in FIELDS_SHOWN:
-        old, new = _value(live, name), _value(revision, name)
-        rows.append((label, new, None if old == new else _inline_diff(old, new)))
-    return rows
-
-
-def _inline_diff(old: str, new: str) -> Markup:
-    """``old`` → ``new`` with removed text struck out and added text marked, character by
-    character (Chinese has no spaces to split words at)."""
-    out = []
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
-    for op, a1, a2, b1, b2 in matcher.get_opcodes():
-        if op == "equal":
-            out.append(escape(old[a1:a2]))
-            continue
-        if a2 > a1:
-            out.append(Markup("<del>%s</del>") % old[a1:a2])
-        if b2 > b1:
-            out.append(Markup("<ins>%s</ins>") % new[b1:b2])
-    return Markup("").join(out)
 
 
 @bp.post("/notices/<int:notice_id>/approve")

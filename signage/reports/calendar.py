@@ -1,4 +1,5 @@
-"""The working-day calendar: China's public holidays and the weekend days worked instead.
+"""The working-day calendar's pages and API: viewing a year, and entering one the bundled
+official calendar does not know (the calendar itself is :mod:`signage.workdays.calendar`).
 
 A year's calendar comes from the ``chinesecalendar`` package when it knows the year (it carries
 the State Council's published dates), otherwise from what an admin entered in the app
@@ -13,153 +14,43 @@ anyway and is not listed.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import chinese_calendar
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from signage.accounts.models import Role, User
 from signage.accounts.permissions import require_role, require_staff
 from signage.audit.services import record
-from signage.errors import Conflict, InvalidInput, NotFound
-from signage.reports.models import DayKind, HolidayDay, HolidayYear
+from signage.errors import Conflict, InvalidInput
 from signage.times import FIRST_DATE, LAST_DATE
+from signage.workdays.calendar import (
+    ENTERED,
+    PACKAGE,
+    CalendarUnknown,
+    WorkingCalendar,
+    YearCalendar,
+    add_working_days,
+    from_package,
+    package_years,
+)
+from signage.workdays.models import DayKind, HolidayDay, HolidayYear
 
-PACKAGE = "chinesecalendar"
-ENTERED = "entered"
 YEAR_RANGE = (FIRST_DATE.year, LAST_DATE.year)  # the years the system accepts
+__all__ = [
+    "ENTERED",
+    "PACKAGE",
+    "CalendarUnknown",
+    "WorkingCalendar",
+    "YearCalendar",
+    "add_working_days",
+    "replace_holidays",
+    "view_holidays",
+]
 NAME_MAX = 50
 SOURCE_MAX = 200
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-class CalendarUnknown(NotFound):
-    """Neither chinesecalendar nor an admin knows a year's holidays."""
-
-    def __init__(self, year: int) -> None:
-        first, last = package_years()
-        super().__init__(
-            f"calendar unknown for year {year}: the bundled official calendar covers "
-            f"{first}–{last} and no admin has entered {year}'s holidays "
-            f"(PUT /api/v1/holidays/{year})",
-            field="year",
-        )
-        self.year = year
-
-
-def package_years() -> tuple[int, int]:
-    """Return the first and last year chinesecalendar knows."""
-    years = [d.year for d in chinese_calendar.holidays]
-    return min(years), max(years)
-
-
-def _package_name(value: str) -> str:
-    try:
-        return str(chinese_calendar.Holiday(value).chinese)
-    except ValueError:
-        return value
-
-
-@dataclass(frozen=True)
-class YearCalendar:
-    """One year's exceptions to the Monday–Friday week, and where they come from."""
-
-    year: int
-    source: str  # PACKAGE or ENTERED
-    holidays: dict[dt.date, str]
-    workdays: dict[dt.date, str]
-    reference: str = ""  # for an entered year: the notice the dates come from
-    entered_by: str | None = None
-    entered_at: dt.datetime | None = None
-
-    def is_working_day(self, day: dt.date) -> bool:
-        if day in self.workdays:
-            return True
-        return day.weekday() < 5 and day not in self.holidays
-
-
-def _from_package(year: int) -> YearCalendar | None:
-    first, last = package_years()
-    if not first <= year <= last:
-        return None
-    holidays = {
-        d: _package_name(v)
-        for d, v in chinese_calendar.holidays.items()
-        if d.year == year and d.weekday() < 5
-    }
-    workdays = {
-        d: _package_name(v)
-        for d, v in chinese_calendar.workdays.items()
-        if d.year == year and d.weekday() >= 5
-    }
-    return YearCalendar(
-        year, PACKAGE, dict(sorted(holidays.items())), dict(sorted(workdays.items()))
-    )
-
-
-def _from_database(session: Session, year: int) -> YearCalendar | None:
-    entered = session.get(HolidayYear, year)
-    if entered is None:
-        return None
-    return YearCalendar(
-        year,
-        ENTERED,
-        {d.date: d.name for d in entered.days if d.kind == DayKind.HOLIDAY},
-        {d.date: d.name for d in entered.days if d.kind == DayKind.WORKDAY},
-        reference=entered.source,
-        entered_by=entered.entered_by.username,
-        entered_at=entered.entered_at,
-    )
-
-
-@dataclass
-class WorkingCalendar:
-    """Which days are working days, reading each year once from the package or the database."""
-
-    session: Session
-    _years: dict[int, YearCalendar | None] = field(default_factory=dict)
-
-    def year(self, year: int) -> YearCalendar:
-        """Return the year's calendar or raise :class:`CalendarUnknown`."""
-        if year not in self._years:
-            self._years[year] = _from_package(year) or _from_database(self.session, year)
-        found = self._years[year]
-        if found is None:
-            raise CalendarUnknown(year)
-        return found
-
-    def is_working_day(self, day: dt.date) -> bool:
-        return self.year(day.year).is_working_day(day)
-
-
-def add_working_days(
-    calendar: WorkingCalendar, start: dt.datetime, days: int, timezone: str
-) -> dt.datetime:
-    """Return the instant the ``days``-th working day after ``start`` ends, in ``timezone``.
-
-    As the Civil Code counts periods in days (民法典 第二百零一条), the day the period starts is
-    not counted unless it starts at midnight, a whole day. The period runs through the end of
-    its last working day (24:00 local time). Raises :class:`CalendarUnknown` when a day it
-    needs falls in a year the calendar does not know.
-    """
-    if days < 1:
-        raise ValueError("days must be at least 1")
-    zone = zoneinfo.ZoneInfo(timezone)
-    local = start.astimezone(zone)
-    day = local.date()
-    if local.time() != dt.time():
-        day += dt.timedelta(days=1)
-    counted = 0
-    while True:
-        if calendar.is_working_day(day):
-            counted += 1
-            if counted == days:
-                end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zone)
-                return end.astimezone(dt.UTC)
-        day += dt.timedelta(days=1)
 
 
 # --- services ---------------------------------------------------------------------------------
@@ -199,7 +90,7 @@ def replace_holidays(
     """Enter or replace the official calendar of a year chinesecalendar does not know (admin)."""
     require_role(actor, Role.ADMIN)
     _check_year(year)
-    if _from_package(year) is not None:
+    if from_package(year) is not None:
         first, last = package_years()
         raise Conflict(
             f"the calendar of {year} comes from the bundled official calendar ({PACKAGE}, "

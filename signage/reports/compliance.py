@@ -44,6 +44,7 @@ from signage.accounts.models import User
 from signage.accounts.permissions import SUPERVISING, require_role
 from signage.audit.services import AUDIT_CHAIN
 from signage.errors import Conflict, InvalidInput
+from signage.notices.publicity import period_start
 from signage.notices.queries import (
     LiveSpell,
     approved_revisions,
@@ -147,7 +148,7 @@ def compliance_report(
     spells = live_spells(notice, approved)
     first = approved[0]
     assert first.reviewed_at is not None
-    start = max(first.reviewed_at, first.valid_from)
+    start = period_start(first.reviewed_at, first.valid_from)
     days = approved[-1].required_working_days
     screen_ids: set[int] = set()
     for revision in approved:

@@ -7,7 +7,9 @@ was approved, or the notice was withdrawn or expired (:func:`signage.notices.que
 So for any past period the set of live
 revisions aimed at a screen is known at every instant; between two changes of that set the
 playlist is what :func:`playlists.compile_playlist` makes of it, with the screen's opening hours
-and groups as they are now (their history is not kept).
+and groups as they are now (their history is not kept), and its reading speeds as they were
+then (:func:`signage.screens.readings.readings_between`): each item lasts what its text needed
+on the screen at the time, measured as the controller measures playlists.
 
 Expected plays are then :func:`playlists.timeline` over those playlists. A player carries its
 round-robin state from item to item; the simulation starts it afresh at each local midnight of
@@ -28,13 +30,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from playlists import NoticeSpec, Playlist, compile_playlist, timeline
+from playlists import NoticeSpec, Playlist, Reading, compile_playlist, timeline
 from playlists.compile import horizon_start
 from playlists.intervals import Interval, intersect, normalise
+from signage.delivery.durations import measurer
 from signage.delivery.services import notice_spec, screen_spec
 from signage.notices.models import NoticeRevision
 from signage.notices.queries import spells_on_screen
 from signage.screens.models import Screen
+from signage.screens.readings import readings_between
 from signage.times import day_bounds
 
 # Longer than any item plays: what lies beyond a day's end by more than this cannot change
@@ -53,9 +57,10 @@ class Segment:
 
 def _spec(revision: NoticeRevision, screen: Screen) -> NoticeSpec:
     # Aimed at the screen by key: whether it reached the screen directly or through a group
-    # was settled by the query. Media and text do not change what plays when.
+    # was settled by the query. The image does not change what plays when; the text does (how
+    # long it takes to read).
     return dataclasses.replace(
-        notice_spec(revision, None), body="", screens=frozenset({screen.key}), groups=frozenset()
+        notice_spec(revision, None), screens=frozenset({screen.key}), groups=frozenset()
     )
 
 
@@ -71,25 +76,31 @@ def playback(
     if end <= start:
         return []
     spells = spells_on_screen(session, screen, start, end)
-    points = {start, end}
+    readings = readings_between(session, screen, start, end)
+    points = {start, end} | {since for since, _ in readings}
     for spell in spells:
         points.update(t for t in (spell.start, spell.end) if t is not None and start < t < end)
     ordered = sorted(points)
-    spans: list[tuple[dt.datetime, dt.datetime, frozenset[int]]] = []
+    spans: list[tuple[dt.datetime, dt.datetime, frozenset[int], Reading]] = []
     for a, b in itertools.pairwise(ordered):
         live = frozenset(
             i for i, s in enumerate(spells) if s.start <= a and (s.end is None or s.end >= b)
         )
-        if spans and spans[-1][2] == live:
-            spans[-1] = (spans[-1][0], b, live)
+        reading = [r for since, r in readings if since <= a][-1]
+        if spans and spans[-1][2] == live and spans[-1][3] == reading:
+            spans[-1] = (spans[-1][0], b, live, reading)
         else:
-            spans.append((a, b, live))
+            spans.append((a, b, live, reading))
     spec = screen_spec(screen)
+    measure = measurer()
     segments = []
-    for a, b, live in spans:
+    for a, b, live, reading in spans:
         notices = [_spec(spells[i].revision, screen) for i in sorted(live)]
         horizon = b + MARGIN - horizon_start(a)
-        segments.append(Segment(a, b, compile_playlist(spec, notices, a, horizon, weights)))
+        playlist = compile_playlist(
+            dataclasses.replace(spec, reading=reading), notices, a, horizon, weights, measure
+        )
+        segments.append(Segment(a, b, playlist))
     return segments
 
 
@@ -117,7 +128,7 @@ def _day_signature(playlist: Playlist, day_start: dt.datetime, day_end: dt.datet
         windows = _relative(item.windows, day_start, reach)
         if windows:
             items.append(
-                (item.id, item.notice_id, item.priority, item.weight, item.duration_s, windows)
+                (item.id, item.notice_id, item.priority, item.weight, item.duration_ms, windows)
             )
     return (
         tuple(items),

@@ -83,6 +83,7 @@ def create() -> Any:
         hours=body.hours,
         location=body.location,
         groups=body.groups,
+        settings=body.given(),
         now=now(),
     )
     return (
@@ -114,6 +115,7 @@ def edit(key: str) -> Any:
         timezone=body.timezone,
         hours=body.hours,
         groups=tuple(body.groups) if body.groups is not None else None,
+        settings=body.given() or None,
     )
     return _with_status(services.update_screen(session(), actor(), key, fields, now=now()))
 

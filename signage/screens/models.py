@@ -48,6 +48,14 @@ class Screen(Base):
     token_prefix: Mapped[str] = mapped_column(sa.String(16))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # Its own reading speeds (playlists.reading); NULL means the deployment's.
+    scroll_cpm: Mapped[int | None]
+    page_s: Mapped[int | None]
+    read_cpm: Mapped[int | None]
+    # Optional, for the legibility check: the LED pitch in millimetres and the distance the
+    # public usually reads it from, in metres.
+    pixel_pitch_mm: Mapped[float | None]
+    viewing_distance_m: Mapped[float | None]
     # The playlist epoch of the last change to this screen's playlist (signage.screens.epoch).
     playlist_seq: Mapped[int] = mapped_column(
         sa.BigInteger, default=0, server_default="0", index=True
@@ -62,6 +70,22 @@ class Screen(Base):
 
     def __repr__(self) -> str:
         return f"<Screen {self.key}>"
+
+
+class ScreenReading(Base):
+    """The reading speeds a screen had from ``since`` (signage.screens.readings): what the
+    reports expect plays to have lasted at any past time."""
+
+    __tablename__ = "screen_readings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    screen_id: Mapped[int] = mapped_column(sa.ForeignKey("screens.id", ondelete="CASCADE"))
+    since: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    scroll_cpm: Mapped[int]
+    page_s: Mapped[int]
+    read_cpm: Mapped[int]
+
+    __table_args__ = (sa.Index("ix_screen_readings_screen_since", "screen_id", "since"),)
 
 
 class PlayerKey(Base):

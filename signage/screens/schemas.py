@@ -14,6 +14,7 @@ from signage.api.contract import reply
 from signage.health.models import ScreenStatus
 from signage.health.schemas import RefusalReply, StatusFields, status_json
 from signage.screens.models import Screen, ScreenGroup
+from signage.screens.readings import SETTINGS, reading_of
 from signage.screens.services import MAX_SIDE, MIN_SIDE, SCREEN_KEY, SIZE, describe_screen
 from signage.times import isoformat_z
 
@@ -31,9 +32,38 @@ Hours = Annotated[
     str, Field(description="weekly opening hours, e.g. 1-5 08:00-18:00 (1 is Monday)")
 ]
 GroupName = Annotated[str, Field(min_length=1, max_length=100)]
+ScrollCpm = Annotated[
+    int | None,
+    Field(description="strip scroll speed, characters a minute (20-255); null: the deployment's"),
+]
+PageS = Annotated[
+    int | None, Field(description="least time a panel page stays, seconds (4-120); null: default")
+]
+ReadCpm = Annotated[
+    int | None,
+    Field(description="reading speed a page's time is counted at (60-500); null: default"),
+]
+Pitch = Annotated[float | None, Field(description="LED pixel pitch in mm (0.5-50), optional")]
+Distance = Annotated[
+    float | None, Field(description="usual viewing distance in metres (0.5-200), optional")
+]
 
 
-class ScreenCreate(Body):
+class ReadingFields(Body):
+    """A screen's reading speeds and legibility fields; each may be left out."""
+
+    scroll_cpm: ScrollCpm = None
+    page_s: PageS = None
+    read_cpm: ReadCpm = None
+    pixel_pitch_mm: Pitch = None
+    viewing_distance_m: Distance = None
+
+    def given(self) -> dict[str, Any]:
+        """The settings the request gave (null included), by name."""
+        return {name: getattr(self, name) for name in SETTINGS if name in self.model_fields_set}
+
+
+class ScreenCreate(ReadingFields):
     key: Key
     name: Name
     size: Size | None = None
@@ -46,7 +76,7 @@ class ScreenCreate(Body):
     groups: list[GroupName] = Field(default_factory=list)
 
 
-class ScreenEdit(Body):
+class ScreenEdit(ReadingFields):
     name: Name | None = None
     location: Location | None = None
     size: Size | None = None
@@ -74,6 +104,14 @@ class ScreenReply(StatusFields):
     timezone: str
     hours: str | None
     groups: list[str]
+    # Its own reading speeds (null: the deployment's), the speeds it plays at, and the
+    # optional legibility fields.
+    scroll_cpm: int | None
+    page_s: int | None
+    read_cpm: int | None
+    reading: dict[str, int]
+    pixel_pitch_mm: float | None
+    viewing_distance_m: float | None
     token_prefix: str
     # One screen's answer: the playlists its player refused lately, newest first.
     refusals: NotRequired[list[RefusalReply]]
@@ -117,6 +155,7 @@ def screen_json(screen: Screen, status: ScreenStatus | None) -> ScreenReply:
         ScreenReply,
         settings
         | {
+            "reading": reading_of(screen).to_dict(),
             "token_prefix": screen.token_prefix,
             "created_at": isoformat_z(screen.created_at),
             "updated_at": isoformat_z(screen.updated_at),

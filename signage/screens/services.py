@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from signage.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from signage.screens.epoch import bump_playlists
 from signage.screens.models import Screen, ScreenGroup
 from signage.screens.player_keys import retire_player_key
+from signage.screens.readings import SETTINGS, apply_settings, check_settings, note_reading
 
 SCREEN_KEY = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 SIZE = re.compile(r"^(\d{1,5})[xX×](\d{1,5})$")
@@ -38,6 +40,9 @@ class ScreenFields:
     timezone: str | None = None
     hours: str | None = None  # "" clears (always on)
     groups: tuple[str, ...] | None = None
+    # Reading speeds and legibility fields given (signage.screens.readings); None as a value
+    # goes back to the deployment's speed, or to none.
+    settings: Mapping[str, Any] | None = None
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -146,6 +151,7 @@ def create_screen(
     location: str = "",
     groups: Iterable[str] = (),
     create_groups: bool = False,
+    settings: Mapping[str, Any] | None = None,
 ) -> tuple[Screen, str]:
     """Register a screen; return it and its bearer token (shown once).
 
@@ -167,6 +173,7 @@ def create_screen(
     color = _check_color(color)
     timezone = check_timezone(timezone)
     hours = normalise_hours(hours)
+    checked = check_settings(settings or {})
     group_names = [g.strip() for g in groups]
     if create_groups:
         for group_name in group_names:
@@ -190,8 +197,10 @@ def create_screen(
         updated_at=now,
         groups=group_rows,
     )
+    apply_settings(screen, checked)
     session.add(screen)
     session.flush()
+    note_reading(session, screen, now)
     bump_playlists(session, [screen.id])
     record(
         session,
@@ -230,12 +239,16 @@ def update_screen(
         screen.hours = normalise_hours(fields.hours)
     if fields.groups is not None:
         screen.groups = groups_by_name(session, fields.groups)
+    if fields.settings is not None:
+        apply_settings(screen, check_settings(fields.settings))
     after = describe_screen(screen)
     changes = {k: v for k, v in after.items() if before[k] != v}
     if not changes:
         raise InvalidInput("the request changes nothing")
     screen.updated_at = now
     session.flush()
+    # From now on its playlists are compiled with the new speeds; plays before keep theirs.
+    note_reading(session, screen, now)
     bump_playlists(session, [screen.id])
     record(
         session,
@@ -335,6 +348,7 @@ def describe_screen(screen: Screen) -> dict[str, object]:
         "timezone": screen.timezone,
         "hours": screen.hours,
         "groups": [g.name for g in screen.groups],
+        **{name: getattr(screen, name) for name in SETTINGS},
     }
 
 

@@ -8,10 +8,12 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
 from playlists import ColorMode
+from playlists.reading import PAGE_S_RANGE, READ_CPM_RANGE, SCROLL_CPM_RANGE
 from signage.accounts.models import Role
 from signage.accounts.permissions import require_role
 from signage.api.common import forget_when_committed
 from signage.delivery.cache import get_cache
+from signage.delivery.durations import measurer
 from signage.delivery.services import compile_for_screen, screen_timeline, showing_at
 from signage.displaylog.refused import refused_events
 from signage.errors import Conflict, InvalidInput, NotFound
@@ -20,6 +22,13 @@ from signage.health.services import refusals
 from signage.keys.services import get_keys
 from signage.screens import services
 from signage.screens.player_keys import current_player_key
+from signage.screens.readings import (
+    LEGIBILITY,
+    SETTINGS,
+    SPEEDS,
+    default_reading,
+    reading_of,
+)
 from signage.screens.services import ScreenFields
 from signage.times import day_bounds, local_date
 from signage.web.dashboard import screen_states
@@ -55,6 +64,8 @@ def detail(key: str) -> Any:
         refusals=refusals(db, screen.id, limit=10),
         refused_events=refused_events(db, screen.id, limit=10),
         registered_key=current_player_key(db, screen.id),
+        controller_font=measurer().font,
+        reading=reading_of(screen),
         signing_key=get_keys(current_app).key().key_id,
         shot=db.get(Screenshot, screen.id),
         current=showing,
@@ -96,10 +107,36 @@ def _form_page(screen: Any = None, status: int = 200, **context: Any) -> tuple[s
             groups=groups,
             colors=list(ColorMode),
             form=request.form,
+            defaults=default_reading(),
+            reading_fields=READING_FIELDS,
             **context,
         ),
         status,
     )
+
+
+READING_FIELDS = [
+    ("scroll_cpm", *SCROLL_CPM_RANGE),
+    ("page_s", *PAGE_S_RANGE),
+    ("read_cpm", *READ_CPM_RANGE),
+    ("pixel_pitch_mm", *LEGIBILITY["pixel_pitch_mm"]),
+    ("viewing_distance_m", *LEGIBILITY["viewing_distance_m"]),
+]
+
+
+def _settings() -> dict[str, Any]:
+    """The reading and legibility fields of the form, as numbers (empty: the default)."""
+    values: dict[str, Any] = {}
+    for name in SETTINGS:
+        raw = text(name)
+        if not raw:
+            values[name] = None
+            continue
+        try:
+            values[name] = int(raw) if name in SPEEDS else float(raw)
+        except ValueError:
+            raise InvalidInput(f"{name} must be a number", field=name) from None
+    return values
 
 
 def _size() -> tuple[int, int]:
@@ -130,6 +167,7 @@ def create() -> Any:
             timezone=text("timezone") or current_app.config["SIGNAGE_TIMEZONE"],
             hours=text("hours") or None,
             groups=request.form.getlist("groups"),
+            settings=_settings(),
             now=now(),
         )
     except (InvalidInput, Conflict) as exc:
@@ -159,6 +197,7 @@ def edit(key: str) -> Any:
                 timezone=text("timezone"),
                 hours=text("hours"),
                 groups=tuple(request.form.getlist("groups")),
+                settings=_settings(),
             ),
             now=now(),
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -73,7 +74,9 @@ def test_a_notice_from_the_editor_to_the_display_log(system, browser, db_session
     signage("init")
     for role in ("author", "reviewer", "supervisor", "admin"):
         signage("user", "add", f"web.{role}", "--role", role, "--password-stdin", stdin=PASSWORD)
-    token = signage.last_line("screen", "add", "hall", "--name", "一楼大厅", "--size", "192x32")
+    token = signage.last_line(
+        "screen", "add", "hall", "--name", "一楼大厅", "--size", "192x32", "--scroll-cpm", "255"
+    )
     token_file = system.tmp / "hall.token"
     token_file.write_text(token)
     system.start_server()
@@ -98,10 +101,22 @@ def test_a_notice_from_the_editor_to_the_display_log(system, browser, db_session
         " return i && i.complete && i.naturalWidth > 0 && i.src.includes('title='); }"
     )
     natural = preview.evaluate("i => [i.naturalWidth, i.naturalHeight]")
-    assert natural == [192 * 4, 32 * 4]  # the screen's own pixels, each drawn 4×4
+    shown = preview.evaluate("i => [+i.getAttribute('width'), +i.getAttribute('height')]")
+    assert natural == [192, 32]  # the screen's own pixels...
+    assert shown == [192 * 4, 32 * 4]  # ...each drawn 4×4 (smaller if the pane is narrower)
+    # How long it takes on the screen and how often it comes round, as the author types.
+    timing = author.locator('#previews figure[data-screen="hall"] ul.timing li').first
+    timing.wait_for()
+    assert "需时" in timing.inner_text()
     author.screenshot(path=str(SCREENSHOTS / "notice-editor.png"), full_page=True)
+    # A week, the editor's default window, never holds 5 working days from now: the
+    # submission is refused with the end the window must reach, and the editor offers it.
     author.click('button[name="then"][value="submit"]')
-    author.wait_for_url(f"{base}/notices/*")
+    author.locator("#set-until").wait_for()
+    assert "公示" in author.locator("#form-error").inner_text()
+    author.click("#set-until")
+    author.click('button[name="then"][value="submit"]')
+    author.wait_for_url(re.compile(rf"{re.escape(base)}/notices/\d+$"))
     assert "待审核" in author.locator("h1").inner_text()
 
     # The reviewer approves it from the queue after the confidentiality review.

@@ -91,7 +91,12 @@ class System:
         self.start_player(None, provision=provision)
 
     def start_player(
-        self, token_file: Path | None, *, skew: str | None = None, provision: Path | None = None
+        self,
+        token_file: Path | None,
+        *,
+        skew: str | None = None,
+        provision: Path | None = None,
+        verbose: bool = False,
     ) -> None:
         if provision is not None:
             source = ["--provision", str(provision)]
@@ -107,6 +112,7 @@ class System:
             f"png:{self.frames}",
             "--cache",
             str(self.cache),
+            *(["--verbose"] if verbose else []),
         ]
         env = self.signage.env
         if skew:
@@ -223,7 +229,17 @@ def test_outage_expiry_and_exactly_once_delivery(system, db_session):
     token_file = system.tmp / "hall.token"
     token_file.write_text(
         s.last_line(
-            "screen", "add", "hall", "--name", "大厅", "--size", "128x32", "--color", "red-green"
+            "screen",
+            "add",
+            "hall",
+            "--name",
+            "大厅",
+            "--size",
+            "128x32",
+            "--color",
+            "red-green",
+            "--scroll-cpm",
+            "255",
         )
     )
     system.start_server()

@@ -124,7 +124,7 @@ def test_a_player_behind_a_rewriting_proxy_keeps_the_last_good_playlist(system, 
         provision = system.tmp / "hall.json"
         result = s(
             "screen", "add", "hall", "--name", "大厅二号屏", "--size", "192x32",
-            "--provision", str(provision), "--controller-url", proxy.url,
+            "--scroll-cpm", "255", "--provision", str(provision), "--controller-url", proxy.url,
         )  # fmt: skip
         assert "provisioning file" in result.stdout
         assert stat.S_IMODE(provision.stat().st_mode) == 0o600

@@ -32,6 +32,7 @@ def setup(app, client, db_session, make_user, token_for, tmp_path):
         width=192,
         height=32,
         color="red-green",
+        settings={"scroll_cpm": 255},  # the fastest the rule allows: short displays for tests
         now=utcnow(),
     )
     db_session.commit()

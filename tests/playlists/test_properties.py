@@ -180,3 +180,30 @@ def test_what_select_starts_should_stop_lets_run(hall, notices, minute, offset_s
             continue
         at = min(slot.start + dt.timedelta(seconds=offset_s), slot.until - dt.timedelta(seconds=1))
         assert not should_stop(playlist, slot.item, max(at, slot.start))
+
+
+class _Measured:
+    """Per-screen times unlike the author's, as text on a slow strip takes: a deterministic
+    function of the notice (so compiles agree), from a second to several minutes, in ms."""
+
+    font = None
+
+    def play_ms(self, notice, screen):
+        return 1000 + (notice.notice_id * 7919 + len(screen.key) * 104729) % 300_000
+
+
+@settings(max_examples=150, deadline=None)
+@given(screens_strategy, notices_strategy, st.integers(0, 36 * 60))
+def test_select_never_starts_an_item_whose_computed_duration_does_not_fit(hall, notices, minute):
+    playlist = compile_playlist(hall, notices, BASE, measure=_Measured())
+    start = BASE + dt.timedelta(minutes=minute)
+    for slot in timeline(playlist, start, start + dt.timedelta(hours=6)):
+        if slot.item is None:
+            continue
+        assert slot.item.play_ms == _Measured().play_ms(
+            next(n for n in notices if n.notice_id == slot.item.notice_id), hall
+        )
+        length = dt.timedelta(milliseconds=slot.item.play_ms)
+        if not slot.interrupted:  # the whole of it, inside one window
+            assert slot.until - slot.start == length
+        assert any(w[0] <= slot.start and slot.start + length <= w[1] for w in slot.item.windows)

@@ -20,7 +20,7 @@ from signage.evidence.verify import verify_everything
 from signage.keys.services import get_keys
 from signage.reports.rollups import roll_up
 from signage.screens.services import create_screen
-from tests.screen_record import ScreenRecord, serve
+from tests.screen_record import FAST, ScreenRecord, serve
 
 HOUR = dt.timedelta(hours=1)
 TZ = "Asia/Shanghai"
@@ -54,7 +54,14 @@ def county(app, db_session, make_user, make_notice, tmp_path) -> dict[str, Any]:
     window = {"valid_from": start - HOUR, "valid_until": now + dt.timedelta(days=7)}
     for key in ("hall", "lobby"):
         screen, _ = create_screen(
-            db_session, None, key=key, name=key, width=128, height=32, now=start - 2 * HOUR
+            db_session,
+            None,
+            key=key,
+            name=key,
+            width=128,
+            height=32,
+            now=start - 2 * HOUR,
+            settings=FAST,
         )
         db_session.commit()
         notice = make_notice(

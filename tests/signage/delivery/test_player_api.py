@@ -61,7 +61,12 @@ def live_notice(client, people, *, screens=("hall",), media=None, title="通知"
     if media:
         body |= {"kind": "image", "media_sha256": media}
     nid = client.post("/api/v1/notices", json=body, headers=people["author_h"]).get_json()["id"]
-    client.post(f"/api/v1/notices/{nid}/submit", headers=people["author_h"])
+    # An image on a strip: submitted knowing it cannot be read there (the test is of media).
+    client.post(
+        f"/api/v1/notices/{nid}/submit",
+        headers=people["author_h"],
+        json={"show_image_on_strips": True},
+    )
     answer = client.post(
         f"/api/v1/notices/{nid}/approve",
         headers=people["reviewer_h"],

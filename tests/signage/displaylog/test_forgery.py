@@ -15,7 +15,7 @@ from signage.displaylog.models import DisplayEvent, RefusedEvent
 from signage.notices.services import withdraw_notice
 from signage.screens.models import PlayerKey, Screen
 from signage.screens.services import create_screen, rotate_screen_token
-from tests.screen_record import ScreenRecord, fetch_etag, serve
+from tests.screen_record import FAST, ScreenRecord, fetch_etag, serve
 
 HOUR = dt.timedelta(hours=1)
 
@@ -30,7 +30,7 @@ def two(db_session, make_user, make_notice, client):
     window = {"valid_from": now - 2 * HOUR, "valid_until": now + dt.timedelta(days=7)}
     for name, key in (("a", "gov-lobby"), ("b", "zwzx-hall-1")):
         screen, token = create_screen(
-            db_session, None, key=key, name=key, width=128, height=32, now=now
+            db_session, None, key=key, name=key, width=128, height=32, now=now, settings=FAST
         )
         db_session.commit()
         headers = {"Authorization": f"Bearer {token}"}
@@ -62,10 +62,12 @@ def send(client, side, events, *, record=None, headers=None):
     return answer.get_json()
 
 
-def play(side, notice=None, *, etag=None, start=None, seconds=0, duration_ms=15000, t0=None):
+def play(
+    side, notice=None, *, etag=None, start=None, seconds=0, duration_ms=15000, t0=None, **fields
+):
     start = start or t0 + dt.timedelta(seconds=seconds)
     return side["record"].event(
-        notice or side["notice"], etag or side["etag"], start, duration_ms=duration_ms
+        notice or side["notice"], etag or side["etag"], start, duration_ms=duration_ms, **fields
     )
 
 
@@ -105,7 +107,8 @@ def test_overlapping_plays_and_a_play_not_yet_over_are_refused(client, db_sessio
     assert answer["accepted"] == [first["id"]]
     assert "overlaps" in answer["rejected"][0]["reason"]
     # Also across batches: the display before is read from the log.
-    answer = send(client, a, [play(a, etag=hour_ago, start=start + HOUR / 4, duration_ms=1000)])
+    late = play(a, etag=hour_ago, start=start + HOUR / 4, duration_ms=1000, outcome="interrupted")
+    answer = send(client, a, [late])
     assert "overlaps" in answer["rejected"][0]["reason"]
     # A day-long display that started this hour has not ended yet.
     answer = send(client, a, [play(a, t0=t0, duration_ms=24 * 3600 * 1000)])
@@ -225,3 +228,18 @@ def test_plays_stand_while_the_screen_moves_to_a_newer_playlist(client, db_sessi
     assert fetch_etag(client, a["headers"]) == a["etag"]
     answer = send(client, a, [play(a, start=later + dt.timedelta(seconds=20))])
     assert answer["accepted"], answer
+
+
+def test_a_shown_play_shorter_than_its_item_is_refused_and_an_interrupted_one_kept(
+    client, db_session, two
+):
+    a, t0 = two["a"], two["t0"]
+    item = f"n{a['notice'].id}.r1"
+    short = play(a, t0=t0, seconds=0, duration_ms=5000)
+    cut = play(a, t0=t0, seconds=20, duration_ms=5000, outcome="interrupted")
+    answer = send(client, a, [short, cut])
+    assert answer["accepted"] == [cut["id"]]
+    reason = answer["rejected"][0]["reason"]
+    assert "says shown, but lasted 5.0 s" in reason and item in reason
+    stored = db_session.scalars(sa.select(DisplayEvent)).one()
+    assert stored.play_ms == 15000 and stored.duration_ms == 5000  # a third of it was shown

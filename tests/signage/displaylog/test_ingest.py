@@ -17,7 +17,7 @@ from signage.displaylog.chains import verify_display_logs
 from signage.displaylog.models import DisplayEvent, DisplayGap, RefusedEvent
 from signage.displaylog.records import hashed_record
 from signage.screens.services import create_screen
-from tests.screen_record import ScreenRecord, fetch_etag
+from tests.screen_record import FAST, ScreenRecord, fetch_etag
 
 HOUR = dt.timedelta(hours=1)
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -30,10 +30,10 @@ def world(db_session, make_user, make_notice, token_for, client):
     now = utcnow()
     author, reviewer = make_user("author"), make_user("reviewer")
     screen, token = create_screen(
-        db_session, None, key="hall", name="大厅", width=192, height=32, now=now
+        db_session, None, key="hall", name="大厅", width=192, height=32, now=now, settings=FAST
     )
     other, other_token = create_screen(
-        db_session, None, key="lobby", name="门厅", width=64, height=16, now=now
+        db_session, None, key="lobby", name="门厅", width=64, height=16, now=now, settings=FAST
     )
     db_session.commit()
     window = {"valid_from": now - 2 * HOUR, "valid_until": now + dt.timedelta(days=7)}

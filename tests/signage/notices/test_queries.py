@@ -17,7 +17,7 @@ from signage.notices import services as svc
 from signage.notices.content import FIELD_NAMES, plain_fields, revision_fields
 from signage.notices.models import NoticeRevision
 from signage.notices.schemas import NoticeEdit
-from signage.notices.views import FIELDS_SHOWN
+from signage.notices.text import FIELDS_SHOWN
 from tests.conftest import NOW, RULES, notice_fields
 
 LATER = NOW + dt.timedelta(hours=1)

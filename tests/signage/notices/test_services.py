@@ -13,6 +13,7 @@ from signage.audit.models import AuditEntry
 from signage.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from signage.notices import review
 from signage.notices import services as svc
+from signage.notices.expiry import expire_notices
 from signage.notices.models import NoticeRevision, NoticeStatus, RevisionState
 from tests.conftest import NOW, RULES, notice_fields
 
@@ -189,10 +190,10 @@ def test_expire_closes_notices_whose_windows_have_all_passed(db_session, people,
     closed = make_notice(
         people["author"], status="withdrawn", valid_until=NOW + dt.timedelta(hours=1)
     )
-    assert svc.expire_notices(db_session, now=NOW + dt.timedelta(hours=1)) == []
-    assert svc.expire_notices(db_session, now=NOW + dt.timedelta(hours=2)) == [live.id]
-    assert svc.expire_notices(db_session, now=NOW + dt.timedelta(hours=5)) == [draft.id]
-    assert svc.expire_notices(db_session, now=NOW + dt.timedelta(hours=5)) == []  # idempotent
+    assert expire_notices(db_session, now=NOW + dt.timedelta(hours=1)) == []
+    assert expire_notices(db_session, now=NOW + dt.timedelta(hours=2)) == [live.id]
+    assert expire_notices(db_session, now=NOW + dt.timedelta(hours=5)) == [draft.id]
+    assert expire_notices(db_session, now=NOW + dt.timedelta(hours=5)) == []  # idempotent
     assert live.status == draft.status == NoticeStatus.EXPIRED
     assert lasting.status == NoticeStatus.APPROVED
     assert closed.status == NoticeStatus.WITHDRAWN
@@ -216,7 +217,7 @@ def test_a_pending_edit_with_a_later_window_keeps_an_approved_notice_open(
         now=NOW,
         rules=RULES,
     )
-    assert svc.expire_notices(db_session, now=NOW + dt.timedelta(hours=3)) == []
+    assert expire_notices(db_session, now=NOW + dt.timedelta(hours=3)) == []
     review.approve_notice(
         db_session,
         people["reviewer"],
@@ -341,7 +342,7 @@ def test_closed_notices_cannot_be_edited_submitted_or_withdrawn(
         valid_until=NOW + dt.timedelta(hours=1),
     )
     if status == "expired":
-        svc.expire_notices(db_session, now=NOW + dt.timedelta(hours=1))
+        expire_notices(db_session, now=NOW + dt.timedelta(hours=1))
     assert notice.status == status
     with pytest.raises(Conflict):
         edit(people["author"], notice.id, body="x")

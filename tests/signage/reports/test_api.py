@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from signage.accounts.models import User
 from signage.audit.models import AuditEntry
-from signage.reports.models import HolidayYear
+from signage.workdays.models import HolidayYear
 from tests.signage.reports.conftest import (
     HALL_HOURS,
     OPEN_DAYS,

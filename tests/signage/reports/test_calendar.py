@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from signage.audit.models import AuditEntry
 from signage.errors import Conflict, InvalidInput, PermissionDenied
 from signage.reports import calendar as cal
-from signage.reports.models import HolidayDay, HolidayYear
+from signage.workdays.models import HolidayDay, HolidayYear
 from tests.conftest import NOW
 from tests.signage.reports.conftest import local
 

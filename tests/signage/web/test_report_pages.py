@@ -12,9 +12,9 @@ import sqlalchemy as sa
 
 from signage.clock import utcnow
 from signage.displaylog.models import DisplayEvent
-from signage.reports.models import HolidayYear
 from signage.screens.models import Screen
 from signage.screens.services import create_screen
+from signage.workdays.models import HolidayYear
 from tests.screen_record import ScreenRecord, post_plays
 
 
@@ -100,7 +100,9 @@ def test_compliance_page_shows_the_approval_hashes_and_csv(
         status="approved",
         reviewer=reviewer,
         required_working_days=5,
-        **live(utcnow() - dt.timedelta(hours=1)),
+        # Two weeks: a week can hold fewer than 5 working days (a weekend, a holiday).
+        **live(utcnow() - dt.timedelta(hours=1))
+        | {"valid_until": utcnow() + dt.timedelta(days=14)},
     )
     when = utcnow() - dt.timedelta(minutes=5)
     post_events(client, db_session, {}, "hall", token, notice, [(1, when)])

@@ -1,0 +1,213 @@
+"""The player's show loop (main thread): what plays, its frames on the panel, and its record.
+
+``select`` at server time picks what plays; its frames are shown until the whole of them has
+been, every page for its time or the whole scroll, and then the display is logged ``shown``. A
+display ends early, ``interrupted``, only when it must: an urgent item starts, or a new
+playlist withdrew the item. Nothing is cut to fit a time: the frames take the time the
+player's own rendering needs (:mod:`player.layout`), which is the playlist's ``play_ms`` when
+the player draws with the controller's font, and the event reports how long it really lasted.
+
+Each display is in the spool before its first frame is shown, as interrupted so far, brought
+up to date every few seconds, and given its outcome at its end (see ``player.spool``): a crash
+or a power cut loses at most those few seconds of it.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PIL import Image
+
+from player.config import PlayerConfig
+from player.errors import MediaError
+from player.fonts import FontSet, font_ref
+from player.output import Output
+from player.render import Rendering, ScreenProfile, render
+from player.spool import Spool
+from player.store import Store
+from playlists import Item, Outcome, PlayerState, Playlist, select, should_stop
+from playlists.events import display_start
+
+log = logging.getLogger(__name__)
+
+PROGRESS_EVERY_S = 5.0  # how often a display in progress notes its duration in the spool
+
+
+class Shows:
+    """The show loop of :class:`player.runner.Player`, which provides these attributes."""
+
+    config: PlayerConfig
+    store: Store
+    spool: Spool
+    fonts: FontSet
+    clock: Any
+    stop: threading.Event
+    output: Output | None
+    current_item: str | None
+    last_frame: Image.Image | None
+    _open_output: Callable[[int, int], Output]
+    _size: tuple[int, int] | None
+    _renders: collections.OrderedDict[tuple[Any, ...], Rendering]
+    _told: set[str]
+
+    def note_error(self, message: str) -> None:
+        raise NotImplementedError  # Player's
+
+    def _sleep(self, seconds: float, wake: threading.Event | None = None) -> bool:
+        raise NotImplementedError  # Player's
+
+    def _ensure_output(self, playlist: Playlist) -> Output:
+        size = (playlist.screen.width, playlist.screen.height)
+        if self.output is None or self._size != size:
+            if self.output is not None:
+                self.output.close()
+            self.output = self._open_output(*size)
+            self._size = size
+        return self.output
+
+    def _tell_once(self, key: str, message: str) -> None:
+        if key not in self._told:
+            self._told.add(key)
+            self.note_error(message)
+
+    def rendering(self, item: Item, playlist: Playlist) -> Rendering:
+        """The frames of ``item`` on this screen, from a small cache of recent renderings."""
+        screen = playlist.screen
+        profile = ScreenProfile(screen.width, screen.height, screen.color)
+        key = (item.content_sha256, item.duration_s, profile, screen.reading, self.fonts.key)
+        cached = self._renders.get(key)
+        if cached is not None:
+            self._renders.move_to_end(key)
+            return cached
+        image = self.store.get_media(item.media.sha256) if item.media is not None else None
+        rendering = render(item, profile, self.fonts, image, screen.reading)
+        if rendering.missing:
+            self.note_error(f"{item.id}: no font has {''.join(rendering.missing)}")
+        if item.play_ms and rendering.duration_ms != item.play_ms:
+            mine = font_ref(self.fonts)
+            self._tell_once(
+                f"time {item.id} {item.play_ms}",
+                f"{item.id} takes {rendering.duration_ms} ms drawn with {mine.name}; the "
+                f"controller measured {item.play_ms} ms"
+                + (f" with {playlist.font.name}" if playlist.font is not None else "")
+                + ": it is shown for the time this player's drawing needs",
+            )
+        self._renders[key] = rendering
+        while len(self._renders) > self.config.render_cache_items:
+            self._renders.popitem(last=False)
+        return rendering
+
+    def _must_stop(self, item: Item, generation: int) -> bool:
+        """Whether the display of ``item`` must stop because a new playlist arrived since it
+        began (the rule is :func:`playlists.should_stop`)."""
+        if self.store.generation == generation:
+            return False
+        playlist = self.store.playlist
+        return playlist is None or should_stop(playlist, item, self.clock.now())
+
+    def _blank(self, playlist: Playlist) -> None:
+        output = self._ensure_output(playlist)
+        frame = Image.new("RGB", (playlist.screen.width, playlist.screen.height))
+        output.show(frame)
+        self.last_frame = frame
+
+    def show_once(self, state: PlayerState) -> PlayerState:
+        """Show what ``select`` picks now, until it ends or must stop; log it. Return the state."""
+        playlist, etag = self.store.current()
+        if playlist is None:
+            self._sleep(0.5)
+            return state
+        generation = self.store.generation
+        selection, new_state = select(playlist, self.clock.now(), state)
+        if selection.item is None:
+            self.current_item = None
+            self._blank(playlist)
+            # Look again within a second: a new playlist or a skewed clock corrected by a
+            # heartbeat may change the answer before ``until``.
+            wait = min(1.0, (selection.until - self.clock.now()).total_seconds())
+            deadline = time.monotonic() + max(0.05, wait)
+            while time.monotonic() < deadline and self.store.generation == generation:
+                if not self._sleep(min(0.5, deadline - time.monotonic())):
+                    break
+            return state
+        item = selection.item
+        started = self.clock.now()
+        try:
+            rendering = self.rendering(item, playlist)
+        except (MediaError, OSError, ValueError) as exc:
+            self.note_error(f"{item.id} cannot be shown: {exc}")
+            self.spool.record(
+                {**display_start(item, started, etag), "duration_ms": 0, "outcome": Outcome.ERROR}
+            )
+            self._blank(playlist)
+            self._sleep(1.0)
+            return new_state
+        output = self._ensure_output(playlist)
+        self.current_item = item.id
+        # Noted before the first frame: a display cut short by a crash is still on record.
+        showing = self.spool.begin(display_start(item, started, etag))
+        # Cut short only by an urgent item starting (the selection says when).
+        stop_after = (selection.until - started).total_seconds() if selection.interrupted else None
+        drawn = self._play(item, rendering, output, stop_after, generation, showing)
+        self.spool.finish(showing, drawn.elapsed_ms, drawn.outcome)
+        self.spool.set_meta("state", json.dumps(new_state.to_dict()))
+        log.debug(
+            "%s: %d of %d frames in %d ms, %s",
+            item.id,
+            drawn.frames,
+            len(rendering.frames),
+            drawn.elapsed_ms,
+            drawn.outcome,
+        )
+        return new_state
+
+    def _play(
+        self,
+        item: Item,
+        rendering: Rendering,
+        output: Output,
+        stop_after_s: float | None,
+        generation: int,
+        showing: Any,
+    ) -> _Drawn:
+        """Show every frame of ``rendering`` for its time, unless the display must stop: after
+        ``stop_after_s`` seconds (an urgent item starts then), or when a new playlist withdrew
+        the item. Frame times are kept to the schedule, so a late frame does not stretch it."""
+        noted = mono_start = time.monotonic()
+        stop_at = None if stop_after_s is None else mono_start + stop_after_s
+        frames = rendering.frames
+        due = mono_start
+        for index in range(len(frames)):
+            frame = frames[index]
+            output.show(frame.image, label=item.id if len(frames) < 50 or index == 0 else None)
+            self.last_frame = frame.image
+            due += frame.duration_ms / 1000
+            limit = due if stop_at is None else min(due, stop_at)
+            while time.monotonic() < limit:
+                if not self._sleep(min(0.2, limit - time.monotonic())) or self._must_stop(
+                    item, generation
+                ):
+                    return _Drawn(index + 1, _ms_since(mono_start), Outcome.INTERRUPTED)
+                if time.monotonic() - noted >= PROGRESS_EVERY_S:
+                    noted = time.monotonic()
+                    self.spool.progress(showing, _ms_since(mono_start))
+            if stop_at is not None and time.monotonic() >= stop_at:
+                return _Drawn(index + 1, _ms_since(mono_start), Outcome.INTERRUPTED)
+        return _Drawn(len(frames), _ms_since(mono_start), Outcome.SHOWN)
+
+
+class _Drawn:
+    __slots__ = ("elapsed_ms", "frames", "outcome")
+
+    def __init__(self, frames: int, elapsed_ms: int, outcome: Outcome) -> None:
+        self.frames, self.elapsed_ms, self.outcome = frames, elapsed_ms, outcome
+
+
+def _ms_since(start: float) -> int:
+    return round((time.monotonic() - start) * 1000)

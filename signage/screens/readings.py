@@ -1,0 +1,165 @@
+"""A screen's reading speeds and legibility settings, and the history the reports read them from.
+
+Each screen may set its own reading speeds (:mod:`playlists.reading`: ``scroll_cpm``,
+``page_s``, ``read_cpm``); what it does not set is the deployment's (``SIGNAGE_SCROLL_CPM``,
+``SIGNAGE_PAGE_S``, ``SIGNAGE_READ_CPM``, taken once per process by :func:`configure`). It may
+also carry its LED pitch and usual viewing distance, for the legibility check of previews.
+
+The speeds a screen had are kept with the time they took effect (:class:`ScreenReading`): a
+change applies to playlists compiled from then on, and the plays the reports expect before it
+keep the durations of before (:func:`readings_between`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from playlists import Reading
+from playlists.reading import out_of_range
+from signage.errors import InvalidInput
+from signage.screens.models import Screen, ScreenReading
+
+SPEEDS = ("scroll_cpm", "page_s", "read_cpm")
+SPEED_SETTINGS = {
+    "scroll_cpm": "SIGNAGE_SCROLL_CPM",
+    "page_s": "SIGNAGE_PAGE_S",
+    "read_cpm": "SIGNAGE_READ_CPM",
+}
+# Optional legibility fields, with their accepted ranges.
+LEGIBILITY = {"pixel_pitch_mm": (0.5, 50.0), "viewing_distance_m": (0.5, 200.0)}
+SETTINGS = SPEEDS + tuple(LEGIBILITY)
+
+_defaults: dict[str, Reading] = {"reading": Reading()}
+_lock = threading.Lock()
+
+
+def configure(config: Mapping[str, Any]) -> None:
+    """Take the deployment's reading speeds from the settings; raise ValueError naming the
+    setting when one is out of its range."""
+    values = {}
+    for field, name in SPEED_SETTINGS.items():
+        problem = out_of_range(field, config[name])
+        if problem is not None:
+            raise ValueError(f"{name}: {problem.removeprefix(field).strip()}")
+        values[field] = config[name]
+    with _lock:
+        _defaults["reading"] = Reading(**values)
+
+
+def default_reading() -> Reading:
+    """The deployment's reading speeds."""
+    return _defaults["reading"]
+
+
+def reading_of(screen: Screen) -> Reading:
+    """A screen's reading speeds: its own where it set them, else the deployment's."""
+    d = default_reading()
+    return Reading(
+        scroll_cpm=screen.scroll_cpm or d.scroll_cpm,
+        page_s=screen.page_s or d.page_s,
+        read_cpm=screen.read_cpm or d.read_cpm,
+    )
+
+
+def check_settings(values: Mapping[str, Any]) -> dict[str, int | float | None]:
+    """Validate the reading and legibility settings given (None: the deployment's, or none);
+    raise :class:`InvalidInput` naming the first field out of its range."""
+    checked: dict[str, int | float | None] = {}
+    for name, value in values.items():
+        if name not in SETTINGS:
+            raise InvalidInput(f"unknown setting {name!r}", field=name)
+        if value is None or value == "":
+            checked[name] = None
+        elif name in SPEEDS:
+            problem = out_of_range(name, value)
+            if problem is not None:
+                raise InvalidInput(problem, field=name)
+            checked[name] = value
+        else:
+            low, high = LEGIBILITY[name]
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise InvalidInput(f"{name} must be a number from {low} to {high}", field=name)
+            if not low <= float(value) <= high:
+                raise InvalidInput(f"{name} must be a number from {low} to {high}", field=name)
+            checked[name] = float(value)
+    return checked
+
+
+def apply_settings(screen: Screen, values: Mapping[str, int | float | None]) -> None:
+    """Set checked settings (from :func:`check_settings`) on ``screen``."""
+    for name, value in values.items():
+        setattr(screen, name, value)
+
+
+def note_reading(session: Session, screen: Screen, now: dt.datetime) -> None:
+    """Keep the screen's reading speeds as of ``now``, if they differ from the last kept."""
+    reading = reading_of(screen)
+    last = session.execute(
+        sa.select(ScreenReading.scroll_cpm, ScreenReading.page_s, ScreenReading.read_cpm)
+        .where(ScreenReading.screen_id == screen.id)
+        .order_by(ScreenReading.since.desc(), ScreenReading.id.desc())
+        .limit(1)
+    ).one_or_none()
+    if last is not None and tuple(last) == (reading.scroll_cpm, reading.page_s, reading.read_cpm):
+        return
+    session.add(ScreenReading(screen_id=screen.id, since=now, **reading.to_dict()))
+    session.flush()
+
+
+def note_all_readings(session: Session, now: dt.datetime) -> int:
+    """Keep the reading speeds of every screen whose speeds changed since last kept (the
+    deployment's defaults changed): run when the controller starts. Return how many."""
+    latest = (
+        sa.select(ScreenReading.screen_id, sa.func.max(ScreenReading.id).label("id"))
+        .group_by(ScreenReading.screen_id)
+        .subquery()
+    )
+    kept = {
+        row.screen_id: (row.scroll_cpm, row.page_s, row.read_cpm)
+        for row in session.execute(
+            sa.select(ScreenReading).join(latest, ScreenReading.id == latest.c.id)
+        ).scalars()
+    }
+    changed = 0
+    for screen in session.scalars(sa.select(Screen)):
+        reading = reading_of(screen)
+        if kept.get(screen.id) != (reading.scroll_cpm, reading.page_s, reading.read_cpm):
+            session.add(ScreenReading(screen_id=screen.id, since=now, **reading.to_dict()))
+            changed += 1
+    session.flush()
+    return changed
+
+
+def readings_between(
+    session: Session, screen: Screen, start: dt.datetime, end: dt.datetime
+) -> list[tuple[dt.datetime, Reading]]:
+    """The screen's reading speeds from ``start`` until ``end``: (from when, speeds), in
+    order, the first from ``start``. Before anything was kept, the first speeds kept (or with
+    nothing kept, the speeds now) are assumed."""
+    rows = list(
+        session.execute(
+            sa.select(ScreenReading)
+            .where(ScreenReading.screen_id == screen.id, ScreenReading.since < end)
+            .order_by(ScreenReading.since, ScreenReading.id)
+        ).scalars()
+    )
+    out: list[tuple[dt.datetime, Reading]] = []
+    current = None
+    for row in rows:
+        reading = Reading(scroll_cpm=row.scroll_cpm, page_s=row.page_s, read_cpm=row.read_cpm)
+        if row.since <= start:
+            current = reading
+        else:
+            if not out:
+                out.append((start, current or reading))
+            if out[-1][1] != reading:
+                out.append((row.since, reading))
+    if not out:
+        out.append((start, current or reading_of(screen)))
+    return out
