@@ -33,10 +33,12 @@ from signage.web import site
 
 
 class DatabaseInt(IntegerConverter):
-    """``<int:…>`` in routes, bounded to what a 64-bit database column holds."""
+    """``<int:…>`` in routes, bounded to what the ids they name hold: every id a path names
+    (notices, tokens, sessions, years) is a 32-bit column, and PostgreSQL refuses a larger
+    number outright rather than find nothing (a 500 where a 404 belongs)."""
 
     def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", db.MAX_BIGINT)
+        kwargs.setdefault("max", db.MAX_INT)
         super().__init__(map, *args, **kwargs)
 
 

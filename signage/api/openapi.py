@@ -18,7 +18,7 @@ from pydantic import TypeAdapter
 from werkzeug.routing import Rule
 
 from signage.api.contract import Contract, contract, contract_of
-from signage.db import MAX_BIGINT
+from signage.db import MAX_INT
 
 bp = Blueprint("openapi", __name__)
 
@@ -47,7 +47,7 @@ _PARAMETER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 # Examples of path values, from the sample data (``signage demo``).
 _EXAMPLES = {"notice_id": 1, "key": "gov-lobby", "username": "zhang.min", "year": "2027"}
 _PATH_TYPES = {
-    "int": {"type": "integer", "minimum": 0, "maximum": MAX_BIGINT},
+    "int": {"type": "integer", "minimum": 0, "maximum": MAX_INT},
     None: {"type": "string", "pattern": "^[^/]+$"},
 }
 
