@@ -8,7 +8,10 @@ full), then prints a table:
 
 * pure compile: ``playlists.compile.iter_playlists`` for every screen from specs already in
   memory (each playlist counted, then dropped);
-* compile from the database: ``signage.delivery.services.compile_all`` (one read of the notices);
+* the font: finding the CJK font the controller measures each item's time with (once per
+  process);
+* compile from the database: ``signage.delivery.services.compile_all`` (one read of the notices,
+  each notice measured on each screen profile once);
 * recompile after one change: a notice aimed at one group is approved; the playlist cache of a
   running process notices the epoch, drops only that group's screens, and every screen polls once;
 * signing: what the Ed25519 signature of each compiled playlist adds (canonical bytes signed once
@@ -38,6 +41,7 @@ from signage.accounts.models import Role, User, UserRole
 from signage.audit.services import record
 from signage.db import Database
 from signage.delivery.cache import PlaylistCache
+from signage.delivery.durations import measurer
 from signage.delivery.services import compile_all, media_for, notice_spec, screen_spec
 from signage.keys.services import KeyHolder
 from signage.notices import review
@@ -222,6 +226,9 @@ def main() -> None:
         return sum(len(playlist.items) for _, playlist in compiled)
 
     pure_s, items = timed(pure)
+    # The font items are measured with is found once per process (`signage serve` finds it at
+    # start); compiling is timed apart from it.
+    font_s, found = timed(measurer)
     with db.session() as s:
         db_s, compiled = timed(lambda: compile_all(s, now=now, weights=WEIGHTS))
 
@@ -268,6 +275,11 @@ def main() -> None:
 
     rows = [
         ("build the data", f"{build_s:.2f} s", ""),
+        (
+            "find the font items are measured with",
+            f"{font_s:.2f} s",
+            f"once per process; {found.font.name if found.font else 'none found'}",
+        ),
         (
             f"pure compile, {len(screens)} screens",
             f"{pure_s:.2f} s",

@@ -73,7 +73,7 @@ class FontSet:
     pixel: Face | None
     fallbacks: tuple[Face, ...] = ()
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         """Identifies the set in render caches."""
         return "|".join(

@@ -38,13 +38,24 @@ def _runs(text: str, fonts: FontSet, size: int) -> list[tuple[Face | None, str]]
     return runs
 
 
+# Each character's advance, by font set and size: measuring a notice looks up every one of its
+# characters, and finding the face that draws a character costs more than its advance.
+_WIDTHS: dict[tuple[str, int], dict[str, float]] = {}
+
+
 def text_width(text: str, fonts: FontSet, size: int) -> int:
+    widths = _WIDTHS.get((fonts.key, size))
+    if widths is None:
+        widths = _WIDTHS.setdefault((fonts.key, size), {})
     total = 0.0
-    for face, run in _runs(text, fonts, size):
-        if face is None:
-            total += size * len(run)  # an undrawable character keeps its place
-        else:
-            total += sum(_advance(face.path, face.index, size, c) for c in run)
+    for char in text:
+        width = widths.get(char)
+        if width is None:
+            face = fonts.face_for(char, size)
+            # An undrawable character keeps its place.
+            width = float(size) if face is None else _advance(face.path, face.index, size, char)
+            widths[char] = width
+        total += width
     return math.ceil(total)
 
 
@@ -117,6 +128,7 @@ def _ink(face: Face, size: int, fonts: FontSet) -> tuple[int, int]:
 def clear_caches() -> None:
     """Forget every measurement and font kept between renders (benchmarks of a cold start)."""
     _advance.cache_clear()
+    _WIDTHS.clear()
     _ink.cache_clear()
     break_units.cache_clear()
     pil_font.cache_clear()

@@ -13,6 +13,7 @@ from signage.app import create_app
 from signage.cli.base import Context, cli, pass_context, require_schema
 from signage.clock import utcnow
 from signage.db import get_db
+from signage.delivery.durations import measurer
 from signage.keys.services import key_file, prepare_key
 from signage.scheduler import start_scheduler
 from signage.screens.readings import note_all_readings
@@ -45,6 +46,8 @@ def serve(context: Context, host: str, port: int, threads: int, workers: int) ->
         # Reading speeds now in force (the deployment's may have changed): the reports expect
         # plays from now on to last what they need at these.
         note_all_readings(session, utcnow())
+    # The font each item's time is measured with, found once now rather than at the first poll.
+    measurer()
     if workers > 1 and not hasattr(os, "fork"):
         raise click.ClickException("--workers above 1 needs Linux or another POSIX system")
     logging.basicConfig(
