@@ -30,9 +30,10 @@ def setup(app, client, db_session, make_user, token_for, tmp_path):
         key="hall",
         name="大厅",
         width=192,
-        height=32,
+        height=64,
         color="red-green",
-        settings={"scroll_cpm": 255},  # the fastest the rule allows: short displays for tests
+        # The shortest page time the rule allows: a short notice shows for 4 s.
+        settings={"page_s": 4, "read_cpm": 500},
         now=utcnow(),
     )
     db_session.commit()
