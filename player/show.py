@@ -56,11 +56,9 @@ class Shows:
     _renders: collections.OrderedDict[tuple[Any, ...], Rendering]
     _told: set[str]
 
-    def note_error(self, message: str) -> None:
-        raise NotImplementedError  # Player's
-
-    def _sleep(self, seconds: float, wake: threading.Event | None = None) -> bool:
-        raise NotImplementedError  # Player's
+    # Player's methods: noting an error for the heartbeat, and sleeping unless stopped.
+    note_error: Callable[[str], None]
+    _sleep: Callable[..., bool]
 
     def _ensure_output(self, playlist: Playlist) -> Output:
         size = (playlist.screen.width, playlist.screen.height)

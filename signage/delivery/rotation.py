@@ -23,24 +23,12 @@ from playlists.select import rotation_interval_ms
 from signage.delivery.durations import Timing, measurer
 from signage.delivery.services import compile_for_screen
 from signage.delivery.specs import screen_spec
+from signage.notices.preview import Draft
 from signage.screens.models import Screen
 
 # ISO 9241-3: 16 arc-minutes, as millimetres of character height per metre of distance.
 MM_PER_M = 2000 * math.tan(math.radians(16 / 60) / 2)
 STRIP_MAX_HEIGHT = 32
-
-
-@dataclass(frozen=True)
-class Draft:
-    """The fields of a notice that decide how it plays."""
-
-    title: str
-    body: str
-    category: str
-    kind: str = "text"
-    priority: str = "normal"
-    duration_s: int = 15
-    notice_id: int | None = None  # an existing notice: its live revision makes way for this
 
 
 @dataclass(frozen=True)

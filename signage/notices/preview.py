@@ -35,7 +35,7 @@ class PreviewUnavailable(ServiceError):
 
 @dataclass(frozen=True)
 class Draft:
-    """The fields of a notice that change how it looks."""
+    """The fields of a notice that change how it looks and how it plays."""
 
     title: str
     body: str
@@ -43,6 +43,7 @@ class Draft:
     kind: str = "text"
     priority: str = "normal"
     duration_s: int = 15
+    notice_id: int | None = None  # an existing notice: its live revision makes way for this
 
 
 def fonts_for(app: Flask) -> FontSet:

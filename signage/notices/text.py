@@ -14,8 +14,9 @@ from flask_babel import gettext
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
-from signage.delivery.rotation import Draft, OnScreen, on_screens
+from signage.delivery.rotation import OnScreen, on_screens
 from signage.notices.models import NoticeRevision
+from signage.notices.preview import Draft
 from signage.screens.models import Screen
 from signage.web.pages import zone
 

@@ -1,14 +1,6 @@
 """The working-day calendar's pages and API: viewing a year, and entering one the bundled
-official calendar does not know (the calendar itself is :mod:`signage.workdays.calendar`).
-
-A year's calendar comes from the ``chinesecalendar`` package when it knows the year (it carries
-the State Council's published dates), otherwise from what an admin entered in the app
-(:func:`replace_holidays`). For a year neither knows nothing is guessed: :class:`CalendarUnknown`
-says so, and reports show that instead of a verdict.
-
-A year is stored as its exceptions to the Monday–Friday week: *holidays* (weekdays off work) and
-*workdays* (weekend days worked, 调休上班). A weekend day inside a holiday block is a rest day
-anyway and is not listed.
+official calendar does not know. Which days are working days is
+:mod:`signage.workdays.calendar`'s; its names are re-exported here for the pages and reports.
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ import pytest
 
 from playlists import DEFAULT_WEIGHTS, Item
 from playlists.select import rotation_interval_ms
-from signage.delivery.rotation import MM_PER_M, Draft, on_screens
+from signage.delivery.rotation import MM_PER_M, on_screens
+from signage.notices.preview import Draft
 from tests.conftest import NOW
 
 
