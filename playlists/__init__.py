@@ -16,7 +16,6 @@ from playlists.compile import (
     NoticeSpec,
     ScreenSpec,
     compile_playlist,
-    compile_playlists,
     horizon_start,
     item_id,
 )
@@ -37,6 +36,7 @@ from playlists.document import (
 from playlists.hours import WeeklySchedule, WeeklySpecError, parse_weekly
 from playlists.reading import Reading
 from playlists.select import PlayerState, Selection, select, should_stop, timeline
+from playlists.shared import SharedCompiler, compile_playlists
 from playlists.vocabulary import ColorMode, Kind, Outcome, Priority
 
 # The name DESIGN gives it; it shadows the builtin only inside this package's namespace.
@@ -61,6 +61,7 @@ __all__ = [
     "ScreenInfo",
     "ScreenSpec",
     "Selection",
+    "SharedCompiler",
     "WeeklySchedule",
     "WeeklySpecError",
     "canonical_bytes",

@@ -9,8 +9,7 @@ the same ETag, and it rolls forward by itself once an hour.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -166,46 +165,3 @@ def compile_playlist(
         off=complement(on, start, end),
         font=None if measure is None else measure.font,
     )
-
-
-def compile_playlists(
-    screens: Sequence[ScreenSpec],
-    notices: Iterable[NoticeSpec],
-    now: dt.datetime,
-    horizon: dt.timedelta = DEFAULT_HORIZON,
-    weights: Mapping[str, int] = DEFAULT_WEIGHTS,
-    measure: Measure | None = None,
-) -> dict[str, Playlist]:
-    """Compile the playlist of each of ``screens`` (by key) from the same live ``notices``."""
-    return dict(iter_playlists(screens, notices, now, horizon, weights, measure))
-
-
-def iter_playlists(
-    screens: Sequence[ScreenSpec],
-    notices: Iterable[NoticeSpec],
-    now: dt.datetime,
-    horizon: dt.timedelta = DEFAULT_HORIZON,
-    weights: Mapping[str, int] = DEFAULT_WEIGHTS,
-    measure: Measure | None = None,
-) -> Iterator[tuple[str, Playlist]]:
-    """Compile each of ``screens``'s playlist in turn, yielding (screen key, playlist).
-
-    The notices are indexed by the screens and groups they name, so each screen looks only at
-    the notices that may be aimed at it; :func:`compile_playlist` then applies
-    :meth:`NoticeSpec.targets` as always, so the result is the same as compiling each screen
-    on its own.
-    """
-    named: dict[tuple[str, str], list[NoticeSpec]] = defaultdict(list)
-    for notice in notices:
-        for key in notice.screens:
-            named["screen", key].append(notice)
-        for group in notice.groups:
-            named["group", group].append(notice)
-    for screen in screens:
-        candidates = {id(n): n for n in named.get(("screen", screen.key), ())}
-        for group in screen.groups:
-            candidates.update((id(n), n) for n in named.get(("group", group), ()))
-        yield (
-            screen.key,
-            compile_playlist(screen, candidates.values(), now, horizon, weights, measure),
-        )

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from json.encoder import encode_basestring
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, TypeAdapter, ValidationError
@@ -170,6 +171,36 @@ def to_dict(playlist: Playlist) -> dict[str, Any]:
 def canonical_bytes(playlist: Playlist) -> bytes:
     """Return the canonical JSON of ``playlist``: the same content gives the same bytes."""
     return canonical_json(to_dict(playlist))
+
+
+# A screen key no real key can equal (keys are checked, and no text may hold a NUL), so that
+# its JSON form appears once in a document's bytes: where the key goes.
+_KEY_SLOT = "\x00screen key\x00"
+_KEY_SLOT_JSON = canonical_json(_KEY_SLOT)
+
+
+class KeyedBody:
+    """The canonical bytes of one playlist for any screen key: many screens of one shape (same
+    profile, hours and notices) share a document but for ``screen.key``, and JSON encodes a
+    string the same wherever it stands, so the bytes are built once and the key put in.
+    ``KeyedBody(p).bytes_for(k) == canonical_bytes(replace(p, screen=…key=k…))``."""
+
+    __slots__ = ("_head", "_playlist", "_tail")
+
+    def __init__(self, playlist: Playlist) -> None:
+        slotted = replace(playlist, screen=replace(playlist.screen, key=_KEY_SLOT))
+        parts = canonical_bytes(slotted).split(_KEY_SLOT_JSON)
+        self._playlist = playlist
+        self._head: bytes | None = parts[0] if len(parts) == 2 else None
+        self._tail: bytes | None = parts[1] if len(parts) == 2 else None
+
+    def bytes_for(self, key: str) -> bytes:
+        if self._head is None or self._tail is None:  # the slot's text was in the document
+            return canonical_bytes(
+                replace(self._playlist, screen=replace(self._playlist.screen, key=key))
+            )
+        # A lone string: what canonical_json gives, without going through json.dumps.
+        return self._head + encode_basestring(key).encode("utf-8") + self._tail
 
 
 def etag_of(body: bytes) -> str:

@@ -28,6 +28,8 @@ from signage.delivery.cache import PlaylistCache
 from signage.delivery.shortcut import UnchangedPollShortcut
 from signage.errors import InvalidInput, ServiceError, TooManyAttempts
 from signage.keys.services import KeyHolder, key_file
+from signage.ops import metrics as ops_metrics
+from signage.ops import probes
 from signage.screens import readings
 from signage.web import site
 
@@ -92,6 +94,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app, app.extensions["signage.playlists"]
     )
     routes.init_app(app)
+    app.register_blueprint(probes.bp)
+    ops_metrics.init_app(app)
     site.init_app(app)
     contract.check_answers(app)
     app.before_request(_refuse_nul_values)

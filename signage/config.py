@@ -93,6 +93,13 @@ DEFAULTS: dict[str, Any] = {
     # Run the housekeeping scheduler inside ``signage serve`` (turn off on all but one host if
     # you prefer; jobs are idempotent and take a database lock either way).
     "SIGNAGE_SCHEDULER": True,
+    # Prometheus metrics at GET /metrics (requests, latencies, playlist cache, events, jobs,
+    # screens online); off by default: keep the path to the operators' network.
+    "SIGNAGE_METRICS": False,
+    # Logging: the least level written (DEBUG, INFO, WARNING, ERROR), and a file to write to
+    # as well as standard error, rotated at 10 MB with 5 old files kept (empty: none).
+    "SIGNAGE_LOG_LEVEL": "INFO",
+    "SIGNAGE_LOG_FILE": "",
 }
 
 

@@ -9,11 +9,14 @@ database's single writer serialises the jobs anyway. The jobs themselves live in
 
 from __future__ import annotations
 
+import time
 import zlib
 from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+
+from signage.metrics import JOB_RUNS, JOB_SECONDS
 
 
 def run_exclusively(session: Session, name: str, job: Callable[[Session], object]) -> bool:
@@ -26,11 +29,16 @@ def run_exclusively(session: Session, name: str, job: Callable[[Session], object
         got = session.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(key)))
         if not got:
             session.rollback()
+            JOB_RUNS.labels(name, "skipped").inc()
             return False
+    started = time.perf_counter()
     try:
         job(session)
         session.commit()
     except Exception:
         session.rollback()
+        JOB_RUNS.labels(name, "failed").inc()
         raise
+    JOB_RUNS.labels(name, "ran").inc()
+    JOB_SECONDS.labels(name).observe(time.perf_counter() - started)
     return True

@@ -1,62 +1,100 @@
-"""Run a WSGI app on Waitress: one process, or several sharing one listening socket.
+"""Run the controller's WSGI app: under gunicorn on Linux and other POSIX systems, Waitress on
+Windows.
 
-Waitress is a pure-Python production server that runs on Linux and Windows; one process serves
-many threads, but Python runs one thread at a time, so a busy controller on a machine with
-several cores runs several processes (``--workers``). The parent binds the socket and forks the
-workers (POSIX only), each of which builds its own app (database connections are never shared
-across a fork) and accepts from the shared socket; the kernel spreads connections among them.
-On Windows, run one process per port behind a load balancer instead.
+gunicorn's master process starts ``--workers`` worker processes on one listening socket,
+watches them, and starts a new one when one dies (killed, out of memory, a crash in a
+library), so a controller heals without an outside supervisor. Its ``gthread`` workers keep
+each player's connection open between polls in an event loop and hand requests to
+``--threads`` threads, so 10,000 screens polling every 10 s hold 10,000 idle connections
+cheaply. Each worker builds its own app after the fork (database connections never cross a
+fork). Waitress, pure Python, serves on Windows in one process; run one process per port
+behind a load balancer there. ``--server waitress`` picks it on POSIX too.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import socket
+import logging
 import sys
 from collections.abc import Callable
 from typing import Any
 
 WSGIApp = Any
+SERVERS = ("gunicorn", "waitress")
+# Open connections a worker keeps: a poll every 10 s from each screen keeps its connection
+# open (keep-alive below is longer than the poll interval).
+WORKER_CONNECTIONS = 20_000
+KEEPALIVE_S = 75
+
+
+def default_server() -> str:
+    return "waitress" if sys.platform == "win32" else "gunicorn"
 
 
 def serve(
-    make_app: Callable[[int], WSGIApp], *, host: str, port: int, threads: int, workers: int = 1
+    make_app: Callable[[], WSGIApp],
+    *,
+    host: str,
+    port: int,
+    threads: int,
+    workers: int = 1,
+    server: str | None = None,
+    on_worker_exit: Callable[[int], None] | None = None,
 ) -> None:
-    """Serve ``make_app(worker_index)`` until interrupted."""
-    from waitress import serve as waitress_serve
+    """Serve ``make_app()`` (called once in each worker process) until interrupted."""
+    server = server or default_server()
+    if server == "waitress":
+        if workers != 1:
+            raise RuntimeError("Waitress serves in one process: use gunicorn for --workers")
+        from waitress import serve as waitress_serve
 
-    if workers == 1:
-        waitress_serve(make_app(0), host=host, port=port, threads=threads, ident="signage")
-        return
-    if not hasattr(os, "fork"):
-        raise RuntimeError(
-            "--workers above 1 needs a POSIX system; on Windows run one "
-            "process per port behind a load balancer"
+        waitress_serve(
+            make_app(),
+            host=host,
+            port=port,
+            threads=threads,
+            ident="signage",
+            connection_limit=1000,
+            channel_timeout=KEEPALIVE_S,
         )
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(1024)
-    children = []
-    for index in range(workers):
-        pid = os.fork()
-        if pid == 0:  # a worker
-            try:
-                waitress_serve(make_app(index), sockets=[sock], threads=threads, ident="signage")
-            finally:
-                os._exit(0)
-        children.append(pid)
+        return
+    _run_gunicorn(make_app, host, port, threads, workers, on_worker_exit)
 
-    def stop(signum: int, _frame: object) -> None:
-        for pid in children:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-        sys.exit(0)
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    for pid in children:
-        os.waitpid(pid, 0)
+def _run_gunicorn(
+    make_app: Callable[[], WSGIApp],
+    host: str,
+    port: int,
+    threads: int,
+    workers: int,
+    on_worker_exit: Callable[[int], None] | None,
+) -> None:
+    from gunicorn.app.base import BaseApplication  # not installed on Windows
+
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    options: dict[str, Any] = {
+        "bind": bind,
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        "worker_connections": WORKER_CONNECTIONS,
+        "keepalive": KEEPALIVE_S,
+        "backlog": 4096,
+        "timeout": 60,
+        "graceful_timeout": 20,
+        "proc_name": "signage",
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": logging.getLevelName(logging.getLogger().getEffectiveLevel()).lower(),
+    }
+    if on_worker_exit is not None:
+        options["child_exit"] = lambda _arbiter, worker: on_worker_exit(worker.pid)
+
+    class Application(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> WSGIApp:
+            return make_app()
+
+    Application().run()

@@ -35,6 +35,11 @@ from signage.screens.services import create_group, create_screen
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PG_URL = os.environ.get("SIGNAGE_TEST_DATABASE_URL", "")
 NOW = dt.datetime(2026, 11, 26, 2, 0, tzinfo=dt.UTC)  # a Thursday, 10:00 in Shanghai
+# A notice's default window runs a week past NOW and past today: the API's services take the
+# real clock, and a window that ended before today is refused there.
+UNTIL = max(NOW, dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)) + dt.timedelta(
+    days=7
+)
 CATEGORIES = DEFAULT_CATEGORIES
 RULES = notices.NoticeRules(categories=CATEGORIES)
 
@@ -172,7 +177,7 @@ def notice_fields(**kw: Any) -> notices.NoticeFields:
         "body": "自12月1日起，办公时间调整为8:30—17:30。",
         "category": "通知公告",
         "valid_from": NOW,
-        "valid_until": NOW + dt.timedelta(days=7),
+        "valid_until": UNTIL,
     } | kw
     return notices.NoticeFields(**values)
 

@@ -10,11 +10,13 @@ cache. Both paths use :func:`etag_matches`, so they answer alike.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from signage.clock import utcnow
 from signage.delivery.cache import PlaylistCache
+from signage.metrics import count_request
 
 PLAYLIST_PATH = "/api/v1/player/playlist"
 
@@ -44,10 +46,12 @@ class UnchangedPollShortcut:
             header = environ.get("HTTP_IF_NONE_MATCH")
             scheme, _, token = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
             if header and token and scheme.lower() == "bearer":
+                started = time.perf_counter()
                 cached = self.cache.peek(token.strip(), utcnow())
                 if cached is not None and etag_matches(header, cached.etag):
                     start_response(
                         "304 NOT MODIFIED", [("ETag", cached.etag), ("Cache-Control", "no-cache")]
                     )
+                    count_request(PLAYLIST_PATH, "GET", 304, time.perf_counter() - started)
                     return []
         return self.app(environ, start_response)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -20,6 +21,27 @@ MEDIA_URL = "/api/v1/player/media/{sha256}"
 
 def screen_spec(screen: Screen) -> ScreenSpec:
     """A screen as the scheduling core sees it."""
+    return spec_of(screen, (g.name for g in screen.groups))
+
+
+# The columns :func:`spec_of` reads, for reading many screens without their ORM objects.
+SPEC_COLUMNS = (
+    Screen.id,
+    Screen.key,
+    Screen.width,
+    Screen.height,
+    Screen.color,
+    Screen.timezone,
+    Screen.hours,
+    Screen.scroll_cpm,
+    Screen.page_s,
+    Screen.read_cpm,
+    Screen.token_hash,
+)
+
+
+def spec_of(screen: Any, groups: Iterable[str]) -> ScreenSpec:
+    """A screen (or a row of :data:`SPEC_COLUMNS`) in ``groups``, as the core sees it."""
     return ScreenSpec(
         key=screen.key,
         width=screen.width,
@@ -27,7 +49,7 @@ def screen_spec(screen: Screen) -> ScreenSpec:
         color=ColorMode(screen.color),
         timezone=screen.timezone,
         hours=screen.hours,
-        groups=frozenset(g.name for g in screen.groups),
+        groups=frozenset(groups),
         reading=reading_of(screen),
     )
 

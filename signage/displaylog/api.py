@@ -14,6 +14,7 @@ from signage.displaylog.export import csv_response
 from signage.displaylog.ingest import ingest_body
 from signage.displaylog.reading import EventFilter
 from signage.displaylog.schemas import EventPage, EventQuery, event_json
+from signage.metrics import EVENTS
 
 bp = Blueprint("displaylog", __name__)
 
@@ -29,6 +30,9 @@ bp = Blueprint("displaylog", __name__)
 def ingest() -> Any:
     screen_id = screen_id_from_token()
     result = ingest_body(session(), screen_id, request.get_data(), now=now())
+    EVENTS.labels("accepted").inc(len(result.accepted))
+    EVENTS.labels("duplicate").inc(len(result.duplicates))
+    EVENTS.labels("rejected").inc(len(result.rejected))
     return result.to_dict()
 
 

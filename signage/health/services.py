@@ -211,3 +211,17 @@ def screen_statuses(session: Session, screen_ids: Iterable[int]) -> dict[int, Sc
         return {}
     found = session.scalars(sa.select(ScreenStatus).where(ScreenStatus.screen_id.in_(ids)))
     return {s.screen_id: s for s in found}
+
+
+def screen_counts(session: Session) -> dict[str, int]:
+    """How many registered screens are online, offline, and never heard from."""
+    rows = session.execute(
+        sa.select(ScreenStatus.online, sa.func.count())
+        .select_from(Screen)
+        .outerjoin(ScreenStatus, ScreenStatus.screen_id == Screen.id)
+        .group_by(ScreenStatus.online)
+    ).all()
+    counts = {"online": 0, "offline": 0, "never_seen": 0}
+    for online, count in rows:
+        counts["never_seen" if online is None else "online" if online else "offline"] += count
+    return counts

@@ -19,6 +19,10 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from signage.db import Base
 from signage.screens.models import Screen
 
+# Set in a session's ``info`` by :func:`bump_playlists` to the new epoch: a process that caches
+# playlists looks at the epoch as soon as that session commits (the change was made here).
+BUMPED = "signage.playlists_bumped"
+
 
 class PlaylistEpoch(Base):
     __tablename__ = "playlist_epoch"
@@ -47,6 +51,7 @@ def bump_playlists(session: Session, screen_ids: Iterable[int]) -> int | None:
         session.flush()
         bumped = 1
     session.execute(sa.update(Screen).where(Screen.id.in_(ids)).values(playlist_seq=bumped))
+    session.info[BUMPED] = bumped
     return bumped
 
 

@@ -13,9 +13,10 @@ keep the durations of before (:func:`readings_between`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -57,13 +58,29 @@ def default_reading() -> Reading:
     return _defaults["reading"]
 
 
-def reading_of(screen: Screen) -> Reading:
+class HasSpeeds(Protocol):
+    """A screen, or a row of its columns: what :func:`reading_of` reads."""
+
+    scroll_cpm: int | None
+    page_s: int | None
+    read_cpm: int | None
+
+
+def reading_of(screen: HasSpeeds) -> Reading:
     """A screen's reading speeds: its own where it set them, else the deployment's."""
-    d = default_reading()
+    return _reading(default_reading(), screen.scroll_cpm, screen.page_s, screen.read_cpm)
+
+
+@functools.lru_cache(maxsize=1024)
+def _reading(
+    d: Reading, scroll_cpm: int | None, page_s: int | None, read_cpm: int | None
+) -> Reading:
+    # Few screens set their own speeds: one Reading per distinct set (a fleet's compile
+    # asks for one per screen).
     return Reading(
-        scroll_cpm=screen.scroll_cpm or d.scroll_cpm,
-        page_s=screen.page_s or d.page_s,
-        read_cpm=screen.read_cpm or d.read_cpm,
+        scroll_cpm=scroll_cpm or d.scroll_cpm,
+        page_s=page_s or d.page_s,
+        read_cpm=read_cpm or d.read_cpm,
     )
 
 

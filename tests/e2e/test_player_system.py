@@ -63,11 +63,11 @@ class System:
         self.frames = tmp / "frames"
         self.logs: list[Any] = []
 
-    def start_server(self) -> None:
+    def start_server(self, *options: str) -> None:
         log = (self.tmp / "serve.log").open("a")
         self.logs.append(log)
         self.server = subprocess.Popen(
-            [sys.executable, "-m", "signage", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "signage", "serve", "--port", str(self.port), *options],
             env=self.signage.env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from playlists import (
+    SharedCompiler,
     canonical_bytes,
     compile_playlist,
     compile_playlists,
@@ -166,6 +167,30 @@ def test_compiling_many_screens_at_once_is_compiling_each(halls, notices, data):
     for hall in halls:
         alone = compile_playlist(hall, notices, BASE)
         assert canonical_bytes(together[hall.key]) == canonical_bytes(alone)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(screens_strategy, min_size=1, max_size=3), notices_strategy, st.data())
+def test_screens_of_one_shape_share_a_compile_and_get_their_own_bytes(halls, notices, data):
+    """Twins (same profile, hours and groups, other keys) are compiled once; each one's
+    document and bytes are what compiling it alone gives, a key named by a notice included."""
+    twins = [
+        dataclasses.replace(h, key=f"{name}-{i}", groups=frozenset(["大厅"][: i % 2]))
+        for i, h in enumerate(halls)
+        for name in ("hall", "twin", "屏")
+    ]
+    keys = [t.key for t in twins]
+    notices = [
+        dataclasses.replace(n, screens=frozenset(data.draw(st.sets(st.sampled_from(keys)))))
+        for n in notices
+    ]
+    compiler = SharedCompiler(notices, BASE)
+    for twin in twins:
+        playlist, body = compiler.compile(twin)
+        alone = compile_playlist(twin, notices, BASE)
+        assert playlist == alone
+        assert body.bytes_for(twin.key) == canonical_bytes(alone)
+    assert compiler.shapes_compiled <= len(twins)
 
 
 @settings(max_examples=150, deadline=None)

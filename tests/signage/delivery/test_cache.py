@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import event
 
 from signage.clock import utcnow
 from signage.db import get_db
 from signage.delivery.cache import PlaylistCache
 from signage.notices import review
 from signage.notices import services as notices
+from signage.screens.epoch import BUMPED
 from signage.screens.services import ScreenFields, create_screen, update_screen
 from tests.conftest import RULES, notice_fields
 
@@ -74,13 +76,22 @@ def test_a_cached_playlist_is_reused_until_something_changes(db_session, cache, 
     hall, now = setup["ids"]["hall"], setup["now"]
     first = cache.playlist(hall, now)
     assert cache.playlist(hall, now) is first and cache.compiles == 1
+    # A change made by another process (its commit carries no mark for this one's caches) is
+    # not looked for within the check interval.
+    event.listen(db_session, "before_commit", lambda s: s.info.pop(BUMPED, None), once=True)
     approve(db_session, setup, ["hall"])
-    # Within the check interval the change is not looked for yet.
     assert cache.playlist(hall, now) is first
     clock.value += 1.0
     second = cache.playlist(hall, now)
     assert second is not first and len(second.playlist.items) == 1
     assert second.etag != first.etag and cache.compiles == 2
+
+
+def test_a_change_made_in_this_process_is_seen_at_once(db_session, cache, setup):
+    hall, now = setup["ids"]["hall"], setup["now"]
+    first = cache.playlist(hall, now)
+    approve(db_session, setup, ["hall"])
+    assert len(cache.playlist(hall, now).playlist.items) == 1 and first.playlist.items == ()
 
 
 def test_only_the_affected_screens_are_recompiled(db_session, cache, clock, setup):
@@ -127,11 +138,9 @@ def test_a_restored_database_empties_the_cache(db_session, cache, clock, setup):
 def test_a_change_noticed_during_a_compile_is_not_cached_stale(
     db_session, cache, clock, setup, monkeypatch
 ):
-    import signage.delivery.cache as module
-
     hall, now = setup["ids"]["hall"], setup["now"]
     cache.sync()
-    real = module.compile_served
+    real = cache._compile
 
     def compile_while_a_change_lands(*args, **kwargs):
         compiled = real(*args, **kwargs)
@@ -140,8 +149,8 @@ def test_a_change_noticed_during_a_compile_is_not_cached_stale(
         cache.sync()  # another request notices it meanwhile
         return compiled
 
-    monkeypatch.setattr(module, "compile_served", compile_while_a_change_lands)
+    monkeypatch.setattr(cache, "_compile", compile_while_a_change_lands)
     stale = cache.playlist(hall, now)
-    monkeypatch.setattr(module, "compile_served", real)
+    monkeypatch.undo()
     assert stale.playlist.items == ()
     assert len(cache.playlist(hall, now).playlist.items) == 1

@@ -4,6 +4,7 @@ every playlist, alerted once in the audit log, and reported by ``signage verify-
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import pytest
 import sqlalchemy as sa
@@ -24,7 +25,14 @@ WEIGHTS = {"normal": 1, "high": 2, "urgent": 1}
 def live(db_session, make_user, make_notice, make_screen):
     screen = make_screen(key="hall")
     author, reviewer = make_user("author"), make_user("reviewer")
-    notice = make_notice(author, status="approved", reviewer=reviewer, screens=["hall"])
+    # Live at NOW and still today: verify-logs looks at the live revisions by the real clock.
+    notice = make_notice(
+        author,
+        status="approved",
+        reviewer=reviewer,
+        screens=["hall"],
+        valid_until=utcnow() + dt.timedelta(days=7),
+    )
     return screen, notice
 
 
@@ -52,10 +60,10 @@ def test_a_live_revision_edited_in_the_database_is_withheld_and_alerted_once(db_
     screen, notice = live
     edit_in_the_database(db_session, notice, title="未经审核的标题")
     assert served(db_session, screen) == []
-    (withheld,) = alert_withheld(db_session, now=utcnow())
+    (withheld,) = alert_withheld(db_session, now=NOW)
     db_session.commit()
     assert "no longer hashes" in withheld.reason
-    assert alert_withheld(db_session, now=utcnow()) == []  # once
+    assert alert_withheld(db_session, now=NOW) == []  # once
     entries = db_session.scalars(sa.select(AuditEntry).where(AuditEntry.action == WITHHELD)).all()
     assert len(entries) == 1 and entries[0].object_id == str(notice.id)
     result = run("verify-logs")
@@ -70,7 +78,7 @@ def test_a_new_hash_written_beside_the_new_text_is_still_withheld(db_session, li
     revision.content_sha256 = content_sha256(plain_fields(revision_fields(revision)))
     db_session.commit()
     assert served(db_session, screen) == []
-    (withheld,) = alert_withheld(db_session, now=utcnow())
+    (withheld,) = alert_withheld(db_session, now=NOW)
     assert "not the one its approval recorded" in withheld.reason
 
 

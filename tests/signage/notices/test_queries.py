@@ -138,7 +138,10 @@ def test_one_field_list_serves_the_api_the_json_the_hash_and_the_review_page(
 def test_a_content_hash_is_what_it_was_before_the_field_list(db_session, people, make_notice):
     """Revisions stored before keep their hashes: the hashed record did not change."""
     revision = make_notice(
-        people["author"], **notice_fields(title="旧标题", required_working_days=5).given()
+        people["author"],
+        **notice_fields(
+            title="旧标题", required_working_days=5, valid_until=NOW + dt.timedelta(days=7)
+        ).given(),
     ).latest_revision
     written_out = {
         "title": "旧标题",

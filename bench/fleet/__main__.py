@@ -1,0 +1,248 @@
+"""Benchmark: a fleet of simulated players against a real ``signage serve``.
+
+    .venv/bin/python -m bench.fleet [--players 2000] [--seconds 150] [--change-at 75]
+        [--database-url URL] [--generators 2] [--connections 64]
+
+Builds N screens in a new database (SQLite in a temporary folder, or the empty PostgreSQL
+database given), starts ``signage serve`` on it, and as soon as it answers starts the simulated
+players (:mod:`bench.fleet.players`, in ``--generators`` processes): each polls every 10 s,
+sends a heartbeat every 30 s and uploads its display events every 60 s, starting at random
+phases, so the first minute is the first minute after a controller start with nothing cached.
+At ``--change-at`` seconds a notice aimed at every screen is approved over the API. Prints, per
+endpoint and period (the first minute, the steady run before the change, the minute after it):
+requests, p50, p99 and max latency, and errors; the propagation of the change (from the
+approving request's answer to each player's first poll that sees it: p50, p99, max, against
+the poll interval + 1 s and + 2 s); and the generators' own lag and CPU, which say whether
+they kept up (a generator that lags is the bottleneck, not the server).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from bench.fleet.setup import build
+
+POLL_S, HEARTBEAT_S, UPLOAD_S = 10, 30, 60
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_up(url: str, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the server exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit(f"{url} did not come up")
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def approve(base: str, token: str, notice: int) -> float:
+    """Approve the watched notice over the API; return when the answer came (time.time())."""
+    request = urllib.request.Request(
+        f"{base}/api/v1/notices/{notice}/approve",
+        data=json.dumps({"revision": 1, "confidentiality_reviewed": True}).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        answer.read()
+    return time.time()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="a fleet of players against signage serve")
+    parser.add_argument("--players", type=int, default=2000)
+    parser.add_argument("--seconds", type=int, default=150)
+    parser.add_argument("--change-at", type=float, default=75)
+    parser.add_argument("--database-url")
+    parser.add_argument("--generators", type=int, default=2)
+    parser.add_argument(
+        "--connections",
+        type=int,
+        help="keep-alive connections per generator (default: one per player, as players keep "
+        "theirs open between polls)",
+    )
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
+    parser.add_argument("--threads", type=int, default=8, help="threads per worker")
+    parser.add_argument("--server", choices=["gunicorn", "waitress"], default="gunicorn")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="fleet-"))
+    url = args.database_url or f"sqlite:///{tmp / 'signage.db'}"
+    env = dict(
+        os.environ,
+        SIGNAGE_DATA_DIR=str(tmp),
+        SIGNAGE_DATABASE_URL=url,
+        SIGNAGE_POLL_INTERVAL_S=str(POLL_S),
+        SIGNAGE_HEARTBEAT_S=str(HEARTBEAT_S),
+    )
+    signage = [sys.executable, "-m", "signage"]
+    subprocess.run([*signage, "init"], env=env, check=True, capture_output=True)
+    t0 = time.perf_counter()
+    seed = secrets.token_hex(8)
+    data = build(url, args.players, seed)
+    print(
+        f"built {args.players} screens in {time.perf_counter() - t0:.1f} s in {tmp}",
+        file=sys.stderr,
+    )
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    connections = args.connections or -(-args.players // args.generators)
+    model = ["--workers", str(args.workers), "--threads", str(args.threads)]
+    with (tmp / "serve.log").open("wb") as log:
+        server = subprocess.Popen(
+            [*signage, "serve", "--port", str(port), *model, "--server", args.server],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        changed_at, outs, server_cpu, start_at = drive(
+            args, base, port, server, data, seed, connections, tmp
+        )
+    report(args, url, start_at, changed_at, outs, server_cpu)
+
+
+def drive(args, base, port, server, data, seed, connections, tmp):  # type: ignore[no-untyped-def]
+    """Start the generators once the server answers, approve the change on time, collect."""
+    try:
+        wait_up(f"{base}/api/v1/keys", server)
+        start_at = time.time() + 0.5
+        spec = {
+            "host": "127.0.0.1",
+            "port": port,
+            "connections": connections,
+            "seed": seed,
+            "tokens": data["tokens"],
+            "watch_notice": data["watch_notice"],
+            "start_at": start_at,
+            "seconds": args.seconds,
+            "poll_s": POLL_S,
+            "heartbeat_s": HEARTBEAT_S,
+            "upload_s": UPLOAD_S,
+        }
+        (tmp / "spec.json").write_text(json.dumps(spec))
+        outs = [tmp / f"out-{i}.json" for i in range(args.generators)]
+        generators = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.fleet.players",
+                    str(tmp / "spec.json"),
+                    str(i),
+                    str(args.generators),
+                    str(out),
+                ]
+            )
+            for i, out in enumerate(outs)
+        ]
+        time.sleep(max(0.0, start_at + args.change_at - time.time()))
+        changed_at = approve(base, str(data["staff_token"]), int(data["watch_notice"]))
+        for g in generators:
+            if g.wait() != 0:
+                raise SystemExit("a generator failed")
+        server_cpu = tree_cpu_seconds(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return changed_at, [json.loads(o.read_text()) for o in outs], server_cpu, start_at
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds of a process and its live children (gunicorn's workers), from /proc."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def report(args, url, start_at, changed_at, outs, server_cpu) -> None:  # type: ignore[no-untyped-def]
+    samples = [s for o in outs for s in o["samples"]]
+    periods = [
+        ("first minute", start_at, start_at + 60),
+        ("steady", start_at + 60, changed_at),
+        ("minute after the change", changed_at, changed_at + 60),
+    ]
+    backend = url.split(":", 1)[0].split("+")[0]
+    print(
+        f"fleet benchmark: {args.players} players (poll {POLL_S} s, heartbeat {HEARTBEAT_S} s, "
+        f"events every {UPLOAD_S} s), {args.seconds} s, one signage serve on {backend}, "
+        f"{args.generators} generator processes"
+    )
+    print(
+        f"{'period':<24} {'endpoint':<10} {'requests':>8} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'max ms':>8} {'non-2xx/304':>11}"
+    )
+    for name, lo, hi in periods:
+        for kind in ("playlist", "heartbeat", "events"):
+            mine = [s for s in samples if s[1] == kind and lo <= s[0] < hi]
+            times = [s[3] for s in mine]
+            bad = sum(1 for s in mine if s[2] not in (200, 304))
+            print(
+                f"{name:<24} {kind:<10} {len(mine):>8} {percentile(times, 0.5):>8.1f} "
+                f"{percentile(times, 0.99):>8.1f} {max(times, default=float('nan')):>8.1f} "
+                f"{bad:>11}"
+            )
+    polls = [s[3] for s in samples if s[1] == "playlist"]
+    p99 = percentile(polls, 0.99)
+    print(f"poll p99 over the whole run: {p99:.1f} ms (target < 100: {verdict(p99 < 100)})")
+    errors: dict[str, int] = {}
+    for o in outs:
+        for k, v in o["errors"].items():
+            errors[k] = errors.get(k, 0) + v
+    print(f"connection errors: {errors or 'none'}")
+    seen = [t - changed_at for o in outs for t in o["saw_watched"] if t is not None]
+    missing = sum(1 for o in outs for t in o["saw_watched"] if t is None)
+    delays = sorted(max(0.0, d) for d in seen)
+    p99d, maxd = percentile(delays, 0.99), max(delays, default=float("nan"))
+    print(
+        f"propagation of a change aimed at every screen: p50 {percentile(delays, 0.5):.2f} s, "
+        f"p99 {p99d:.2f} s (target ≤ {POLL_S + 1} s: {verdict(p99d <= POLL_S + 1)}), "
+        f"max {maxd:.2f} s (target ≤ {POLL_S + 2} s: {verdict(maxd <= POLL_S + 2)}); "
+        f"{missing} players never saw it"
+    )
+    lags = [x for o in outs for x in o["lags_ms"]]
+    gen_cpu = sum(o["cpu_s"] for o in outs)
+    sent = sum(o["events_sent"] for o in outs)
+    print(
+        f"generators: send lag p50 {percentile(lags, 0.5):.1f} ms, "
+        f"p99 {percentile(lags, 0.99):.1f} ms; CPU {gen_cpu:.1f} s in {args.seconds} s; "
+        f"{sent} events uploaded; server CPU {server_cpu:.1f} s"
+    )
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""What operators and load balancers ask of a controller process: probes and metrics."""
