@@ -32,6 +32,7 @@ from signage.ops import metrics as ops_metrics
 from signage.ops import probes
 from signage.screens import readings
 from signage.web import site
+from signage.writer import GroupWriter
 
 
 class DatabaseInt(IntegerConverter):
@@ -90,6 +91,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         weights=settings["SIGNAGE_PRIORITY_WEIGHTS"],
         check_interval_s=settings["SIGNAGE_PLAYLIST_CHECK_S"],
     )
+    app.extensions["signage.writer"] = GroupWriter(db.get_db(app))
     app.wsgi_app = UnchangedPollShortcut(  # type: ignore[method-assign]
         app.wsgi_app, app.extensions["signage.playlists"]
     )

@@ -89,7 +89,11 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     parser.add_argument("--threads", type=int, default=8, help="threads per worker")
-    parser.add_argument("--server", choices=["gunicorn", "waitress"], default="gunicorn")
+    parser.add_argument("--server", choices=["gunicorn", "waitress"], help="default: serve's")
+    parser.add_argument(
+        "--controller-root",
+        help="run signage init and serve from this source tree instead (figures before a change)",
+    )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="fleet-"))
     url = args.database_url or f"sqlite:///{tmp / 'signage.db'}"
@@ -100,6 +104,8 @@ def main() -> None:
         SIGNAGE_POLL_INTERVAL_S=str(POLL_S),
         SIGNAGE_HEARTBEAT_S=str(HEARTBEAT_S),
     )
+    if args.controller_root:
+        env["PYTHONPATH"] = str(Path(args.controller_root).resolve())
     signage = [sys.executable, "-m", "signage"]
     subprocess.run([*signage, "init"], env=env, check=True, capture_output=True)
     t0 = time.perf_counter()
@@ -113,9 +119,11 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     connections = args.connections or -(-args.players // args.generators)
     model = ["--workers", str(args.workers), "--threads", str(args.threads)]
+    if args.server:
+        model += ["--server", args.server]
     with (tmp / "serve.log").open("wb") as log:
         server = subprocess.Popen(
-            [*signage, "serve", "--port", str(port), *model, "--server", args.server],
+            [*signage, "serve", "--port", str(port), *model],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -111,6 +111,4 @@ def serve_app(target: str, host: str, port: int, threads: int, workers: int, ser
     """(Benchmarks) serve another WSGI app, MODULE:NAME, exactly as 'serve' serves ours."""
     module, _, name = target.partition(":")
     app = getattr(importlib.import_module(module), name)
-    run_server(
-        lambda: app, host=host, port=port, threads=threads, workers=workers, server=server
-    )
+    run_server(lambda: app, host=host, port=port, threads=threads, workers=workers, server=server)

@@ -23,13 +23,14 @@ from signage.api.contract import contract
 from signage.delivery import services
 from signage.delivery.cache import get_cache
 from signage.delivery.schemas import NowReply, TimelineQuery, TimelineReply, slot_json
-from signage.delivery.served import note_served
+from signage.delivery.served import Sent, note_all_served
 from signage.delivery.services import showing_at
 from signage.delivery.shortcut import etag_matches
 from signage.errors import NotFound
 from signage.media.models import Media
 from signage.screens.services import view_screen
 from signage.times import isoformat_z
+from signage.writer import get_writer
 
 bp = Blueprint("delivery", __name__)
 
@@ -50,21 +51,17 @@ bp = Blueprint("delivery", __name__)
 def playlist() -> Response:
     at = now()
     compiled = get_cache(current_app).playlist(screen_id_from_token(), at)
-    if not compiled.recorded:
-        # Before the screen has it: its display events will name it (signage.delivery.served).
-        note_served(
-            session(),
-            compiled.screen_id,
-            etag_of(compiled.etag),
-            compiled.playlist,
-            compiled.inputs,
-            now=at,
-        )
-        session().commit()
-        compiled.recorded = True
     headers = {"ETag": compiled.etag, "Cache-Control": "no-cache"}
     if etag_matches(request.headers.get("If-None-Match"), compiled.etag):
+        # The screen has it: it was recorded when it was sent (by this process or another).
         return Response(status=304, headers=headers)
+    if not compiled.recorded:
+        # Before the screen has it: its display events will name it (signage.delivery.served).
+        # Hundreds of screens are sent a new playlist at once after a change: their records
+        # are committed together (signage.writer).
+        sent = Sent(compiled.screen_id, etag_of(compiled.etag), compiled.hour, compiled.inputs, at)
+        get_writer(current_app).submit(note_all_served, (sent, compiled.playlist))
+        compiled.recorded = True
     headers[HEADER] = compiled.signature
     return Response(
         compiled.body, status=200, headers=headers, content_type="application/json; charset=utf-8"

@@ -16,8 +16,9 @@ import datetime as dt
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -84,11 +85,21 @@ class _AsMeasured:
 _SERVED_TABLE = ServedPlaylist.__table__
 
 
-def _insert_ignore(session: Session, table: sa.Table, values: dict[str, object]) -> None:
-    """INSERT a row unless its key is there already (another process, or an earlier send)."""
+@dataclass(frozen=True)
+class Sent:
+    """That the playlist ``etag`` (without quotes), compiled from ``inputs`` for the hour
+    ``generated_at``, was sent to the screen at ``at``."""
+
+    screen_id: int
+    etag: str
+    generated_at: dt.datetime
+    inputs: bytes
+    at: dt.datetime
+
+
+def _dialect_insert(session: Session, table: sa.Table) -> Any:
     name = session.connection().dialect.name
-    insert = postgresql.insert if name == "postgresql" else sqlite.insert
-    session.execute(insert(table).values(**values).on_conflict_do_nothing())
+    return (postgresql.insert if name == "postgresql" else sqlite.insert)(table)
 
 
 def record_served(
@@ -102,24 +113,46 @@ def record_served(
 ) -> None:
     """Note that the playlist ``etag`` (without quotes), compiled from ``inputs`` for the hour
     ``generated_at``, was sent to the screen now: its first send is kept, and its last."""
-    digest = sha256_hex(inputs)
-    _insert_ignore(
-        session, ServedInputs.__table__, {"digest": digest, "inputs": inputs.decode("utf-8")}
-    )
-    inputs_id = session.scalar(sa.select(ServedInputs.id).where(ServedInputs.digest == digest))
-    name = session.connection().dialect.name
-    insert = (postgresql.insert if name == "postgresql" else sqlite.insert)(_SERVED_TABLE)
+    record_sent(session, [Sent(screen_id, etag, generated_at, inputs, now)])
+
+
+def record_sent(session: Session, sends: Sequence[Sent]) -> None:
+    """Note many sendings at once, in three statements (:func:`record_served` for each)."""
+    if not sends:
+        return
+    digests = {sha256_hex(s.inputs): s.inputs for s in sends}
+    inputs_table = ServedInputs.__table__
     session.execute(
-        insert.values(
-            etag=etag,
-            screen_id=screen_id,
-            inputs_id=inputs_id,
-            generated_at=generated_at,
-            served_at=now,
-            last_sent_at=now,
-        ).on_conflict_do_update(
+        _dialect_insert(session, inputs_table).on_conflict_do_nothing(),
+        [{"digest": d, "inputs": text.decode("utf-8")} for d, text in digests.items()],
+    )
+    ids = dict(
+        session.execute(
+            sa.select(ServedInputs.digest, ServedInputs.id).where(
+                ServedInputs.digest.in_(list(digests))
+            )
+        ).all()
+    )
+    insert = _dialect_insert(session, _SERVED_TABLE)
+    latest: dict[str, Sent] = {}
+    for sent in sends:  # one row per ETag (a statement may not touch a row twice)
+        if sent.etag not in latest or latest[sent.etag].at < sent.at:
+            latest[sent.etag] = sent
+    session.execute(
+        insert.on_conflict_do_update(
             index_elements=["etag"], set_={"last_sent_at": insert.excluded.last_sent_at}
-        )
+        ),
+        [
+            {
+                "etag": s.etag,
+                "screen_id": s.screen_id,
+                "inputs_id": ids[sha256_hex(s.inputs)],
+                "generated_at": s.generated_at,
+                "served_at": s.at,
+                "last_sent_at": s.at,
+            }
+            for s in latest.values()
+        ],
     )
 
 
@@ -248,8 +281,17 @@ def note_served(
 ) -> None:
     """Record that ``playlist`` (ETag ``etag``, without quotes) was sent to the screen now, and
     keep what it holds for the plays the screen will report (:func:`record_served`)."""
-    record_served(session, screen_id, etag, playlist.generated_at, inputs, now=now)
-    REBUILT.remember(etag, playlist)
+    note_all_served(
+        session, [(Sent(screen_id, etag, playlist.generated_at, inputs, now), playlist)]
+    )
+
+
+def note_all_served(session: Session, sends: Sequence[tuple[Sent, Playlist]]) -> list[None]:
+    """:func:`note_served` for many sendings at once (a group writer's batch)."""
+    record_sent(session, [sent for sent, _ in sends])
+    for sent, playlist in sends:
+        REBUILT.remember(sent.etag, playlist)
+    return [None] * len(sends)
 
 
 _SERVED = ServedPlaylist.__table__

@@ -12,6 +12,7 @@ from signage.api.contract import contract
 from signage.health import services
 from signage.health.schemas import ScreenshotStored
 from signage.times import isoformat_z
+from signage.writer import get_writer
 
 bp = Blueprint("health", __name__)
 
@@ -28,7 +29,8 @@ def heartbeat() -> Any:
     screen_id = screen_id_from_token()
     beat = parse_document(HEARTBEAT)
     at = now()
-    services.record_heartbeat(session(), screen_id, beat, now=at)
+    # One transaction for the heartbeats that arrive together (signage.writer).
+    get_writer(current_app).write(lambda s: services.record_heartbeat(s, screen_id, beat, now=at))
     config = current_app.config
     answer: HeartbeatAnswer = {
         "server_time": isoformat_z(at),
