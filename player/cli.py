@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import signal
 from pathlib import Path
 
@@ -60,7 +61,18 @@ def cli() -> None:
     help="where the playlist, media and spool live",
 )
 @click.option("--font", type=click.Path(dir_okay=False), help="a CJK font file to draw with")
-@click.option("-v", "--verbose", is_flag=True)
+@click.option("-v", "--verbose", is_flag=True, help="log at DEBUG (same as --log-level DEBUG)")
+@click.option(
+    "--log-level",
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+    default="INFO",
+    show_default=True,
+)
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False),
+    help="log to this file too, rotated at 10 MB with 5 old files kept",
+)
 def run(
     provision_file: str | None,
     controller: str | None,
@@ -69,11 +81,22 @@ def run(
     cache_dir: str,
     font: str | None,
     verbose: bool,
+    log_level: str,
+    log_file: str | None,
 ) -> None:
     """Poll the controller, show the playlist, log every display."""
+    handlers: list[logging.Handler] = [logging.StreamHandler()]
+    if log_file:
+        Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(
+            logging.handlers.RotatingFileHandler(
+                log_file, maxBytes=10 * 1024 * 1024, backupCount=5, encoding="utf-8"
+            )
+        )
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
+        level=logging.DEBUG if verbose else log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=handlers,
     )
     provisioned: PublicKey | None = None
     screen: str | None = None

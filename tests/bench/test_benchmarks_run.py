@@ -21,8 +21,12 @@ ROOT = Path(__file__).resolve().parents[2]
     [
         (["bench.ingest", "--events", "500", "--rounds", "1"], "ratio (median of the rounds)"),
         (["bench.compile", "--screens", "5", "--notices", "10"], "compile from the database"),
+        (
+            ["bench.fleet", "--players", "6", "--seconds", "14", "--change-at", "3"],
+            "propagation of a change aimed at every screen",
+        ),
     ],
-    ids=["ingest", "compile"],
+    ids=["ingest", "compile", "fleet"],
 )
 def test_benchmark_runs(command, row, tmp_path):
     result = subprocess.run(
