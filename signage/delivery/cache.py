@@ -109,7 +109,6 @@ class PlaylistCache:
         self.background: Callable[[set[int] | None], None] | None = None  # see warm.py
         self.compiles = 0  # how many playlists this cache compiled (tests, benchmarks)
         self.loads = 0  # how many times it read the live notices
-        self.hits = 0  # polls answered from the cache
         event.listen(database.sessionmaker, "after_commit", self._after_commit)
 
     def _after_commit(self, session: Session) -> None:
@@ -177,7 +176,6 @@ class PlaylistCache:
         cached = self._compiled.get(screen_id)
         if cached is None or cached.hour != horizon_start(now):
             return None
-        self.hits += 1
         PLAYLISTS.labels("hit").inc()
         return cached
 

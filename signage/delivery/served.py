@@ -102,22 +102,9 @@ def _dialect_insert(session: Session, table: sa.Table) -> Any:
     return (postgresql.insert if name == "postgresql" else sqlite.insert)(table)
 
 
-def record_served(
-    session: Session,
-    screen_id: int,
-    etag: str,
-    generated_at: dt.datetime,
-    inputs: bytes,
-    *,
-    now: dt.datetime,
-) -> None:
-    """Note that the playlist ``etag`` (without quotes), compiled from ``inputs`` for the hour
-    ``generated_at``, was sent to the screen now: its first send is kept, and its last."""
-    record_sent(session, [Sent(screen_id, etag, generated_at, inputs, now)])
-
-
 def record_sent(session: Session, sends: Sequence[Sent]) -> None:
-    """Note many sendings at once, in three statements (:func:`record_served` for each)."""
+    """Note that each playlist was sent to its screen at ``at``: its first send is kept, and its
+    last; many at once, in three statements."""
     if not sends:
         return
     digests = {sha256_hex(s.inputs): s.inputs for s in sends}
@@ -280,7 +267,7 @@ def note_served(
     now: dt.datetime,
 ) -> None:
     """Record that ``playlist`` (ETag ``etag``, without quotes) was sent to the screen now, and
-    keep what it holds for the plays the screen will report (:func:`record_served`)."""
+    keep what it holds for the plays the screen will report (:func:`record_sent`)."""
     note_all_served(
         session, [(Sent(screen_id, etag, playlist.generated_at, inputs, now), playlist)]
     )

@@ -12,12 +12,12 @@ from playlists import (
     DEFAULT_HORIZON,
     Playlist,
     compile_playlist,
-    compile_playlists,
     timeline,
 )
 from playlists.compile import horizon_start
 from playlists.select import Selection
 from signage.delivery.durations import measurer
+from signage.delivery.live import load_live
 from signage.delivery.served import inputs_json
 from signage.delivery.specs import media_for, notice_spec, screen_spec
 from signage.errors import InvalidInput
@@ -68,12 +68,8 @@ def compile_all(
     """Compile every screen's playlist (or those of ``screens``) with one read of the notices."""
     if screens is None:
         screens = list(session.scalars(sa.select(Screen).order_by(Screen.key)))
-    revisions = servable(session, live_revisions(session, horizon_start(now)))
-    media = media_for(session, revisions)
-    specs = [notice_spec(r, media) for r in revisions]
-    return compile_playlists(
-        [screen_spec(s) for s in screens], specs, now, weights=weights, measure=measurer()
-    )
+    compiler = load_live(session, now=now, weights=weights)
+    return {s.key: compiler.playlist(screen_spec(s)) for s in screens}
 
 
 MAX_TIMELINE = dt.timedelta(days=7)

@@ -32,8 +32,6 @@ class Warmer:
         self._stopped = False
         self._hour: dt.datetime | None = None
         self._thread = threading.Thread(target=self._run, name="playlist-warmer", daemon=True)
-        self.warmed = 0  # playlists compiled here (tests, metrics)
-        self.last_s = 0.0  # how long the last round of compiles took
 
     def start(self) -> None:
         self._cache.background = self.want
@@ -82,10 +80,8 @@ class Warmer:
             count, complete = self._cache.warm(wanted, now)
             if not complete:  # a change came meanwhile: the rest next time
                 self.want(wanted)
-            self.last_s = time.perf_counter() - started
-            self.warmed += count
             if count:
-                log.debug("compiled %d playlists in %.2f s", count, self.last_s)
+                log.debug("compiled %d playlists in %.2f s", count, time.perf_counter() - started)
 
 
 def start_warming(cache: PlaylistCache, now: Callable[[], dt.datetime]) -> Warmer:
