@@ -5,7 +5,8 @@ instant it works on as an argument.
 
 * :func:`compile_playlist` (also as ``compile``) decides which approved revisions go to a screen
   and resolves their display windows to UTC intervals.
-* :func:`select` says what plays at an instant; :func:`timeline` what plays over a period.
+* :func:`select` says what plays at an instant; :func:`timeline` what plays over a period;
+  :func:`count_plays` how many times one notice plays in it.
 * :mod:`playlists.document` is the player protocol's playlist document (``signage.playlist/1``).
 """
 
@@ -35,7 +36,7 @@ from playlists.document import (
 )
 from playlists.hours import WeeklySchedule, WeeklySpecError, parse_weekly
 from playlists.reading import Reading
-from playlists.select import PlayerState, Selection, select, should_stop, timeline
+from playlists.select import PlayerState, Selection, count_plays, select, should_stop, timeline
 from playlists.shared import SharedCompiler, compile_playlists
 from playlists.vocabulary import ColorMode, Kind, Outcome, Priority
 
@@ -69,6 +70,7 @@ __all__ = [
     "compile",
     "compile_playlist",
     "compile_playlists",
+    "count_plays",
     "etag",
     "horizon_start",
     "iso",

@@ -52,6 +52,11 @@ class DisplayEvent(Base):
         sa.UniqueConstraint("screen_id", "chain_seq", name="uq_display_events_screen_chain_seq"),
         sa.Index("ix_display_events_started_at_id", "started_at", "id"),
         sa.Index("ix_display_events_notice_started", "notice_id", "started_at"),
+        # One screen's log in time order (the display log filtered by screen, and its export).
+        sa.Index("ix_display_events_screen_started_id", "screen_id", "started_at", "id"),
+        # A notice's events on one screen in chain order (the compliance evidence's first and
+        # last event, and its plays there).
+        sa.Index("ix_display_events_notice_screen_seq", "notice_id", "screen_id", "chain_seq"),
     )
 
 

@@ -84,13 +84,26 @@ def list_events(
 
 
 def iter_events(
-    session: Session, actor: User, f: EventFilter, chunk: int = 2000
-) -> Iterator[tuple[DisplayEvent, str]]:
-    """Every event matching the filter, in time order, read in chunks (CSV export)."""
-    cursor = None
+    session: Session, actor: User, f: EventFilter, chunk: int = 5000
+) -> Iterator[tuple[sa.Row[Any], str]]:
+    """Every event matching the filter, in time order, read in chunks (CSV export).
+
+    Each event is a row of the table's columns (read like a :class:`DisplayEvent`, without
+    building one: an export of a month reads hundreds of thousands), with its screen's key.
+    Keyset paging on (started_at, id), as :func:`list_events` pages.
+    """
+    require_role(actor, *SUPERVISING)
+    table = DisplayEvent.__table__
+    query = _query(session, f).with_only_columns(*table.c, Screen.key)
+    query = query.order_by(DisplayEvent.started_at, DisplayEvent.id).limit(chunk)
+    after: tuple[dt.datetime, int] | None = None
     while True:
-        page, cursor = list_events(session, actor, f, limit=chunk, cursor=cursor)
-        yield from page
-        if cursor is None:
+        page = query
+        if after is not None:
+            page = page.where(sa.tuple_(DisplayEvent.started_at, DisplayEvent.id) > after)
+        rows = session.execute(page).all()
+        for row in rows:
+            yield row, row.key
+        if len(rows) < chunk:
             return
-        session.expunge_all()
+        after = (rows[-1].started_at, rows[-1].id)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
+import sqlalchemy as sa
 from pydantic import Field
 from typing_extensions import TypedDict
 
@@ -55,7 +56,8 @@ class EventQuery(Query):
     format: Literal["json", "csv"] = "json"
 
 
-def event_json(event: DisplayEvent, screen_key: str) -> EventReply:
+def event_json(event: DisplayEvent | sa.Row[Any], screen_key: str) -> EventReply:
+    """An event as the API gives it (from a stored event, or a row of its columns)."""
     return {
         "id": event.event_id,
         "screen": screen_key,

@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from playlists import NoticeSpec
 from playlists.intervals import Interval, complement, normalise
 from signage.audit.checkpoints import CheckpointCover, covering
 from signage.audit.models import ChainHead
@@ -96,6 +97,8 @@ class Inquiry:
     weights: Mapping[str, int]
     threshold_s: int  # gaps longer than this are reported
     cache: dict[Any, int]  # expected plays of days already simulated, shared across screens
+    # Each revision's spec, made once for all screens (see signage.reports.playback).
+    specs: dict[int, NoticeSpec] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -284,7 +287,7 @@ def screen_evidence(session: Session, q: Inquiry, screen: Screen) -> ScreenEvide
     until = period.examined_until
     live = _live_here(session, q, screen, until)
     stop = _stop(q, live, until)
-    segments = playback(session, screen, q.start, until, weights=q.weights)
+    segments = playback(session, screen, q.start, until, weights=q.weights, specs=q.specs)
     scheduled = scheduled_windows(segments, q.notice.id)
     displays = _displays(session, q, screen, until)
     reported_until = _reported_until(session, q, screen, until)

@@ -11,7 +11,8 @@ and groups as they are now (their history is not kept), and its reading speeds a
 then (:func:`signage.screens.readings.readings_between`): each item lasts what its text needed
 on the screen at the time, measured as the controller measures playlists.
 
-Expected plays are then :func:`playlists.timeline` over those playlists. A player carries its
+Expected plays are then the plays :func:`playlists.timeline` gives over those playlists
+(counted by :func:`playlists.count_plays`). A player carries its
 round-robin state from item to item; the simulation starts it afresh at each local midnight of
 the screen (usually inside off hours), which lets identical days be simulated once. Over any run
 the round-robin keeps each item within one play of its share, so this differs from an unbroken
@@ -30,7 +31,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from playlists import NoticeSpec, Playlist, Reading, compile_playlist, timeline
+from playlists import NoticeSpec, Playlist, Reading, compile_playlist, count_plays
 from playlists.compile import horizon_start
 from playlists.intervals import Interval, intersect, normalise
 from signage.delivery.durations import measurer
@@ -55,13 +56,14 @@ class Segment:
     playlist: Playlist
 
 
-def _spec(revision: NoticeRevision, screen: Screen) -> NoticeSpec:
+def _spec(revision: NoticeRevision, screen: Screen, specs: dict[int, NoticeSpec]) -> NoticeSpec:
     # Aimed at the screen by key: whether it reached the screen directly or through a group
     # was settled by the query. The image does not change what plays when; the text does (how
     # long it takes to read).
-    return dataclasses.replace(
-        notice_spec(revision, None), screens=frozenset({screen.key}), groups=frozenset()
-    )
+    spec = specs.get(revision.id)
+    if spec is None:
+        spec = specs[revision.id] = notice_spec(revision, None)
+    return dataclasses.replace(spec, screens=frozenset({screen.key}), groups=frozenset())
 
 
 def playback(
@@ -71,8 +73,13 @@ def playback(
     end: dt.datetime,
     *,
     weights: Mapping[str, int],
+    specs: dict[int, NoticeSpec] | None = None,
 ) -> list[Segment]:
-    """Rebuild the playlists ``screen`` played from ``start`` until ``end``."""
+    """Rebuild the playlists ``screen`` played from ``start`` until ``end``.
+
+    ``specs`` keeps each revision's spec for the next call (a report over many screens).
+    """
+    specs = {} if specs is None else specs
     if end <= start:
         return []
     spells = spells_on_screen(session, screen, start, end)
@@ -95,7 +102,7 @@ def playback(
     measure = measurer()
     segments = []
     for a, b, live, reading in spans:
-        notices = [_spec(spells[i].revision, screen) for i in sorted(live)]
+        notices = [_spec(spells[i].revision, screen, specs) for i in sorted(live)]
         horizon = b + MARGIN - horizon_start(a)
         playlist = compile_playlist(
             dataclasses.replace(spec, reading=reading), notices, a, horizon, weights, measure
@@ -167,13 +174,7 @@ def expected_plays(
                     piece_end - day_start,
                 )
                 if key not in cache:
-                    cache[key] = sum(
-                        1
-                        for slot in timeline(segment.playlist, piece_start, piece_end)
-                        if slot.is_play
-                        and slot.item is not None
-                        and slot.item.notice_id == notice_id
-                    )
+                    cache[key] = count_plays(segment.playlist, piece_start, piece_end, notice_id)
                 total += cache[key]
             if day_end >= high:
                 break

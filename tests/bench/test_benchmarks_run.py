@@ -25,8 +25,9 @@ ROOT = Path(__file__).resolve().parents[2]
             ["bench.fleet", "--players", "6", "--seconds", "14", "--change-at", "3"],
             "propagation of a change aimed at every screen",
         ),
+        (["bench.reports", "--events", "20000", "--runs", "1"], "compliance evidence"),
     ],
-    ids=["ingest", "compile", "fleet"],
+    ids=["ingest", "compile", "fleet", "reports"],
 )
 def test_benchmark_runs(command, row, tmp_path):
     result = subprocess.run(

@@ -14,6 +14,7 @@ from playlists import (
     canonical_bytes,
     compile_playlist,
     compile_playlists,
+    count_plays,
     etag,
     parse_playlist,
     select,
@@ -232,3 +233,18 @@ def test_select_never_starts_an_item_whose_computed_duration_does_not_fit(hall, 
         if not slot.interrupted:  # the whole of it, inside one window
             assert slot.until - slot.start == length
         assert any(w[0] <= slot.start and slot.start + length <= w[1] for w in slot.item.windows)
+
+
+@settings(max_examples=200, deadline=None)
+@given(screens_strategy, notices_strategy, st.integers(-6 * 60, 36 * 60), st.integers(1, 48 * 60))
+def test_count_plays_counts_what_the_timeline_plays(hall, notices, minute, length):
+    playlist = compile_playlist(hall, notices, BASE)
+    start = BASE + dt.timedelta(minutes=minute)
+    end = start + dt.timedelta(minutes=length)
+    for n in notices:
+        walked = sum(
+            1
+            for slot in timeline(playlist, start, end)
+            if slot.is_play and slot.item is not None and slot.item.notice_id == n.notice_id
+        )
+        assert count_plays(playlist, start, end, n.notice_id) == walked

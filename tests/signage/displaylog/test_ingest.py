@@ -15,7 +15,9 @@ from signage.audit.chain import link_hash
 from signage.clock import utcnow
 from signage.displaylog.chains import verify_display_logs
 from signage.displaylog.models import DisplayEvent, DisplayGap, RefusedEvent
+from signage.displaylog.reading import EventFilter, iter_events, list_events
 from signage.displaylog.records import hashed_record
+from signage.displaylog.schemas import event_json
 from signage.screens.services import create_screen
 from tests.screen_record import FAST, ScreenRecord, fetch_etag
 
@@ -270,6 +272,17 @@ def test_display_events_filters_paging_and_csv(client, db_session, world, make_n
         ).status_code
         == 422
     )
+
+
+def test_the_export_reads_in_chunks_every_row_once_in_order(client, db_session, world, make_user):
+    post(client, world, [event(world, world["live"], s) for s in range(1, 8)])
+    supervisor = make_user("supervisor")
+    everything = EventFilter(screen="hall")
+    page, _ = list_events(db_session, supervisor, everything, limit=100)
+    for chunk in (1, 3, 7, 100):
+        rows = list(iter_events(db_session, supervisor, everything, chunk=chunk))
+        assert [(r.player_seq, key) for r, key in rows] == [(e.player_seq, k) for e, k in page]
+        assert [event_json(r, k) for r, k in rows] == [event_json(e, k) for e, k in page]
 
 
 def test_verify_logs_cli_covers_display_chains(client, db_session, world, app, config):
