@@ -11,11 +11,31 @@ from typing import Any
 import requests
 
 from player.clock import ServerClock
-from player.errors import ControllerError, Unreachable
+from player.errors import Busy, ControllerError, Unreachable
 from playlists.events import DisplayEvent, EventsAnswer
 from playlists.evidence import SignedHead
 from playlists.heartbeat import Heartbeat, HeartbeatAnswer
 from playlists.signing import HEADER, KeyChain
+
+LONGEST_WAIT_S = 3600.0  # a Retry-After beyond this is taken as this
+
+
+def retry_after_s(response: requests.Response) -> float | None:
+    """The seconds a 503 or 429 answer's ``Retry-After`` asks for (delay-seconds, or an
+    HTTP date), or None when the answer is not one or has no such header."""
+    if response.status_code not in (429, 503):
+        return None
+    raw = response.headers.get("Retry-After", "").strip()
+    if raw.isdigit():
+        return min(float(raw), LONGEST_WAIT_S)
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    wait = (when - dt.datetime.now(dt.UTC)).total_seconds()
+    return min(max(wait, 0.0), LONGEST_WAIT_S)
 
 
 @dataclass(frozen=True)
@@ -30,8 +50,9 @@ class ControllerClient:
     """The controller's player API for one screen.
 
     ``session`` is injected so tests can pass one whose adapters answer without a network.
-    Connection failures, timeouts and 5xx answers raise :class:`Unreachable` (worth retrying);
-    other error answers raise :class:`ControllerError`.
+    Connection failures, timeouts and 5xx answers raise :class:`Unreachable` (worth retrying),
+    503 and 429 answers with ``Retry-After`` its :class:`Busy` (retry then); other error
+    answers raise :class:`ControllerError`.
     """
 
     def __init__(
@@ -63,6 +84,13 @@ class ControllerClient:
             with contextlib.suppress(TypeError, ValueError):
                 self.clock.observe_date_header(email.utils.parsedate_to_datetime(date), received)
         response.sent_at, response.received_at = sent, received  # type: ignore[attr-defined]
+        wait = retry_after_s(response)
+        if wait is not None:
+            raise Busy(
+                f"{method} {url}: HTTP {response.status_code}, asked to come back in {wait:.0f} s",
+                response.status_code,
+                wait,
+            )
         if response.status_code >= 500:
             raise Unreachable(f"{method} {url}: HTTP {response.status_code}")
         if response.status_code >= 400:

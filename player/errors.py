@@ -33,5 +33,14 @@ class Unreachable(ControllerError):
     pass
 
 
+class Busy(Unreachable):
+    """The controller answered 503 or 429 with ``Retry-After``: come back in that many seconds
+    (it paces uploads after an outage); what was sent was not taken, and must be sent again."""
+
+    def __init__(self, message: str, status: int, retry_after_s: float) -> None:
+        super().__init__(message, status)
+        self.retry_after_s = retry_after_s
+
+
 class MediaError(PlayerError):
     pass

@@ -6,7 +6,8 @@
 * **poll**: the playlist with ``If-None-Match``, the media it needs, heartbeats, screenshots.
   Errors back off exponentially with jitter, up to five minutes.
 * **upload**: spooled events in batches signed with the player's own key
-  (``player.uploader``), settled by the controller's answer.
+  (``player.uploader``), settled by the controller's answer. An upload the controller paces
+  (``503`` with ``Retry-After``, after an outage) goes again when it was told.
 
 Windows, off hours and urgent interrupts are enforced here, from the cached playlist, so with the
 controller unreachable nothing is shown outside its window.
@@ -18,6 +19,7 @@ import collections
 import io
 import json
 import logging
+import random
 import shutil
 import threading
 import time
@@ -31,7 +33,7 @@ from player.backoff import Backoff
 from player.client import ControllerClient
 from player.clock import ServerClock
 from player.config import PlayerConfig
-from player.errors import ControllerError, MediaError, PlayerError, Unreachable
+from player.errors import Busy, ControllerError, MediaError, PlayerError, Unreachable
 from player.fonts import FontSet, font_ref
 from player.identity import load_or_create
 from player.output import Output
@@ -90,6 +92,7 @@ class Player(Shows):
         self._size: tuple[int, int] | None = None
         self.stop = threading.Event()
         self.controller_answered = threading.Event()  # set by each successful poll round
+        self.jitter = random.Random()
         self.errors: collections.deque[str] = collections.deque(maxlen=20)
         self.current_item: str | None = None
         self.last_frame: Image.Image | None = None
@@ -237,6 +240,11 @@ class Player(Shows):
                 moved = self.upload_once()
                 backoff.reset()
                 delay = 0.0 if moved >= self.config.batch_size else self.config.upload_interval_s
+            except Busy as exc:
+                # Paced by the controller (after an outage every screen sends at once): come
+                # back when it said, spread by a second of our own, and not woken earlier.
+                log.info("upload paced: %s", exc)
+                delay = exc.retry_after_s + self.jitter.uniform(0, 1)
             except Exception as exc:
                 if isinstance(exc, PlayerError):
                     self.note_error(f"upload failed: {exc}")

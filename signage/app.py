@@ -26,6 +26,7 @@ from signage.config import load_config
 from signage.delivery import durations
 from signage.delivery.cache import PlaylistCache
 from signage.delivery.shortcut import UnchangedPollShortcut
+from signage.displaylog.pacing import PacedUploads, UploadGate
 from signage.errors import InvalidInput, ServiceError, TooManyAttempts
 from signage.keys.services import KeyHolder, key_file
 from signage.ops import metrics as ops_metrics
@@ -95,6 +96,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.wsgi_app = UnchangedPollShortcut(  # type: ignore[method-assign]
         app.wsgi_app, app.extensions["signage.playlists"]
     )
+    if settings["SIGNAGE_UPLOADS_AT_ONCE"] > 0:
+        gate = UploadGate(settings["SIGNAGE_UPLOADS_AT_ONCE"])
+        app.extensions["signage.uploads"] = gate
+        app.wsgi_app = PacedUploads(app.wsgi_app, gate)  # type: ignore[method-assign]
     routes.init_app(app)
     app.register_blueprint(probes.bp)
     ops_metrics.init_app(app)

@@ -65,6 +65,9 @@ DEFAULTS: dict[str, Any] = {
     "SIGNAGE_POLL_INTERVAL_S": 10,
     "SIGNAGE_HEARTBEAT_S": 30,
     "SIGNAGE_SCREENSHOT_INTERVAL_S": 300,
+    # Uploads of display events each serving process stores at once; more are told when to come
+    # back (503 with Retry-After, signage.displaylog.pacing). 0: no limit.
+    "SIGNAGE_UPLOADS_AT_ONCE": 2,
     # Web pages: send the session cookie over HTTPS only (set when the controller is served over
     # HTTPS, directly or behind a proxy), and how long a sign-in lasts, in hours.
     "SIGNAGE_SECURE_COOKIES": False,
@@ -118,6 +121,8 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     config["SIGNAGE_DATA_DIR"] = str(data_dir)
     if not config["SIGNAGE_DATABASE_URL"]:
         config["SIGNAGE_DATABASE_URL"] = f"sqlite:///{data_dir / 'signage.db'}"
+    if not 0 <= config["SIGNAGE_UPLOADS_AT_ONCE"] <= 1000:
+        raise ValueError("SIGNAGE_UPLOADS_AT_ONCE must be a whole number from 0 to 1000")
     if not config["SIGNAGE_SECRET_KEY"]:
         config["SIGNAGE_SECRET_KEY"] = _stored_secret(data_dir)
     return config

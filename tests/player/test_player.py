@@ -16,13 +16,14 @@ import time
 
 import jsonschema
 import pytest
+import sqlalchemy as sa
 from PIL import Image
 
 from player.backoff import Backoff
 from player.client import ControllerClient
 from player.clock import ServerClock
 from player.config import PlayerConfig
-from player.errors import MediaError, Unreachable
+from player.errors import Busy, MediaError, Unreachable
 from player.output import PngOutput
 from player.runner import Player
 from player.spool import SCHEMA as SPOOL_SCHEMA
@@ -31,6 +32,7 @@ from player.store import Store
 from playlists import PlayerState
 from playlists.evidence import GENESIS, event_hash
 from signage.clock import utcnow
+from signage.displaylog.models import DisplayEvent
 from signage.media import services as media_services
 from tests.player.wsgi_adapter import session_for
 
@@ -381,6 +383,41 @@ def test_the_backlog_goes_up_as_soon_as_the_poll_loop_hears_from_the_controller(
         player.stop.set()
         for thread in threads:
             thread.join(timeout=5)
+
+
+def test_a_paced_upload_waits_as_told_and_loses_nothing(setup, fonts, monkeypatch, db_session):
+    publish(setup)
+    player, _, _ = make_player(setup, fonts)
+    player.poll_once()
+    player.show_once(PlayerState())
+    gate = setup["app"].extensions["signage.uploads"]
+    for _ in range(gate.limit):  # every place taken, as when the whole fleet sends at once
+        assert gate.enter()
+    gate.wait_s = 0.0
+    try:
+        with pytest.raises(Busy) as paced:
+            player.upload_once()
+        assert paced.value.status == 503 and paced.value.retry_after_s >= 1
+        assert player.spool.count() == 1  # kept, to be sent again
+        # The upload loop waits what it was told, plus at most a second, and a poll that hears
+        # from the controller meanwhile does not cut the wait short.
+        slept: list[tuple[float, object]] = []
+
+        def sleep(delay, wake=None):
+            slept.append((delay, wake))
+            return False
+
+        monkeypatch.setattr(player, "_sleep", sleep)
+        player.upload_loop()
+        ((delay, wake),) = slept
+        assert paced.value.retry_after_s <= delay <= paced.value.retry_after_s + 2 and wake is None
+        assert not any("upload failed" in e for e in player.errors)
+    finally:
+        for _ in range(gate.limit):
+            gate.leave(0.01)
+    assert player.upload_once() == 1 and player.spool.count() == 0
+    stored = db_session.scalar(sa.select(sa.func.count()).select_from(DisplayEvent))
+    assert stored == 1
 
 
 def test_backoff_grows_with_jitter_and_resets():
