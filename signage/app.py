@@ -28,6 +28,7 @@ from signage.delivery.cache import PlaylistCache
 from signage.delivery.shortcut import UnchangedPollShortcut
 from signage.displaylog.pacing import PacedUploads, UploadGate
 from signage.errors import InvalidInput, ServiceError, TooManyAttempts
+from signage.health.shortcut import HeartbeatShortcut
 from signage.keys.services import KeyHolder, key_file
 from signage.ops import metrics as ops_metrics
 from signage.ops import probes
@@ -95,6 +96,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["signage.writer"] = GroupWriter(db.get_db(app))
     app.wsgi_app = UnchangedPollShortcut(  # type: ignore[method-assign]
         app.wsgi_app, app.extensions["signage.playlists"]
+    )
+    app.wsgi_app = HeartbeatShortcut(  # type: ignore[method-assign]
+        app.wsgi_app,
+        app.extensions["signage.playlists"],
+        app.extensions["signage.writer"],
+        app.config,
+        site.SECURITY_HEADERS,
     )
     if settings["SIGNAGE_UPLOADS_AT_ONCE"] > 0:
         gate = UploadGate(settings["SIGNAGE_UPLOADS_AT_ONCE"])

@@ -14,6 +14,13 @@ requests, p50, p99 and max latency, and errors; the propagation of the change (f
 approving request's answer to each player's first poll that sees it: p50, p99, max, against
 the poll interval + 1 s and + 2 s); and the generators' own lag and CPU, which say whether
 they kept up (a generator that lags is the bottleneck, not the server).
+
+With ``--outage-at T`` there is no change; instead the server is stopped at T seconds, stays
+down ``--outage-s`` seconds, and is started again with its clock ``--outage-hours`` ahead
+(``faketime``), as the players' clocks jump too: they come back having shown their items for
+that long, with those events waiting. Prints the same table for the minute after the restart
+and until the backlog was stored, how long storing it took, how many uploads were paced (503
+with Retry-After), and whether every event was stored exactly once.
 """
 
 from __future__ import annotations
@@ -30,7 +37,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.fleet import outage
 from bench.fleet.setup import build
+from bench.fleet.stats import percentile, table, verdict
 
 POLL_S, HEARTBEAT_S, UPLOAD_S = 10, 30, 60
 
@@ -52,13 +61,6 @@ def wait_up(url: str, process: subprocess.Popen[bytes], timeout: float = 120) ->
         except OSError:
             time.sleep(0.05)
     raise SystemExit(f"{url} did not come up")
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def approve(base: str, token: str, notice: int) -> float:
@@ -90,6 +92,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     parser.add_argument("--threads", type=int, default=8, help="threads per worker")
     parser.add_argument("--server", choices=["gunicorn", "waitress"], help="default: serve's")
+    parser.add_argument("--outage-at", type=float, help="stop the server this many seconds in")
+    parser.add_argument("--outage-s", type=float, default=10, help="real seconds it stays down")
+    parser.add_argument(
+        "--outage-hours", type=float, default=1.0, help="how long the outage lasts for the clocks"
+    )
     parser.add_argument(
         "--controller-root",
         help="run signage init and serve from this source tree instead (figures before a change)",
@@ -121,21 +128,27 @@ def main() -> None:
     model = ["--workers", str(args.workers), "--threads", str(args.threads)]
     if args.server:
         model += ["--server", args.server]
+    command = [*signage, "serve", "--port", str(port), *model]
     with (tmp / "serve.log").open("wb") as log:
-        server = subprocess.Popen(
-            [*signage, "serve", "--port", str(port), *model],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        changed_at, outs, server_cpu, start_at = drive(
-            args, base, port, server, data, seed, connections, tmp
+
+        def serve(prefix: list[str]) -> subprocess.Popen[bytes]:
+            return subprocess.Popen(
+                [*prefix, *command], env=env, stdout=log, stderr=subprocess.STDOUT
+            )
+
+        changed_at, outs, server_cpu, start_at, back_at = drive(
+            args, base, port, serve, data, seed, connections, tmp
         )
     report(args, url, start_at, changed_at, outs, server_cpu)
+    if back_at is not None:
+        outage.report(args, url, start_at, back_at, outs)
 
 
-def drive(args, base, port, server, data, seed, connections, tmp):  # type: ignore[no-untyped-def]
-    """Start the generators once the server answers, approve the change on time, collect."""
+def drive(args, base, port, serve, data, seed, connections, tmp):  # type: ignore[no-untyped-def]
+    """Start the generators once the server answers, approve the change on time (or stop the
+    server and start it again for an outage), collect."""
+    server = serve([])
+    back_at, server_cpu = None, 0.0
     try:
         wait_up(f"{base}/api/v1/keys", server)
         start_at = time.time() + 0.5
@@ -152,6 +165,8 @@ def drive(args, base, port, server, data, seed, connections, tmp):  # type: igno
             "heartbeat_s": HEARTBEAT_S,
             "upload_s": UPLOAD_S,
         }
+        if args.outage_at is not None:
+            spec["outage"] = {"at": start_at + args.outage_at, "shift_s": args.outage_hours * 3600}
         (tmp / "spec.json").write_text(json.dumps(spec))
         outs = [tmp / f"out-{i}.json" for i in range(args.generators)]
         generators = [
@@ -168,16 +183,28 @@ def drive(args, base, port, server, data, seed, connections, tmp):  # type: igno
             )
             for i, out in enumerate(outs)
         ]
-        time.sleep(max(0.0, start_at + args.change_at - time.time()))
-        changed_at = approve(base, str(data["staff_token"]), int(data["watch_notice"]))
+        if args.outage_at is None:
+            time.sleep(max(0.0, start_at + args.change_at - time.time()))
+            changed_at = approve(base, str(data["staff_token"]), int(data["watch_notice"]))
+        else:
+            changed_at = start_at + args.seconds  # no change
+            time.sleep(max(0.0, spec["outage"]["at"] - time.time()))
+            server_cpu += tree_cpu_seconds(server.pid)
+            server.terminate()
+            server.wait(timeout=30)
+            time.sleep(args.outage_s)
+            server = serve(["faketime", "-f", f"+{int(args.outage_hours * 3600)}s"])
+            wait_up(f"{base}/healthz", server)
+            back_at = time.time()
         for g in generators:
             if g.wait() != 0:
                 raise SystemExit("a generator failed")
-        server_cpu = tree_cpu_seconds(server.pid)
+        server_cpu += tree_cpu_seconds(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return changed_at, [json.loads(o.read_text()) for o in outs], server_cpu, start_at
+    outs = [json.loads(o.read_text()) for o in outs]
+    return changed_at, outs, server_cpu, start_at, back_at
 
 
 def tree_cpu_seconds(pid: int) -> float:
@@ -195,31 +222,18 @@ def tree_cpu_seconds(pid: int) -> float:
 
 def report(args, url, start_at, changed_at, outs, server_cpu) -> None:  # type: ignore[no-untyped-def]
     samples = [s for o in outs for s in o["samples"]]
-    periods = [
-        ("first minute", start_at, start_at + 60),
-        ("steady", start_at + 60, changed_at),
-        ("minute after the change", changed_at, changed_at + 60),
-    ]
+    periods = [("first minute", start_at, start_at + 60), ("steady", start_at + 60, changed_at)]
+    if args.outage_at is None:
+        periods.append(("minute after the change", changed_at, changed_at + 60))
+    else:
+        periods[-1] = ("steady", start_at + 60, start_at + args.outage_at)
     backend = url.split(":", 1)[0].split("+")[0]
     print(
         f"fleet benchmark: {args.players} players (poll {POLL_S} s, heartbeat {HEARTBEAT_S} s, "
         f"events every {UPLOAD_S} s), {args.seconds} s, one signage serve on {backend}, "
         f"{args.generators} generator processes"
     )
-    print(
-        f"{'period':<24} {'endpoint':<10} {'requests':>8} {'p50 ms':>8} {'p99 ms':>8} "
-        f"{'max ms':>8} {'non-2xx/304':>11}"
-    )
-    for name, lo, hi in periods:
-        for kind in ("playlist", "heartbeat", "events"):
-            mine = [s for s in samples if s[1] == kind and lo <= s[0] < hi]
-            times = [s[3] for s in mine]
-            bad = sum(1 for s in mine if s[2] not in (200, 304))
-            print(
-                f"{name:<24} {kind:<10} {len(mine):>8} {percentile(times, 0.5):>8.1f} "
-                f"{percentile(times, 0.99):>8.1f} {max(times, default=float('nan')):>8.1f} "
-                f"{bad:>11}"
-            )
+    table(samples, periods)
     polls = [s[3] for s in samples if s[1] == "playlist"]
     p99 = percentile(polls, 0.99)
     print(f"poll p99 over the whole run: {p99:.1f} ms (target < 100: {verdict(p99 < 100)})")
@@ -228,6 +242,19 @@ def report(args, url, start_at, changed_at, outs, server_cpu) -> None:  # type: 
         for k, v in o["errors"].items():
             errors[k] = errors.get(k, 0) + v
     print(f"connection errors: {errors or 'none'}")
+    if args.outage_at is None:
+        propagation(outs, changed_at)
+    lags = [x for o in outs for x in o["lags_ms"]]
+    gen_cpu = sum(o["cpu_s"] for o in outs)
+    sent = sum(o["events_sent"] for o in outs)
+    print(
+        f"generators: send lag p50 {percentile(lags, 0.5):.1f} ms, "
+        f"p99 {percentile(lags, 0.99):.1f} ms; CPU {gen_cpu:.1f} s in {args.seconds} s; "
+        f"{sent} events shown; server CPU {server_cpu:.1f} s"
+    )
+
+
+def propagation(outs, changed_at) -> None:  # type: ignore[no-untyped-def]
     seen = [t - changed_at for o in outs for t in o["saw_watched"] if t is not None]
     missing = sum(1 for o in outs for t in o["saw_watched"] if t is None)
     delays = sorted(max(0.0, d) for d in seen)
@@ -238,18 +265,6 @@ def report(args, url, start_at, changed_at, outs, server_cpu) -> None:  # type: 
         f"max {maxd:.2f} s (target ≤ {POLL_S + 2} s: {verdict(maxd <= POLL_S + 2)}); "
         f"{missing} players never saw it"
     )
-    lags = [x for o in outs for x in o["lags_ms"]]
-    gen_cpu = sum(o["cpu_s"] for o in outs)
-    sent = sum(o["events_sent"] for o in outs)
-    print(
-        f"generators: send lag p50 {percentile(lags, 0.5):.1f} ms, "
-        f"p99 {percentile(lags, 0.99):.1f} ms; CPU {gen_cpu:.1f} s in {args.seconds} s; "
-        f"{sent} events uploaded; server CPU {server_cpu:.1f} s"
-    )
-
-
-def verdict(ok: bool) -> str:
-    return "met" if ok else "MISSED"
 
 
 if __name__ == "__main__":

@@ -11,6 +11,13 @@ keep-alive HTTP/1.1 connections written with asyncio streams (no HTTP library: t
 cost less than the server). Every request's start, endpoint, status and latency is kept; so is
 how late each was sent against its schedule (the generator's own lag, which says whether it
 kept up), the first time each player saw the watched notice, and this process's CPU time.
+
+Events wait in each player's own list until the controller takes them, as in a player's spool:
+an upload that fails (the controller down) is tried again as soon as a poll gets an answer, a
+``503`` with ``Retry-After`` when it says (plus up to a second of jitter), and a player with more
+than a batch waiting sends the next batch at once. For an outage (``spec["outage"]``) the
+players' clock jumps ``shift_s`` ahead when the controller goes down, as if that long had
+passed: they have shown their items all that while, and come back with the backlog.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from playlists.evidence import GENESIS, event_hash, sign_head
 from playlists.signing import SigningKey
 
 PLAYLIST, HEARTBEAT, EVENTS = "playlist", "heartbeat", "events"
+BATCH = 500  # events per upload, as the player sends them
 PATHS = {
     PLAYLIST: "/api/v1/player/playlist",
     HEARTBEAT: "/api/v1/player/heartbeat",
@@ -61,6 +69,11 @@ class Player:
     shown_until: float = 0.0
     item_cursor: int = 0
     saw_watched: float | None = None
+    pending: list[dict[str, Any]] = field(default_factory=list)
+    uploading: bool = False
+    failed: bool = False  # the last upload could not reach the controller
+    retry_at: float = 0.0  # paced: not before this
+    drained_at: float | None = None  # when its list last became empty
 
 
 class Connections:
@@ -115,7 +128,7 @@ def events_since(player: Player, now: float) -> list[dict[str, Any]]:
     ``play_ms``, back to back, from the playlist it had when each began."""
     events = []
     at = max(player.shown_until, player.history[0][0] if player.history else now)
-    while len(events) < 200:
+    while True:
         current = [h for h in player.history if h[0] <= at]
         if not current:
             break
@@ -171,10 +184,27 @@ class Fleet:
         self.lags: list[float] = []
         self.errors: dict[str, int] = {}
         self.inflight: set[asyncio.Task[None]] = set()
+        self.jitter = random.Random(spec["seed"] + f"-{part}")
+        self.accepted = self.duplicates = self.rejected = self.paced = 0
+
+    def vnow(self) -> float:
+        """The players' clock: the real one, jumped ahead by the outage once it began."""
+        now = time.time()
+        outage = self.spec.get("outage")
+        return now + outage["shift_s"] if outage and now >= outage["at"] else now
+
+    def spawn(self, player: Player, kind: str, delay: float = 0.0) -> None:
+        def start() -> None:
+            task = asyncio.create_task(self.act(player, kind))
+            self.inflight.add(task)
+            task.add_done_callback(self.inflight.discard)
+
+        asyncio.get_running_loop().call_later(delay, start)
 
     async def act(self, player: Player, kind: str) -> None:
         headers = {"Authorization": f"Bearer {player.token}"}
         body = b""
+        batch: list[dict[str, Any]] = []
         if kind == PLAYLIST and player.etag:
             headers["If-None-Match"] = player.etag
         elif kind == HEARTBEAT:
@@ -183,12 +213,16 @@ class Fleet:
                 {"version": "bench", "playlist_etag": (player.etag or "").strip('"')}
             ).encode()
         elif kind == EVENTS:
-            events = events_since(player, time.time())
-            if not events:
+            if player.uploading:
                 return
-            head = sign_head(player.key, events[-1]["seq"], player.prev)
+            player.pending.extend(events_since(player, self.vnow()))
+            if not player.pending or time.time() < player.retry_at:
+                return
+            batch = player.pending[:BATCH]
+            head = sign_head(player.key, batch[-1]["seq"], event_hash(batch[-1]))
             headers["Content-Type"] = "application/json"
-            body = json.dumps({"events": events, "head": head}).encode()
+            body = json.dumps({"events": batch, "head": head}).encode()
+            player.uploading = True
         method = "GET" if kind == PLAYLIST else "POST"
         started = time.time()
         t0 = time.perf_counter()
@@ -199,10 +233,38 @@ class Fleet:
         except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
             name = f"{kind}: {type(exc).__name__}"
             self.errors[name] = self.errors.get(name, 0) + 1
+            if kind == EVENTS:
+                player.uploading, player.failed = False, True
             return
         self.samples.append((started, kind, status, (time.perf_counter() - t0) * 1000))
-        if kind == PLAYLIST and status == 200:
-            self.take_playlist(player, answer.get("etag"), data)
+        if kind == PLAYLIST and status in (200, 304):
+            if status == 200:
+                self.take_playlist(player, answer.get("etag"), data)
+            if player.failed:  # the uploader is woken by the poll that gets an answer
+                player.failed = False
+                self.spawn(player, EVENTS)
+        elif kind == EVENTS:
+            player.uploading = False
+            self.settle(player, batch, status, answer, data)
+
+    def settle(self, player: Player, batch, status, answer, data) -> None:  # type: ignore[no-untyped-def]
+        if status == 200:
+            result = json.loads(data)
+            self.accepted += len(result["accepted"])
+            self.duplicates += len(result["duplicates"])
+            self.rejected += len(result["rejected"])
+            del player.pending[: len(batch)]
+            if player.pending:
+                self.spawn(player, EVENTS)
+            else:
+                player.drained_at = time.time()
+        elif status == 503 and "retry-after" in answer:
+            self.paced += 1
+            wait = float(answer["retry-after"]) + self.jitter.uniform(0, 1)
+            player.retry_at = time.time() + wait
+            self.spawn(player, EVENTS, wait)
+        else:
+            player.failed = True
 
     def take_playlist(self, player: Player, etag: str | None, data: bytes) -> None:
         document = json.loads(data)
@@ -214,7 +276,7 @@ class Fleet:
             }
             for i in document["items"]
         ]
-        now = time.time()
+        now = self.vnow()
         player.etag = etag
         player.history.append((now, etag or "", items))
         if player.shown_until == 0:
@@ -242,10 +304,9 @@ class Fleet:
             if delay > 0:
                 await asyncio.sleep(delay)
             self.lags.append(max(0.0, time.time() - at) * 1000)
-            task = asyncio.create_task(self.act(player, kind))
-            self.inflight.add(task)
-            task.add_done_callback(self.inflight.discard)
+            self.spawn(player, kind)
             heapq.heappush(due, (at + rates[kind], next(order), player, kind))
+        await asyncio.sleep(0.1)  # the tasks spawned last start
         if self.inflight:
             await asyncio.wait(self.inflight, timeout=30)
 
@@ -266,6 +327,12 @@ def main() -> None:
                 "saw_watched": [p.saw_watched for p in fleet.players],
                 "cpu_s": usage.ru_utime + usage.ru_stime,
                 "events_sent": sum(p.seq for p in fleet.players),
+                "accepted": fleet.accepted,
+                "duplicates": fleet.duplicates,
+                "rejected": fleet.rejected,
+                "paced": fleet.paced,
+                "pending_left": sum(len(p.pending) for p in fleet.players),
+                "drained_at": [p.drained_at for p in fleet.players],
             },
             f,
         )

@@ -179,6 +179,12 @@ class PlaylistCache:
         PLAYLISTS.labels("hit").inc()
         return cached
 
+    def known_screen(self, token: str) -> int | None:
+        """The id of the screen ``token`` belongs to when the cache holds the token, else None
+        (without looking in the database: :meth:`screen_id` does that)."""
+        self._sync_on_request()
+        return self._tokens.get(token_hash(token))
+
     def forget_screen(self, screen_id: int) -> None:
         """Drop what is cached of one screen (its tokens and playlist) at once, in this process:
         the caller changed it. Other processes drop it when they next look at the epoch."""

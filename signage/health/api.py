@@ -30,15 +30,9 @@ def heartbeat() -> Any:
     beat = parse_document(HEARTBEAT)
     at = now()
     # One transaction for the heartbeats that arrive together (signage.writer).
+    # signage.health.shortcut answers the same heartbeats before Flask when it can.
     get_writer(current_app).write(lambda s: services.record_heartbeat(s, screen_id, beat, now=at))
-    config = current_app.config
-    answer: HeartbeatAnswer = {
-        "server_time": isoformat_z(at),
-        "poll_interval_s": config["SIGNAGE_POLL_INTERVAL_S"],
-        "heartbeat_interval_s": config["SIGNAGE_HEARTBEAT_S"],
-        "screenshot_interval_s": config["SIGNAGE_SCREENSHOT_INTERVAL_S"],
-    }
-    return answer
+    return services.heartbeat_answer(current_app.config, at)
 
 
 @bp.put("/player/screenshot")

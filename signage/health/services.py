@@ -14,22 +14,34 @@ from __future__ import annotations
 import datetime as dt
 import io
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy.orm import Session
 
 from playlists import canonical_json
-from playlists.heartbeat import Heartbeat
+from playlists.heartbeat import Heartbeat, HeartbeatAnswer
 from signage.audit.services import record
 from signage.errors import InvalidInput, PayloadTooLarge
 from signage.health.models import PlaylistRefusal, ScreenOutage, Screenshot, ScreenStatus
 from signage.screens.models import Screen
+from signage.times import isoformat_z
 
 MAX_SCREENSHOT_BYTES = 2 * 1024 * 1024
 MISSED_BEATS = 3
 REFUSALS_KEPT = 50
+
+
+def heartbeat_answer(config: Mapping[str, Any], at: dt.datetime) -> HeartbeatAnswer:
+    """What a heartbeat is answered: the server's time and the intervals the deployment sets."""
+    return {
+        "server_time": isoformat_z(at),
+        "poll_interval_s": config["SIGNAGE_POLL_INTERVAL_S"],
+        "heartbeat_interval_s": config["SIGNAGE_HEARTBEAT_S"],
+        "screenshot_interval_s": config["SIGNAGE_SCREENSHOT_INTERVAL_S"],
+    }
 
 
 def record_heartbeat(

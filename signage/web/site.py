@@ -86,15 +86,22 @@ def error_page(status: int, message: str) -> Response:
     return response
 
 
+# Sent with every answer (the shortcuts that answer before Flask send them too).
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+)
+
+
 def _security_headers(response: Response) -> Response:
     if response.mimetype == "text/html":
         # Pages may show a token or password once; on a shared office PC the browser must not
         # keep them (nor any other page of the back office) in its cache.
         response.headers.setdefault("Cache-Control", "no-store")
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
+    for name, value in SECURITY_HEADERS:
+        response.headers.setdefault(name, value)
     return response
 
 
