@@ -48,6 +48,18 @@ def pytest_report_header() -> str:
     return f"signage test database: {PG_URL or 'SQLite'}"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the PostgreSQL pass only the tests that use the test database run: the others (the
+    pure scheduling core, the player, the benchmarks' runs on their own SQLite) ran on the
+    SQLite pass and do not touch the database this pass is for."""
+    if not PG_URL:
+        return
+    drop = [i for i in items if "database_url" not in getattr(i, "fixturenames", ())]
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = [i for i in items if "database_url" in getattr(i, "fixturenames", ())]
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _fast_password_hashing() -> Iterator[None]:
     # Argon2's production parameters take ~50 ms a hash; tests create hundreds of users.

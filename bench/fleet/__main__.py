@@ -26,9 +26,11 @@ with Retry-After), and whether every event was stored exactly once.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -92,6 +94,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     parser.add_argument("--threads", type=int, default=8, help="threads per worker")
     parser.add_argument("--server", choices=["gunicorn", "waitress"], help="default: serve's")
+    parser.add_argument(
+        "--short-notices", action="store_true", help="notices of one line (about 15 s each)"
+    )
     parser.add_argument("--outage-at", type=float, help="stop the server this many seconds in")
     parser.add_argument("--outage-s", type=float, default=10, help="real seconds it stays down")
     parser.add_argument(
@@ -117,7 +122,7 @@ def main() -> None:
     subprocess.run([*signage, "init"], env=env, check=True, capture_output=True)
     t0 = time.perf_counter()
     seed = secrets.token_hex(8)
-    data = build(url, args.players, seed)
+    data = build(url, args.players, seed, short=args.short_notices)
     print(
         f"built {args.players} screens in {time.perf_counter() - t0:.1f} s in {tmp}",
         file=sys.stderr,
@@ -133,7 +138,11 @@ def main() -> None:
 
         def serve(prefix: list[str]) -> subprocess.Popen[bytes]:
             return subprocess.Popen(
-                [*prefix, *command], env=env, stdout=log, stderr=subprocess.STDOUT
+                [*prefix, *command],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # stopped as a whole: faketime, master and workers
             )
 
         changed_at, outs, server_cpu, start_at, back_at = drive(
@@ -188,10 +197,11 @@ def drive(args, base, port, serve, data, seed, connections, tmp):  # type: ignor
             changed_at = approve(base, str(data["staff_token"]), int(data["watch_notice"]))
         else:
             changed_at = start_at + args.seconds  # no change
-            time.sleep(max(0.0, spec["outage"]["at"] - time.time()))
+            # Down a moment before the players' clocks jump: nothing they make with the new
+            # time reaches the server still running on the old one.
+            time.sleep(max(0.0, spec["outage"]["at"] - 2 - time.time()))
             server_cpu += tree_cpu_seconds(server.pid)
-            server.terminate()
-            server.wait(timeout=30)
+            stop(server)
             time.sleep(args.outage_s)
             server = serve(["faketime", "-f", f"+{int(args.outage_hours * 3600)}s"])
             wait_up(f"{base}/healthz", server)
@@ -201,23 +211,44 @@ def drive(args, base, port, serve, data, seed, connections, tmp):  # type: ignor
                 raise SystemExit("a generator failed")
         server_cpu += tree_cpu_seconds(server.pid)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
     outs = [json.loads(o.read_text()) for o in outs]
     return changed_at, outs, server_cpu, start_at, back_at
 
 
+def stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop the server's whole process group: SIGTERM, then SIGKILL after 15 s."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        server.wait(timeout=15)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGKILL)
+    server.wait(timeout=15)
+
+
 def tree_cpu_seconds(pid: int) -> float:
-    """CPU seconds of a process and its live children (gunicorn's workers), from /proc."""
-    total = 0.0
+    """CPU seconds of a process and all its live descendants (gunicorn's master and workers,
+    under faketime too), from /proc."""
+    parents: dict[int, int] = {}
+    cpu: dict[int, float] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(stat.parent.name) == pid or int(fields[1]) == pid:
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+        child = int(stat.parent.name)
+        parents[child] = int(fields[1])
+        cpu[child] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tree = {pid}
+    grew = True
+    while grew:
+        grew = False
+        for child, parent in parents.items():
+            if parent in tree and child not in tree:
+                tree.add(child)
+                grew = True
+    return sum(cpu.get(p, 0.0) for p in tree)
 
 
 def report(args, url, start_at, changed_at, outs, server_cpu) -> None:  # type: ignore[no-untyped-def]

@@ -73,7 +73,7 @@ class Player:
     uploading: bool = False
     failed: bool = False  # the last upload could not reach the controller
     retry_at: float = 0.0  # paced: not before this
-    drained_at: float | None = None  # when its list last became empty
+    drained_at: float | None = None  # when its list first became empty after an outage
 
 
 class Connections:
@@ -254,10 +254,11 @@ class Fleet:
             self.duplicates += len(result["duplicates"])
             self.rejected += len(result["rejected"])
             del player.pending[: len(batch)]
+            outage = self.spec.get("outage")
             if player.pending:
                 self.spawn(player, EVENTS)
-            else:
-                player.drained_at = time.time()
+            elif outage and player.drained_at is None and time.time() >= outage["at"]:
+                player.drained_at = time.time()  # its backlog is stored
         elif status == 503 and "retry-after" in answer:
             self.paced += 1
             wait = float(answer["retry-after"]) + self.jitter.uniform(0, 1)
@@ -332,6 +333,7 @@ def main() -> None:
                 "rejected": fleet.rejected,
                 "paced": fleet.paced,
                 "pending_left": sum(len(p.pending) for p in fleet.players),
+                "players_waiting": sum(1 for p in fleet.players if p.pending),
                 "drained_at": [p.drained_at for p in fleet.players],
             },
             f,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 
 from playlists.events import EventBatchAsTaken, EventsAnswer
 from signage.api.common import actor, now, parse_query, screen_id_from_token, session
@@ -15,6 +15,7 @@ from signage.displaylog.ingest import ingest_body
 from signage.displaylog.reading import EventFilter
 from signage.displaylog.schemas import EventPage, EventQuery, event_json
 from signage.metrics import EVENTS
+from signage.writer import get_writer
 
 bp = Blueprint("displaylog", __name__)
 
@@ -29,7 +30,11 @@ bp = Blueprint("displaylog", __name__)
 )
 def ingest() -> Any:
     screen_id = screen_id_from_token()
-    result = ingest_body(session(), screen_id, request.get_data(), now=now())
+    body, at = request.get_data(), now()
+    # Through the group writer, with the heartbeats and the playlists sent: one writer thread
+    # per process, so uploads never wait on SQLite's write lock in its sleeping busy wait
+    # (after an outage that left the server idle while every request queued).
+    result = get_writer(current_app).write(lambda s: ingest_body(s, screen_id, body, now=at))
     EVENTS.labels("accepted").inc(len(result.accepted))
     EVENTS.labels("duplicate").inc(len(result.duplicates))
     EVENTS.labels("rejected").inc(len(result.rejected))

@@ -29,9 +29,8 @@ def heartbeat() -> Any:
     screen_id = screen_id_from_token()
     beat = parse_document(HEARTBEAT)
     at = now()
-    # One transaction for the heartbeats that arrive together (signage.writer).
     # signage.health.shortcut answers the same heartbeats before Flask when it can.
-    get_writer(current_app).write(lambda s: services.record_heartbeat(s, screen_id, beat, now=at))
+    services.store_heartbeat(get_writer(current_app), screen_id, beat, at)
     return services.heartbeat_answer(current_app.config, at)
 
 

@@ -28,6 +28,7 @@ from signage.errors import InvalidInput, PayloadTooLarge
 from signage.health.models import PlaylistRefusal, ScreenOutage, Screenshot, ScreenStatus
 from signage.screens.models import Screen
 from signage.times import isoformat_z
+from signage.writer import GroupWriter
 
 MAX_SCREENSHOT_BYTES = 2 * 1024 * 1024
 MISSED_BEATS = 3
@@ -42,6 +43,12 @@ def heartbeat_answer(config: Mapping[str, Any], at: dt.datetime) -> HeartbeatAns
         "heartbeat_interval_s": config["SIGNAGE_HEARTBEAT_S"],
         "screenshot_interval_s": config["SIGNAGE_SCREENSHOT_INTERVAL_S"],
     }
+
+
+def store_heartbeat(writer: GroupWriter, screen_id: int, beat: Heartbeat, at: dt.datetime) -> None:
+    """Store a heartbeat through the group writer, in one transaction with the others that
+    arrive together; return once it is committed."""
+    writer.write(lambda s: record_heartbeat(s, screen_id, beat, now=at))
 
 
 def record_heartbeat(

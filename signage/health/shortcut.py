@@ -3,9 +3,10 @@
 After the unchanged poll (:mod:`signage.delivery.shortcut`), heartbeats are the commonest
 request a fleet sends: 10,000 screens send 333 a second. For one from a screen whose token
 is in the playlist cache, with a JSON body that is a valid heartbeat, this WSGI middleware does
-what the route does (the same validation, the same write through the group writer, the same
-answer, built by :func:`signage.health.services.heartbeat_answer`) without a request context,
-routing, rate-limit bookkeeping or a session: about a third of the route's cost. Anything else
+what the route does (the same validation, the same write by
+:func:`signage.health.services.store_heartbeat`, the same answer by
+:func:`signage.health.services.heartbeat_answer`) without a request context, routing,
+rate-limit bookkeeping or a session. Anything else
 (another path, a token not cached, a body the validation refuses, any other content type)
 goes to the Flask app with the body it sent, which then answers as always, errors included.
 """
@@ -24,7 +25,7 @@ from pydantic import ValidationError
 from playlists.heartbeat import HEARTBEAT
 from signage.clock import utcnow
 from signage.delivery.cache import PlaylistCache
-from signage.health.services import heartbeat_answer, record_heartbeat
+from signage.health.services import heartbeat_answer, store_heartbeat
 from signage.metrics import count_request
 from signage.writer import GroupWriter
 
@@ -73,7 +74,7 @@ class HeartbeatShortcut:
             return self.app(environ, start_response)
         at = utcnow()
         try:
-            self.writer.write(lambda s: record_heartbeat(s, screen_id, beat, now=at))
+            store_heartbeat(self.writer, screen_id, beat, at)
         except Exception:
             # As the route answers a database that is locked or gone: nothing was written, and
             # the player sends its next heartbeat anyway.
