@@ -1,10 +1,13 @@
 """Benchmark: a fleet of simulated players against a real ``signage serve``.
 
     .venv/bin/python -m bench.fleet [--players 2000] [--seconds 150] [--change-at 75]
-        [--database-url URL] [--generators 2] [--connections 64]
+        [--database-url URL] [--hosts 1] [--workers 1] [--threads 8] [--generators 2]
+        [--connections C] [--short-notices] [--outage-at T --outage-s S --outage-hours H]
 
 Builds N screens in a new database (SQLite in a temporary folder, or the empty PostgreSQL
-database given), starts ``signage serve`` on it, and as soon as it answers starts the simulated
+database given), starts ``signage serve`` on it (``--hosts N``: N of them on the PostgreSQL
+database, each its own data folder, behind an nginx the benchmark starts with the README's
+upstream configuration), and as soon as it answers starts the simulated
 players (:mod:`bench.fleet.players`, in ``--generators`` processes): each polls every 10 s,
 sends a heartbeat every 30 s and uploads its display events every 60 s, starting at random
 phases, so the first minute is the first minute after a controller start with nothing cached.
@@ -26,12 +29,9 @@ with Retry-After), and whether every event was stored exactly once.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -40,29 +40,11 @@ import urllib.request
 from pathlib import Path
 
 from bench.fleet import outage
+from bench.fleet.hosts import Hosts, wait_up
 from bench.fleet.setup import build
 from bench.fleet.stats import percentile, table, verdict
 
 POLL_S, HEARTBEAT_S, UPLOAD_S = 10, 30, 60
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_up(url: str, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the server exited with {process.returncode}")
-        try:
-            urllib.request.urlopen(url, timeout=1).read()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit(f"{url} did not come up")
 
 
 def approve(base: str, token: str, notice: int) -> float:
@@ -92,6 +74,12 @@ def main() -> None:
         "theirs open between polls)",
     )
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
+    parser.add_argument(
+        "--hosts",
+        type=int,
+        default=1,
+        help="controller hosts on the PostgreSQL database, behind nginx when more than one",
+    )
     parser.add_argument("--threads", type=int, default=8, help="threads per worker")
     parser.add_argument("--server", choices=["gunicorn", "waitress"], help="default: serve's")
     parser.add_argument(
@@ -107,6 +95,8 @@ def main() -> None:
         help="run signage init and serve from this source tree instead (figures before a change)",
     )
     args = parser.parse_args()
+    if args.hosts > 1 and not (args.database_url or "").startswith("postgresql"):
+        parser.error("--hosts above 1 needs --database-url of a PostgreSQL database")
     tmp = Path(tempfile.mkdtemp(prefix="fleet-"))
     url = args.database_url or f"sqlite:///{tmp / 'signage.db'}"
     env = dict(
@@ -127,128 +117,79 @@ def main() -> None:
         f"built {args.players} screens in {time.perf_counter() - t0:.1f} s in {tmp}",
         file=sys.stderr,
     )
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     connections = args.connections or -(-args.players // args.generators)
     model = ["--workers", str(args.workers), "--threads", str(args.threads)]
     if args.server:
         model += ["--server", args.server]
-    command = [*signage, "serve", "--port", str(port), *model]
-    with (tmp / "serve.log").open("wb") as log:
-
-        def serve(prefix: list[str]) -> subprocess.Popen[bytes]:
-            return subprocess.Popen(
-                [*prefix, *command],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # stopped as a whole: faketime, master and workers
-            )
-
-        changed_at, outs, server_cpu, start_at, back_at = drive(
-            args, base, port, serve, data, seed, connections, tmp
-        )
-    report(args, url, start_at, changed_at, outs, server_cpu)
+    hosts = Hosts(
+        args.hosts, lambda port: [*signage, "serve", "--port", str(port), *model], env, tmp
+    )
+    try:
+        changed_at, outs, start_at, back_at = drive(args, hosts, data, seed, connections, tmp)
+    finally:
+        hosts.close()
+    report(args, url, start_at, changed_at, outs, hosts.cpu_s)
     if back_at is not None:
         outage.report(args, url, start_at, back_at, outs)
 
 
-def drive(args, base, port, serve, data, seed, connections, tmp):  # type: ignore[no-untyped-def]
-    """Start the generators once the server answers, approve the change on time (or stop the
-    server and start it again for an outage), collect."""
-    server = serve([])
-    back_at, server_cpu = None, 0.0
-    try:
-        wait_up(f"{base}/api/v1/keys", server)
-        start_at = time.time() + 0.5
-        spec = {
-            "host": "127.0.0.1",
-            "port": port,
-            "connections": connections,
-            "seed": seed,
-            "tokens": data["tokens"],
-            "watch_notice": data["watch_notice"],
-            "start_at": start_at,
-            "seconds": args.seconds,
-            "poll_s": POLL_S,
-            "heartbeat_s": HEARTBEAT_S,
-            "upload_s": UPLOAD_S,
-        }
-        if args.outage_at is not None:
-            spec["outage"] = {"at": start_at + args.outage_at, "shift_s": args.outage_hours * 3600}
-        (tmp / "spec.json").write_text(json.dumps(spec))
-        outs = [tmp / f"out-{i}.json" for i in range(args.generators)]
-        generators = [
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "bench.fleet.players",
-                    str(tmp / "spec.json"),
-                    str(i),
-                    str(args.generators),
-                    str(out),
-                ]
-            )
-            for i, out in enumerate(outs)
-        ]
-        if args.outage_at is None:
-            time.sleep(max(0.0, start_at + args.change_at - time.time()))
-            changed_at = approve(base, str(data["staff_token"]), int(data["watch_notice"]))
-        else:
-            changed_at = start_at + args.seconds  # no change
-            # Down a moment before the players' clocks jump: nothing they make with the new
-            # time reaches the server still running on the old one.
-            time.sleep(max(0.0, spec["outage"]["at"] - 2 - time.time()))
-            server_cpu += tree_cpu_seconds(server.pid)
-            stop(server)
-            time.sleep(args.outage_s)
-            server = serve(["faketime", "-f", f"+{int(args.outage_hours * 3600)}s"])
-            wait_up(f"{base}/healthz", server)
-            back_at = time.time()
-        for g in generators:
-            if g.wait() != 0:
-                raise SystemExit("a generator failed")
-        server_cpu += tree_cpu_seconds(server.pid)
-    finally:
-        stop(server)
-    outs = [json.loads(o.read_text()) for o in outs]
-    return changed_at, outs, server_cpu, start_at, back_at
-
-
-def stop(server: subprocess.Popen[bytes]) -> None:
-    """Stop the server's whole process group: SIGTERM, then SIGKILL after 15 s."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(server.pid, signal.SIGTERM)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        server.wait(timeout=15)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(server.pid, signal.SIGKILL)
-    server.wait(timeout=15)
-
-
-def tree_cpu_seconds(pid: int) -> float:
-    """CPU seconds of a process and all its live descendants (gunicorn's master and workers,
-    under faketime too), from /proc."""
-    parents: dict[int, int] = {}
-    cpu: dict[int, float] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        child = int(stat.parent.name)
-        parents[child] = int(fields[1])
-        cpu[child] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    tree = {pid}
-    grew = True
-    while grew:
-        grew = False
-        for child, parent in parents.items():
-            if parent in tree and child not in tree:
-                tree.add(child)
-                grew = True
-    return sum(cpu.get(p, 0.0) for p in tree)
+def drive(args, hosts, data, seed, connections, tmp):  # type: ignore[no-untyped-def]
+    """Start the generators once the servers answer, approve the change on time (or stop the
+    servers and start them again for an outage), collect."""
+    hosts.start()
+    base = f"http://127.0.0.1:{hosts.port}"
+    back_at = None
+    wait_up(f"{base}/api/v1/keys", lambda: True)
+    start_at = time.time() + 0.5
+    spec = {
+        "host": "127.0.0.1",
+        "port": hosts.port,
+        "connections": connections,
+        "seed": seed,
+        "tokens": data["tokens"],
+        "watch_notice": data["watch_notice"],
+        "start_at": start_at,
+        "seconds": args.seconds,
+        "poll_s": POLL_S,
+        "heartbeat_s": HEARTBEAT_S,
+        "upload_s": UPLOAD_S,
+    }
+    if args.outage_at is not None:
+        spec["outage"] = {"at": start_at + args.outage_at, "shift_s": args.outage_hours * 3600}
+    (tmp / "spec.json").write_text(json.dumps(spec))
+    outs = [tmp / f"out-{i}.json" for i in range(args.generators)]
+    generators = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "bench.fleet.players",
+                str(tmp / "spec.json"),
+                str(i),
+                str(args.generators),
+                str(out),
+            ]
+        )
+        for i, out in enumerate(outs)
+    ]
+    if args.outage_at is None:
+        time.sleep(max(0.0, start_at + args.change_at - time.time()))
+        changed_at = approve(base, str(data["staff_token"]), int(data["watch_notice"]))
+    else:
+        changed_at = start_at + args.seconds  # no change
+        # Down a moment before the players' clocks jump: nothing they make with the new time
+        # reaches a server still running on the old one.
+        time.sleep(max(0.0, spec["outage"]["at"] - 2 - time.time()))
+        hosts.stop()
+        time.sleep(args.outage_s)
+        hosts.start(["faketime", "-f", f"+{int(args.outage_hours * 3600)}s"])
+        wait_up(f"{base}/healthz", lambda: True)
+        back_at = time.time()
+    for g in generators:
+        if g.wait() != 0:
+            raise SystemExit("a generator failed")
+    hosts.stop()
+    return changed_at, [json.loads(o.read_text()) for o in outs], start_at, back_at
 
 
 def report(args, url, start_at, changed_at, outs, server_cpu) -> None:  # type: ignore[no-untyped-def]
@@ -261,7 +202,9 @@ def report(args, url, start_at, changed_at, outs, server_cpu) -> None:  # type: 
     backend = url.split(":", 1)[0].split("+")[0]
     print(
         f"fleet benchmark: {args.players} players (poll {POLL_S} s, heartbeat {HEARTBEAT_S} s, "
-        f"events every {UPLOAD_S} s), {args.seconds} s, one signage serve on {backend}, "
+        f"events every {UPLOAD_S} s), {args.seconds} s, {args.hosts} signage serve "
+        f"({args.workers} worker(s) × {args.threads} threads) on {backend}"
+        f"{' behind nginx' if args.hosts > 1 else ''}, "
         f"{args.generators} generator processes"
     )
     table(samples, periods)

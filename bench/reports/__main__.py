@@ -38,7 +38,7 @@ from pathlib import Path
 
 import requests
 
-from bench.fleet.__main__ import free_port, wait_up
+from bench.fleet.hosts import free_port, wait_up
 from bench.reports.setup import PASSWORD, Built, build
 
 MONTH = {"from": "2025-06-01T00:00:00+08:00", "to": "2025-07-01T00:00:00+08:00"}
@@ -74,7 +74,7 @@ def main() -> None:
             stderr=subprocess.STDOUT,
         )
         try:
-            wait_up(f"{base}/healthz", server)
+            wait_up(f"{base}/healthz", lambda: server.poll() is None)
             rows = measure(base, built, args.runs, server.pid)
         finally:
             server.terminate()
