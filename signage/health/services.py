@@ -51,10 +51,65 @@ def store_heartbeat(writer: GroupWriter, screen_id: int, beat: Heartbeat, at: dt
     writer.write(lambda s: record_heartbeat(s, screen_id, beat, now=at))
 
 
+def _reported(beat: Heartbeat) -> dict[str, Any]:
+    """The status columns a heartbeat sets, cut to their sizes."""
+    return {
+        "version": beat.version[:40],
+        "playlist_etag": beat.playlist_etag[:80],
+        "current_item": beat.current_item[:64] if beat.current_item else None,
+        "free_disk_bytes": beat.free_disk_bytes,
+        "errors": canonical_json([e[:500] for e in beat.errors[-20:]]).decode(),
+        "clock_offset_ms": beat.clock_offset_ms,
+        "trusted_key": beat.trusted_key[:16] if beat.trusted_key else None,
+        "player_key": beat.player_key[:16] if beat.player_key else None,
+        "dead_letters": beat.dead_letters,
+        "font_name": beat.font_name[:200] if beat.font_name else None,
+        "font_sha256": beat.font_sha256[:64] if beat.font_sha256 else None,
+    }
+
+
+_STATUS = ScreenStatus.__table__
+_REPORTED = (
+    "last_seen_at",
+    "version",
+    "playlist_etag",
+    "current_item",
+    "free_disk_bytes",
+    "errors",
+    "clock_offset_ms",
+    "trusted_key",
+    "player_key",
+    "dead_letters",
+    "font_name",
+    "font_sha256",
+)
+# One statement, compiled once: the values are bound at each execution.
+_ONLINE = (
+    _STATUS.update()
+    .where(_STATUS.c.screen_id == sa.bindparam("id"), _STATUS.c.online.is_(True))
+    .values({name: sa.bindparam(f"v_{name}") for name in _REPORTED})
+)
+
+
 def record_heartbeat(
     session: Session, screen_id: int, beat: Heartbeat, *, now: dt.datetime
-) -> ScreenStatus:
-    """Note a heartbeat; close the screen's open outage if it was offline."""
+) -> None:
+    """Note a heartbeat; close the screen's open outage if it was offline.
+
+    The common case, a screen online that reports no refused playlist, is one UPDATE (the
+    heartbeat path of a whole fleet goes through one writer thread per process).
+    """
+    reported = _reported(beat)
+    if not beat.refused:
+        # A plain statement on the session's connection: the ORM's handling of an UPDATE
+        # costs more than the statement. A status object the session holds is expired.
+        values = {f"v_{k}": v for k, v in reported.items()} | {"v_last_seen_at": now}
+        done = session.connection().execute(_ONLINE, {"id": screen_id, **values})
+        if done.rowcount == 1:
+            held = session.identity_map.get(session.identity_key(ScreenStatus, screen_id))
+            if held is not None:
+                session.expire(held)
+            return
     status = session.get(ScreenStatus, screen_id)
     if status is None:
         status = ScreenStatus(screen_id=screen_id, online=True, last_seen_at=now, first_seen_at=now)
@@ -79,21 +134,11 @@ def record_heartbeat(
         )
     status.online = True
     status.last_seen_at = now
-    status.version = beat.version[:40]
-    status.playlist_etag = beat.playlist_etag[:80]
-    status.current_item = beat.current_item[:64] if beat.current_item else None
-    status.free_disk_bytes = beat.free_disk_bytes
-    status.errors = canonical_json([e[:500] for e in beat.errors[-20:]]).decode()
-    status.clock_offset_ms = beat.clock_offset_ms
-    status.trusted_key = beat.trusted_key[:16] if beat.trusted_key else None
-    status.player_key = beat.player_key[:16] if beat.player_key else None
-    status.dead_letters = beat.dead_letters
-    status.font_name = beat.font_name[:200] if beat.font_name else None
-    status.font_sha256 = beat.font_sha256[:64] if beat.font_sha256 else None
+    for name, value in reported.items():
+        setattr(status, name, value)
     if beat.refused:
         _record_refusals(session, screen_id, beat.refused, now=now)
     session.flush()
-    return status
 
 
 def _record_refusals(
