@@ -17,6 +17,12 @@ def report(
     args: Any, url: str, start_at: float, back_at: float, outs: list[dict[str, Any]]
 ) -> None:
     samples = [s for o in outs for s in o["samples"]]
+    down_at = start_at + args.outage_at
+    # Back when the players first heard from it again (a readiness probe may wait in the
+    # same queue as they do).
+    back_at = min(
+        (s[0] for s in samples if s[0] >= down_at and s[2] in (200, 304)), default=back_at
+    )
     drained = [t for o in outs for t in o["drained_at"] if t is not None and t >= back_at]
     left = sum(o["pending_left"] for o in outs)
     behind = sum(o["players_waiting"] for o in outs)
@@ -24,7 +30,7 @@ def report(
     print(
         f"\noutage at {args.outage_at:.0f} s: the server down {args.outage_s:.0f} s, back with "
         f"its clock {args.outage_hours:g} h ahead (the players' too), answering "
-        f"{back_at - start_at:.1f} s into the run"
+        f"the players again {back_at - start_at:.1f} s into the run"
     )
     table(
         samples,
@@ -37,7 +43,8 @@ def report(
     p99 = percentile(polls, 0.99)
     engine = sa.create_engine(url)
     shift = dt.timedelta(hours=args.outage_hours)
-    restarted = dt.datetime.fromtimestamp(back_at, dt.UTC) + shift - dt.timedelta(seconds=5)
+    # Received after the restart: on the server's clock, moved ahead by the outage.
+    restarted = dt.datetime.fromtimestamp(down_at, dt.UTC) + shift
     e = DisplayEvent
     with engine.connect() as c:
         rows = c.scalar(sa.select(sa.func.count()).select_from(e))
