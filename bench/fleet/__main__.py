@@ -83,7 +83,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8, help="threads per worker")
     parser.add_argument("--server", choices=["gunicorn", "waitress"], help="default: serve's")
     parser.add_argument(
-        "--short-notices", action="store_true", help="notices of one line (about 15 s each)"
+        "--short-notices", action="store_true", help="notices of one line (15–30 s each)"
     )
     parser.add_argument("--outage-at", type=float, help="stop the server this many seconds in")
     parser.add_argument("--outage-s", type=float, default=10, help="real seconds it stays down")

@@ -30,9 +30,9 @@ RULES = notices.NoticeRules(categories=("通知公告", "要闻"))
 def build(url: str, n: int, seed: str, live: int = 20, short: bool = False) -> dict[str, object]:
     """Fill the (migrated, empty) database; return what the players and the bench need.
 
-    ``short``: notices of a line each, which take about 15 s on a screen (so an hour's
-    outage leaves a screen with hundreds of displays to upload, as the fleet issue's 3.6
-    million for 10,000 screens assumes).
+    ``short``: notices of a line each, which take 15–30 s on a screen (so an hour's outage
+    leaves a screen with about 120 displays to upload; the fleet issue's 3.6 million for
+    10,000 screens assumes 360).
     """
     db = Database(url)
     now = dt.datetime.now(dt.UTC)
