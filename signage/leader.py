@@ -24,6 +24,10 @@ log = logging.getLogger(__name__)
 
 LOCK_KEY = zlib.crc32(b"signage.scheduler.leader")
 RETRY_S = 3.0
+# The locks this process holds, for as long as it lives. Nothing else need keep a lock once
+# the scheduler has started; without this reference the lock's connection would be collected,
+# go back to the pool, be closed there, and free the lock for a second leader.
+_HELD: list[LeaderLock] = []
 
 
 class LeaderLock:
@@ -52,7 +56,9 @@ class LeaderLock:
             if not got:
                 connection.close()
                 return False
+            connection.detach()  # never back to the pool: closed only with the process
             self._held = connection
+            _HELD.append(self)
             return True
         import fcntl  # POSIX; on Windows one process serves and holds no other lock
 
@@ -64,6 +70,7 @@ class LeaderLock:
             os.close(fd)
             return False
         self._held = fd
+        _HELD.append(self)
         return True
 
 

@@ -60,3 +60,27 @@ def test_a_job_held_by_another_process_is_skipped(app):
         holder.rollback()
         assert run_exclusively(other, "probe", lambda s: ran.append("third")) is True
     assert ran == ["first", "third"]
+
+
+def test_the_leader_lock_is_held_after_its_taker_forgets_it(database_url, tmp_path):
+    # The scheduler keeps no reference to its lock once started. On PostgreSQL the lock lived
+    # on a connection that was collected, went back to the pool and was closed there: a second
+    # process then took the lock too, and two schedulers ran.
+    import gc
+
+    from signage.db import create_engine
+    from signage.leader import LeaderLock, run_when_leader
+
+    first, second = create_engine(database_url), create_engine(database_url)
+    started = []
+    try:
+        run_when_leader(
+            LeaderLock(first, tmp_path / "scheduler.lock"), lambda: started.append(1)
+        ).join(timeout=10)
+        assert started == [1]
+        gc.collect()
+        first.dispose()  # closes what is back in the pool, as a busy pool closes its extras
+        assert LeaderLock(second, tmp_path / "scheduler.lock").try_take() is False
+    finally:
+        first.dispose()
+        second.dispose()
