@@ -46,7 +46,8 @@ DEFAULTS: dict[str, Any] = {
     # Largest accepted media upload in bytes, and largest image in pixels (decompression bombs).
     "SIGNAGE_MEDIA_MAX_BYTES": 20 * 1024 * 1024,
     "SIGNAGE_MEDIA_MAX_PIXELS": 40_000_000,
-    # How often the scheduler inside ``signage serve`` closes expired notices, in seconds.
+    # How often the scheduler inside ``signage serve`` closes expired notices and publishes held
+    # ones whose time has come, in seconds.
     "SIGNAGE_EXPIRE_INTERVAL_S": 60,
     # How often the scheduler rolls up complete days of the display log and of uptime for the
     # reports, and counts late-arriving events into the days they belong to, in seconds.

@@ -2,13 +2,14 @@
 
 from signage.accounts.models import ApiToken, LoginThrottle, Role, User, UserRole, UserSession
 from signage.audit.models import AuditEntry, ChainHead, Checkpoint
+from signage.chains.models import PrecheckWord, ReviewChain
 from signage.db import Base
 from signage.delivery.models import ServedInputs, ServedPlaylist
 from signage.displaylog.models import DisplayEvent, DisplayGap, PlayerHead, RefusedEvent
 from signage.health.models import PlaylistRefusal, ScreenOutage, Screenshot, ScreenStatus
 from signage.keys.models import ControllerKey
 from signage.media.models import Media
-from signage.notices.models import Notice, NoticeRevision
+from signage.notices.models import Notice, NoticeRevision, ReviewStep
 from signage.reports.models import (
     DailyPlay,
     DailyUptime,
@@ -40,7 +41,10 @@ __all__ = [
     "PlayerKey",
     "PlaylistEpoch",
     "PlaylistRefusal",
+    "PrecheckWord",
     "RefusedEvent",
+    "ReviewChain",
+    "ReviewStep",
     "Role",
     "RollupMark",
     "RollupProgress",

@@ -15,7 +15,7 @@ from flask import Flask
 from signage.clock import utcnow
 from signage.evidence.tasks import checkpoint_job
 from signage.health.tasks import offline_job
-from signage.notices.tasks import expire_job, integrity_job
+from signage.notices.tasks import expire_job, integrity_job, publish_job
 from signage.reports.tasks import rollup_job
 
 
@@ -33,6 +33,7 @@ class Schedule:
 SCHEDULES = (
     Schedule(expire_job, "expire_notices", "SIGNAGE_EXPIRE_INTERVAL_S", at_start=True),
     Schedule(integrity_job, "check_live_revisions", "SIGNAGE_EXPIRE_INTERVAL_S", at_start=True),
+    Schedule(publish_job, "publish_held", "SIGNAGE_EXPIRE_INTERVAL_S", at_start=True),
     Schedule(offline_job, "mark_offline", "SIGNAGE_HEARTBEAT_S", at_start=False),
     Schedule(rollup_job, "rollups", "SIGNAGE_ROLLUP_INTERVAL_S", at_start=True),
     Schedule(checkpoint_job, "checkpoint", "SIGNAGE_CHECKPOINT_CHECK_S", at_start=True),

@@ -210,14 +210,16 @@ def make_notice(db_session: Session, make_screen: Callable[..., Screen]) -> Call
         if "screens" not in kw and "groups" not in kw:
             kw["screens"] = [make_screen().key]
         notice = notices.create_notice(db_session, author, notice_fields(**kw), now=at, rules=RULES)
-        if status in ("submitted", "approved", "rejected"):
+        if status in ("submitted", "approved", "rejected", "returned"):
             notices.submit_notice(db_session, author, notice.id, now=at)
-        if status in ("approved", "rejected"):
-            assert reviewer is not None, "approving or rejecting needs a reviewer"
+        if status in ("approved", "rejected", "returned"):
+            assert reviewer is not None, "a decision needs a reviewer"
             if status == "approved":
                 review.approve_notice(
                     db_session, reviewer, notice.id, confidentiality_reviewed=True, now=at
                 )
+            elif status == "returned":
+                review.return_notice(db_session, reviewer, notice.id, reason="请修改", now=at)
             else:
                 review.reject_notice(db_session, reviewer, notice.id, reason="不符合要求", now=at)
         if status == "withdrawn":

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from signage.accounts.api import bp as accounts_bp
 from signage.api.openapi import bp as openapi_bp
+from signage.chains.api import bp as chains_bp
 from signage.db import finish_request
 from signage.delivery.api import bp as delivery_bp
 from signage.displaylog.api import bp as displaylog_bp
@@ -103,6 +104,7 @@ def database_busy() -> Response:
 api = Blueprint("api", __name__, url_prefix=API_PREFIX)
 for _child in (
     notices_bp,
+    chains_bp,
     media_bp,
     screens_bp,
     accounts_bp,

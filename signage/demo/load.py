@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from signage.accounts import services as accounts
+from signage.chains.rules import StageSpec, put_chain
 from signage.errors import Conflict
 from signage.notices import review
 from signage.notices import services as notices
@@ -23,7 +24,17 @@ DEMO_USERS = [
     ("zhang.min", "张敏（办公室）", ["author"]),
     ("li.hua", "李华（审核）", ["reviewer"]),
     ("wang.fang", "王芳（监督）", ["supervisor"]),
+    ("zhao.lei", "赵磊（分管领导）", ["reviewer"]),
+    ("chen.jing", "陈静（保密员）", ["reviewer"]),
 ]
+# 人事任免 passes three stages, each by its named person (三审); other categories one reviewer.
+THREE_STAGES = "人事任免"
+STAGES = [
+    StageSpec(name="初审", users=["li.hua"], due_working_days=3),
+    StageSpec(name="复审", users=["zhao.lei"], due_working_days=3),
+    StageSpec(name="终审", users=["chen.jing"], confidentiality=True, due_working_days=5),
+]
+REVIEWERS = ("li.hua", "zhao.lei", "chen.jing")
 # Left waiting for review, so the review queue is not empty on a first look.
 LEFT_SUBMITTED = "工业园区"
 
@@ -41,7 +52,8 @@ def load_demo(session: Session, *, now: dt.datetime, categories: tuple[str, ...]
             session, None, username=username, roles=roles, display_name=display, now=now
         )
         _, token = accounts.create_token(session, user, name="demo", now=now)
-        users[roles[0]] = user
+        users.setdefault(roles[0], user)
+        users[username] = user
         lines.append(f"  {username:<10} {roles[0]:<10} password {password}  token {token}")
     lines.append("sample screens (token for the player):")
     for spec in sample["screens"]:
@@ -61,6 +73,17 @@ def load_demo(session: Session, *, now: dt.datetime, categories: tuple[str, ...]
             create_groups=True,
         )
         lines.append(f"  {created.key:<16} {width}x{height} {created.color:<9} token {token}")
+    if THREE_STAGES in categories:
+        put_chain(
+            session,
+            None,
+            THREE_STAGES,
+            STAGES,
+            escalation=None,
+            group=None,
+            categories=categories,
+            now=now,
+        )
     rules = notices.NoticeRules(categories=categories)
     # Offsets in the sample are in hours from now, local time; round to the minute.
     local = now.astimezone(zoneinfo.ZoneInfo("Asia/Shanghai")).replace(second=0, microsecond=0)
@@ -84,14 +107,15 @@ def load_demo(session: Session, *, now: dt.datetime, categories: tuple[str, ...]
         if spec["until_h"] > 0:
             notices.submit_notice(session, users["author"], notice.id, now=now)
             if spec["category"] != LEFT_SUBMITTED:
-                review.approve_notice(
-                    session,
-                    users["reviewer"],
-                    notice.id,
-                    confidentiality_reviewed=True,
-                    note="示例数据",
-                    now=now,
-                )
+                for name in REVIEWERS[: len(notice.latest_revision.steps)]:
+                    review.approve_notice(
+                        session,
+                        users[name] if spec["category"] == THREE_STAGES else users["reviewer"],
+                        notice.id,
+                        confidentiality_reviewed=True,
+                        note="示例数据",
+                        now=now,
+                    )
     expire_notices(session, now=now)
     session.flush()
     for status in NoticeStatus:

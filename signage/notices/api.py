@@ -8,16 +8,22 @@ from flask import Blueprint, request, url_for
 
 from signage.api.common import actor, config, now, parse_body, parse_query, session
 from signage.api.contract import contract
-from signage.notices import queries, review, services
+from signage.chains.rules import users_by_id
+from signage.notices import publishing, queries, review, services
+from signage.notices.republish import republish_notice
 from signage.notices.schemas import (
     ApproveBody,
+    DecisionBody,
+    DecisionReply,
     NoticeDetail,
     NoticeEdit,
     NoticePage,
     NoticeQuery,
     NoticeShort,
     ReasonBody,
+    RepublishBody,
     SubmitBody,
+    decision_json,
     notice_detail,
     notice_summary,
 )
@@ -26,11 +32,15 @@ from signage.notices.services import NoticeRules
 bp = Blueprint("notices", __name__)
 
 AUTHOR_OF_IT = "author (of that notice)"
-REVIEWER = "reviewer (not the revision's author)"
+REVIEWER = "who the current stage names (not the revision's author, nor who decided another stage)"
 
 
 def _rules() -> NoticeRules:
     return NoticeRules(categories=config("SIGNAGE_CATEGORIES"))
+
+
+def _zone() -> str:
+    return str(config("SIGNAGE_TIMEZONE"))
 
 
 def _short(notice: services.Notice) -> NoticeShort:
@@ -50,33 +60,62 @@ def create() -> Any:
 def edit(notice_id: int) -> Any:
     body = parse_body(NoticeEdit)
     notice = services.edit_notice(
-        session(), actor(), notice_id, body.to_fields(), now=now(), rules=_rules()
+        session(), actor(), notice_id, body.to_fields(), now=now(), rules=_rules(), timezone=_zone()
     )
     return _short(notice)
 
 
 @bp.post("/notices/<int:notice_id>/submit")
 @contract(
-    "Submit the draft for review (a body is needed only to show an image on strips anyway)",
+    "Submit the draft for review, at the first stage of its chain (a body only for the options)",
     AUTHOR_OF_IT,
     body=SubmitBody,
     body_optional=True,
-    answers=NoticeShort,
+    answers=DecisionReply,
 )
 def submit(notice_id: int) -> Any:
     body = parse_body(SubmitBody) if request.get_data(cache=True) else SubmitBody()
     notice = services.submit_notice(
-        session(), actor(), notice_id, now=now(), show_image_on_strips=body.show_image_on_strips
+        session(),
+        actor(),
+        notice_id,
+        now=now(),
+        show_image_on_strips=body.show_image_on_strips,
+        major_matter=body.major_matter,
+        timezone=_zone(),
     )
-    return _short(notice)
+    return decision_json(notice)
+
+
+@bp.post("/notices/<int:notice_id>/republish")
+@contract(
+    "Republish a withdrawn or expired notice (重播): a new revision through the whole review",
+    AUTHOR_OF_IT,
+    body=RepublishBody,
+    answers=DecisionReply,
+)
+def republish(notice_id: int) -> Any:
+    body = parse_body(RepublishBody)
+    notice = republish_notice(
+        session(),
+        actor(),
+        notice_id,
+        body.to_fields(),
+        now=now(),
+        rules=_rules(),
+        major_matter=body.major_matter,
+        timezone=_zone(),
+    )
+    return decision_json(notice)
 
 
 @bp.post("/notices/<int:notice_id>/approve")
 @contract(
-    "Approve the revision under review (naming it) after the confidentiality review",
+    "Pass the current stage of the revision under review (naming it); the last one makes it "
+    "live, or holds it (待用)",
     REVIEWER,
     body=ApproveBody,
-    answers=NoticeShort,
+    answers=DecisionReply,
 )
 def approve(notice_id: int) -> Any:
     body = parse_body(ApproveBody)
@@ -88,16 +127,69 @@ def approve(notice_id: int) -> Any:
         note=body.note,
         now=now(),
         revision_number=body.revision,
+        flag_notes={f.index: f.note for f in body.flags},
+        hold=body.hold,
+        publish_at=body.publish_at,
+        timezone=_zone(),
     )
-    return _short(notice)
+    return decision_json(notice)
+
+
+@bp.post("/notices/<int:notice_id>/return")
+@contract(
+    "Send the revision under review back to its author to change (建议修改)",
+    REVIEWER,
+    body=DecisionBody,
+    answers=DecisionReply,
+)
+def return_(notice_id: int) -> Any:
+    body = parse_body(DecisionBody)
+    notice = review.return_notice(
+        session(), actor(), notice_id, reason=body.reason, now=now(), revision_number=body.revision
+    )
+    return decision_json(notice)
 
 
 @bp.post("/notices/<int:notice_id>/reject")
-@contract("Reject the revision under review", REVIEWER, body=ReasonBody, answers=NoticeShort)
+@contract("Reject the revision under review", REVIEWER, body=DecisionBody, answers=DecisionReply)
 def reject(notice_id: int) -> Any:
-    body = parse_body(ReasonBody)
-    notice = review.reject_notice(session(), actor(), notice_id, reason=body.reason, now=now())
-    return _short(notice)
+    body = parse_body(DecisionBody)
+    notice = review.reject_notice(
+        session(), actor(), notice_id, reason=body.reason, now=now(), revision_number=body.revision
+    )
+    return decision_json(notice)
+
+
+@bp.post("/notices/<int:notice_id>/escalate")
+@contract(
+    "Refer the revision under review up to the chain's escalation stage (提级审核)",
+    REVIEWER,
+    body=DecisionBody,
+    answers=DecisionReply,
+)
+def escalate(notice_id: int) -> Any:
+    body = parse_body(DecisionBody)
+    notice = review.escalate_notice(
+        session(),
+        actor(),
+        notice_id,
+        reason=body.reason,
+        now=now(),
+        revision_number=body.revision,
+        timezone=_zone(),
+    )
+    return decision_json(notice)
+
+
+@bp.post("/notices/<int:notice_id>/publish")
+@contract(
+    "Publish a held notice (待用) now",
+    "who the last stage names, or who held it (not the author)",
+    answers=DecisionReply,
+)
+def publish(notice_id: int) -> Any:
+    notice = publishing.publish_notice(session(), actor(), notice_id, now=now())
+    return decision_json(notice)
 
 
 @bp.post("/notices/<int:notice_id>/withdraw")
@@ -142,4 +234,5 @@ def list_() -> Any:
 def get(notice_id: int) -> Any:
     db = session()
     notice = services.view_notice(db, actor(), notice_id)
-    return notice_detail(notice, queries.notice_history(db, notice))
+    names = users_by_id(db, (i for r in notice.revisions for s in r.steps for i in s.user_ids))
+    return notice_detail(notice, queries.notice_history(db, notice), names)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -23,20 +24,27 @@ class NoticeStatus(enum.StrEnum):
 
     DRAFT = "draft"
     SUBMITTED = "submitted"
+    RETURNED = "returned"  # sent back to its author to change (建议修改), nothing live
+    HELD = "held"  # passed every stage, waiting to be published (待用), nothing live
     APPROVED = "approved"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
     EXPIRED = "expired"
 
 
-TERMINAL_STATUSES = frozenset({NoticeStatus.WITHDRAWN, NoticeStatus.EXPIRED})
+# Nothing more can be done to a closed notice, except republishing a withdrawn or expired one
+# (重播), which starts its review again.
+TERMINAL_STATUSES = frozenset({NoticeStatus.REJECTED, NoticeStatus.WITHDRAWN, NoticeStatus.EXPIRED})
+REPUBLISHABLE_STATUSES = frozenset({NoticeStatus.WITHDRAWN, NoticeStatus.EXPIRED})
 
 
 class RevisionState(enum.StrEnum):
     """Where one revision stands; at most one revision of a notice is pending at a time."""
 
     DRAFT = "draft"
-    SUBMITTED = "submitted"
+    SUBMITTED = "submitted"  # under review, at the first stage not yet decided
+    RETURNED = "returned"  # sent back to its author with a reason (建议修改)
+    HELD = "held"  # passed every stage; goes live when published (待用)
     APPROVED = "approved"
     REJECTED = "rejected"
     SUPERSEDED = "superseded"  # replaced by a later revision before or after going live
@@ -132,6 +140,15 @@ class NoticeRevision(Base):
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     review_note: Mapped[str | None] = mapped_column(sa.String(1000))
     confidentiality_reviewed: Mapped[bool] = mapped_column(default=False)
+    # Review, beyond the content: the author says it concerns a major matter (重大事项), which
+    # adds the chain's escalation stage; the pre-check's flags (signage.chains.precheck); and,
+    # for a held revision, when it is to be published.
+    major_matter: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    precheck_flags: Mapped[list[dict[str, Any]] | None] = mapped_column(sa.JSON)
+    publish_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # When it stopped being live because its notice was closed and later republished (重播):
+    # the notice's own closed_at then belongs to the new round.
+    live_ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     notice: Mapped[Notice] = relationship(back_populates="revisions", foreign_keys=[notice_id])
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id], lazy="joined")
@@ -142,5 +159,49 @@ class NoticeRevision(Base):
     groups: Mapped[list[ScreenGroup]] = relationship(
         secondary=revision_groups, order_by=ScreenGroup.name, lazy="selectin"
     )
+    steps: Mapped[list[ReviewStep]] = relationship(
+        back_populates="revision",
+        order_by="ReviewStep.position",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
 
     __table_args__ = (sa.UniqueConstraint("notice_id", "number"),)
+
+
+class ReviewStep(Base):
+    """One stage of one revision's review, copied from its chain when it was submitted.
+
+    A revision keeps the stages it was submitted with: a chain changed meanwhile applies to the
+    next submission, so nobody can shorten or lengthen the review of an item under way.
+    ``decision`` is empty until the stage is decided (``passed``, ``held``, ``escalated``,
+    ``returned``, ``rejected``); the first undecided step is the current one.
+    """
+
+    __tablename__ = "review_steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("notice_revisions.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(sa.String(20))
+    role: Mapped[str | None] = mapped_column(sa.String(16))
+    user_ids: Mapped[list[int]] = mapped_column(sa.JSON)
+    confidentiality: Mapped[bool]
+    due_working_days: Mapped[int]
+    escalation: Mapped[bool] = mapped_column(default=False)
+    # Why an escalation stage is here: referred up by a stage, or added by rule.
+    added_because: Mapped[str | None] = mapped_column(sa.String(1000))
+    reached_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
+    decision: Mapped[str | None] = mapped_column(sa.String(16))
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    note: Mapped[str | None] = mapped_column(sa.String(1000))
+    # The confidentiality stage's note on each pre-check flag, by the flag's index.
+    flag_notes: Mapped[dict[str, str] | None] = mapped_column(sa.JSON)
+    content_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+
+    revision: Mapped[NoticeRevision] = relationship(back_populates="steps")
+    decided_by: Mapped[User | None] = relationship(lazy="joined")

@@ -12,7 +12,8 @@ these instead of deciding again.
   revision, or one superseded before any decision, was never approved.
 * **Live**: an approved revision is live on its screens from its approval until the next
   revision of the same notice is approved, or the notice is closed (withdrawn or expired).
-  While it is live the notice's ``live_revision`` points at it.
+  While it is live the notice's ``live_revision`` points at it. A closed notice republished
+  (重播) keeps the end of its earlier round on the revision that was live then.
 """
 
 from __future__ import annotations
@@ -126,6 +127,8 @@ def live_spells(
         assert revision.reviewed_at is not None
         following = revisions[index + 1].reviewed_at if index + 1 < len(revisions) else None
         end = following if following is not None else notice.closed_at
+        if revision.live_ended_at is not None:  # closed before a republication (重播)
+            end = revision.live_ended_at
         spells.append(LiveSpell(revision, revision.reviewed_at, end))
     return spells
 

@@ -1,34 +1,110 @@
-"""Review: a reviewer approves a submitted revision, which makes it live, or rejects it.
+"""Review: each stage of a submitted revision's chain is decided in turn; the last one passing
+makes it live.
 
-* Approval is of one submitted revision, by a reviewer who did not write it, with the
-  confidentiality review (保密审查) confirmed. The revision it replaces stops being live at that
-  moment (:mod:`signage.notices.queries`).
-* A rejection records the reason; a live revision stays live.
+* A stage is decided by one it names who did not write the revision and decided no other stage
+  of it (:func:`signage.notices.steps.check_decider`). The reviewer names the revision they read:
+  one that arrived meanwhile is not decided unread.
+* **Pass** (``approve``) reaches the next stage; the last stage passing makes the revision live
+  (the revision it replaces stops being live at that moment), or, when it holds it (待用), the
+  revision waits to be published by hand or at the time it set. The stage that carries the
+  confidentiality review (保密审查) confirms it, with a note on each pre-check flag.
+* **Return** (建议修改) sends it back to its author to change; **reject** ends it (a notice
+  with nothing live is closed); **escalate** refers it up to the chain's escalation stage
+  (提级审核), which is decided next. A live revision stays live through all of these.
+* Every decision goes to the audit log with the content hash it was about.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from signage.accounts.models import Role, User
-from signage.accounts.permissions import require_role
+from signage.accounts.models import User
+from signage.accounts.permissions import require_staff
 from signage.audit.services import record
-from signage.errors import Conflict, InvalidInput, PermissionDenied
-from signage.notices.models import Notice, NoticeRevision, NoticeStatus, RevisionState
+from signage.errors import Conflict, InvalidInput
+from signage.notices.models import Notice, NoticeRevision, NoticeStatus, ReviewStep, RevisionState
 from signage.notices.publicity import check_period
-from signage.notices.queries import revision_screen_ids, submitted_revisions
+from signage.notices.publishing import make_live, stage_details
 from signage.notices.services import get_notice, note_text, require_open
-from signage.screens.epoch import bump_playlists
+from signage.notices.steps import (
+    DEFAULT_TIMEZONE,
+    check_decider,
+    current_step,
+    escalation_stage,
+    insert_escalation,
+    may_decide_now,
+    reach,
+    waiting_steps,
+)
+from signage.times import isoformat_z
 
 
-def _submitted_revision(notice: Notice, doing: str) -> NoticeRevision:
+def _under_review(
+    notice: Notice, doing: str, revision_number: int | None
+) -> tuple[NoticeRevision, ReviewStep]:
     require_open(notice, doing)
     revision = notice.pending_revision
     if revision is None or revision.state != RevisionState.SUBMITTED:
         raise Conflict(f"there is no submitted revision to {doing}")
-    return revision
+    if revision_number is not None and revision_number != revision.number:
+        raise Conflict(
+            f"revision {revision_number} is not the one under review "
+            f"(revision {revision.number} is)"
+        )
+    step = current_step(revision)
+    if step is None:  # every stage decided yet still submitted: only a damaged record
+        raise Conflict("every stage of this revision is decided already")
+    return revision, step
+
+
+def _decide(
+    session: Session,
+    step: ReviewStep,
+    revision: NoticeRevision,
+    actor: User,
+    decision: str,
+    note: str,
+    now: dt.datetime,
+) -> None:
+    """Record the stage's decision, unless another request decided it meanwhile: the row is
+    claimed with ``decision IS NULL`` in the UPDATE itself, so of two reviewers deciding at
+    once one wins and the other is told (409), not silently overwritten."""
+    claimed = session.execute(
+        sa.update(ReviewStep)
+        .where(ReviewStep.id == step.id, ReviewStep.decision.is_(None))
+        .values(decision=decision, decided_by_id=actor.id, decided_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(f"the stage {step.name} was decided meanwhile; reload and look again")
+    step.decision = decision
+    step.decided_by_id = actor.id
+    step.decided_by = actor
+    step.decided_at = now
+    step.note = note
+    step.content_sha256 = revision.content_sha256
+
+
+def _flag_notes(revision: NoticeRevision, given: Mapping[int, str] | None) -> dict[str, str]:
+    """Each pre-check flag's note, checked: every flag needs one."""
+    flags = revision.precheck_flags or []
+    notes = {int(k): note_text(v, "flags", required=False) for k, v in (given or {}).items()}
+    unknown = sorted(set(notes) - set(range(len(flags))))
+    if unknown:
+        raise InvalidInput(f"there is no pre-check flag {unknown[0]}", field="flags")
+    missing = [i for i in range(len(flags)) if not notes.get(i)]
+    if missing:
+        first = flags[missing[0]]
+        raise InvalidInput(
+            f"confirm each pre-check flag with a note before passing the confidentiality "
+            f"review: flag {missing[0]} ({first['kind']} {first['text']!r}) has none",
+            field="flags",
+        )
+    return {str(i): notes[i] for i in range(len(flags))}
 
 
 def approve_notice(
@@ -36,82 +112,145 @@ def approve_notice(
     actor: User,
     notice_id: int,
     *,
-    confidentiality_reviewed: bool,
+    confidentiality_reviewed: bool = False,
     note: str = "",
     now: dt.datetime,
     revision_number: int | None = None,
+    flag_notes: Mapping[int, str] | None = None,
+    hold: bool = False,
+    publish_at: dt.datetime | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> Notice:
-    """Approve the submitted revision and make it live (reviewer, not its author).
-
-    ``revision_number``, when given, must be the revision under review: a reviewer who read
-    revision 3 does not approve a revision 4 that arrived meanwhile.
-    """
-    require_role(actor, Role.REVIEWER)
+    """Pass the current stage of the submitted revision; after the last, make it live (or hold
+    it with ``hold``, to be published at ``publish_at`` or by hand)."""
     notice = get_notice(session, notice_id)
-    revision = _submitted_revision(notice, "approve")
-    if revision_number is not None and revision_number != revision.number:
-        raise Conflict(
-            f"revision {revision_number} is not the one under review "
-            f"(revision {revision.number} is)"
-        )
-    if revision.created_by_id == actor.id:
-        raise PermissionDenied("nobody may approve a revision they wrote")
-    if confidentiality_reviewed is not True:
-        raise InvalidInput(
-            "confirm the confidentiality review (保密审查) to approve",
-            field="confidentiality_reviewed",
-        )
+    revision, step = _under_review(notice, "approve", revision_number)
+    check_decider(step, revision, actor)
+    last = step is revision.steps[-1]
+    notes: dict[str, str] | None = None
+    if step.confidentiality:
+        if confidentiality_reviewed is not True:
+            raise InvalidInput(
+                "confirm the confidentiality review (保密审查) to approve",
+                field="confidentiality_reviewed",
+            )
+        notes = _flag_notes(revision, flag_notes)
     note = note_text(note, "note", required=False)
-    if revision.valid_until <= now:
-        raise Conflict("the revision's validity window has ended; it must be edited first")
-    check_period(session, notice, revision, now=now)
-    previous = notice.live_revision
-    if previous is not None:
-        previous.state = RevisionState.SUPERSEDED
-    revision.state = RevisionState.APPROVED
-    revision.reviewed_by_id = actor.id
-    revision.reviewed_at = now
-    revision.review_note = note
-    revision.confidentiality_reviewed = True
-    notice.live_revision = revision
-    notice.status = NoticeStatus.APPROVED
+    if hold and not last:
+        raise InvalidInput("only the last stage may hold a notice (待用)", field="hold")
+    if publish_at is not None and not hold:
+        raise InvalidInput("publish_at is for a notice held (待用)", field="publish_at")
+    if publish_at is not None and publish_at >= revision.valid_until:
+        raise InvalidInput(
+            "publish_at must be before the end of the validity window", field="publish_at"
+        )
+    if last:
+        if revision.valid_until <= now:
+            raise Conflict("the revision's validity window has ended; it must be edited first")
+        check_period(session, notice, revision, now=now)
+    _decide(session, step, revision, actor, "held" if hold else "passed", note, now)
+    step.flag_notes = notes
+    if step.confidentiality:
+        revision.confidentiality_reviewed = True
     notice.updated_at = now
-    session.flush()
-    bump_playlists(
-        session, revision_screen_ids(session, revision) | revision_screen_ids(session, previous)
+    details = (
+        stage_details(revision, step)
+        | {
+            "confidentiality_reviewed": bool(step.confidentiality),
+            "note": note,
+        }
+        | ({"flag_notes": notes} if notes else {})
     )
+    if not last:
+        following = revision.steps[revision.steps.index(step) + 1]
+        reach(session, following, now=now, timezone=timezone)
+        record(
+            session,
+            actor=actor,
+            action="notice.stage",
+            object_type="notice",
+            object_id=notice.id,
+            now=now,
+            details=details | {"next_stage": following.name},
+        )
+        return notice
+    if not revision.confidentiality_reviewed:
+        raise Conflict("no stage of this revision confirmed the confidentiality review")
+    if hold:
+        revision.state = RevisionState.HELD
+        revision.publish_at = publish_at
+        if notice.live_revision_id is None:
+            notice.status = NoticeStatus.HELD
+        record(
+            session,
+            actor=actor,
+            action="notice.hold",
+            object_type="notice",
+            object_id=notice.id,
+            now=now,
+            details=details | {"publish_at": isoformat_z(publish_at) if publish_at else None},
+        )
+        return notice
+    make_live(session, notice, revision, decider=actor, actor=actor, now=now, details=details)
+    return notice
+
+
+def return_notice(
+    session: Session,
+    actor: User,
+    notice_id: int,
+    *,
+    reason: str,
+    now: dt.datetime,
+    revision_number: int | None = None,
+) -> Notice:
+    """Send the revision back to its author to change (建议修改); a live revision stays live."""
+    notice = get_notice(session, notice_id)
+    revision, step = _under_review(notice, "return", revision_number)
+    check_decider(step, revision, actor)
+    reason = note_text(reason, "reason", required=True)
+    _decide(session, step, revision, actor, "returned", reason, now)
+    revision.state = RevisionState.RETURNED
+    revision.review_note = reason
+    if notice.live_revision_id is None:
+        notice.status = NoticeStatus.RETURNED
+    notice.updated_at = now
     record(
         session,
         actor=actor,
-        action="notice.approve",
+        action="notice.return",
         object_type="notice",
         object_id=notice.id,
         now=now,
-        details={
-            "revision": revision.number,
-            "content_sha256": revision.content_sha256,
-            "confidentiality_reviewed": True,
-            "note": note,
-            "replaces_revision": previous.number if previous else None,
-        },
+        details=stage_details(revision, step) | {"reason": reason},
     )
     return notice
 
 
 def reject_notice(
-    session: Session, actor: User, notice_id: int, *, reason: str, now: dt.datetime
+    session: Session,
+    actor: User,
+    notice_id: int,
+    *,
+    reason: str,
+    now: dt.datetime,
+    revision_number: int | None = None,
 ) -> Notice:
-    """Reject the submitted revision with a reason (reviewer); a live revision stays live."""
-    require_role(actor, Role.REVIEWER)
+    """Reject the revision: a notice with nothing live is closed; a live revision stays live."""
     notice = get_notice(session, notice_id)
-    revision = _submitted_revision(notice, "reject")
+    revision, step = _under_review(notice, "reject", revision_number)
+    check_decider(step, revision, actor)
     reason = note_text(reason, "reason", required=True)
+    _decide(session, step, revision, actor, "rejected", reason, now)
     revision.state = RevisionState.REJECTED
     revision.reviewed_by_id = actor.id
     revision.reviewed_at = now
     revision.review_note = reason
     if notice.live_revision_id is None:
         notice.status = NoticeStatus.REJECTED
+        notice.closed_at = now
+        notice.closed_by_id = actor.id
+        notice.close_reason = reason
     notice.updated_at = now
     record(
         session,
@@ -120,16 +259,61 @@ def reject_notice(
         object_type="notice",
         object_id=notice.id,
         now=now,
-        details={
-            "revision": revision.number,
-            "content_sha256": revision.content_sha256,
-            "reason": reason,
-        },
+        details=stage_details(revision, step) | {"reason": reason},
     )
     return notice
 
 
-def review_queue(session: Session, actor: User) -> list[NoticeRevision]:
-    """The reviewer's queue: every revision waiting for review."""
-    require_role(actor, Role.REVIEWER)
-    return submitted_revisions(session)
+def escalate_notice(
+    session: Session,
+    actor: User,
+    notice_id: int,
+    *,
+    reason: str,
+    now: dt.datetime,
+    revision_number: int | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
+) -> Notice:
+    """Refer the revision up to the chain's escalation stage (提级审核), decided next."""
+    notice = get_notice(session, notice_id)
+    revision, step = _under_review(notice, "escalate", revision_number)
+    check_decider(step, revision, actor)
+    reason = note_text(reason, "reason", required=True)
+    if step.escalation:
+        raise Conflict(f"the stage {step.name} is the escalation stage; decide it")
+    upward_already = [s for s in revision.steps if s.escalation]
+    if upward_already:
+        raise Conflict(
+            f"this revision is referred up once already (the stage {upward_already[0].name})"
+        )
+    stage = escalation_stage(session, revision)
+    if stage is None:
+        raise Conflict(f"the review chain of {revision.category} names no escalation stage")
+    _decide(session, step, revision, actor, "escalated", reason, now)
+    upward = insert_escalation(
+        session,
+        revision,
+        stage,
+        after=step,
+        because=f"referred up at {step.name} by {actor.username}: {reason}",
+    )
+    # A stage that carried the confidentiality review hands it up with the revision.
+    upward.confidentiality = upward.confidentiality or step.confidentiality
+    reach(session, upward, now=now, timezone=timezone)
+    notice.updated_at = now
+    record(
+        session,
+        actor=actor,
+        action="notice.escalate",
+        object_type="notice",
+        object_id=notice.id,
+        now=now,
+        details=stage_details(revision, step) | {"reason": reason, "escalated_to": upward.name},
+    )
+    return notice
+
+
+def review_queue(session: Session, actor: User) -> list[tuple[NoticeRevision, ReviewStep]]:
+    """What waits at a stage ``actor`` may decide, the longest waiting first."""
+    require_staff(actor)
+    return [(r, s) for r, s in waiting_steps(session) if may_decide_now(r, actor)]

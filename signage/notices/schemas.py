@@ -12,6 +12,7 @@ from typing_extensions import TypedDict
 
 from playlists import Kind, Priority
 from playlists.jsonvalues import WHOLE, Whole
+from signage.accounts.models import User
 from signage.api.common import ApiTime, Body, Query, QueryText
 from signage.api.contract import reply
 from signage.audit.models import AuditEntry
@@ -27,8 +28,9 @@ from signage.notices.content import (
     plain_fields,
     revision_fields,
 )
-from signage.notices.models import Notice, NoticeRevision, NoticeStatus
+from signage.notices.models import Notice, NoticeRevision, NoticeStatus, ReviewStep
 from signage.notices.services import NOTE_MAX
+from signage.notices.steps import current_step
 from signage.times import isoformat_z
 
 # How the API takes each type of NoticeFields: times are ISO-8601 text with an offset in the
@@ -63,7 +65,9 @@ _LIMITS: dict[str, Any] = {
 
 class _NoticeBody(Body):
     def to_fields(self) -> NoticeFields:
-        return NoticeFields(**self.model_dump(exclude_unset=True, exclude_none=True))
+        return NoticeFields(
+            **self.model_dump(include=set(FIELD_NAMES), exclude_unset=True, exclude_none=True)
+        )
 
 
 def _body_fields() -> dict[str, Any]:
@@ -82,6 +86,14 @@ NoticeEdit = create_model(
     **_body_fields(),
 )
 
+RepublishBody = create_model(
+    "RepublishBody",
+    __base__=NoticeEdit,
+    __doc__="Show a withdrawn or expired notice again (重播): the fields to change (a new "
+    "window, usually), and whether it concerns a major matter (重大事项).",
+    major_matter=(bool, False),
+)
+
 
 class NoticeQuery(Query):
     """The filters of the notice list."""
@@ -94,23 +106,49 @@ class NoticeQuery(Query):
     offset: int = Field(default=0, ge=0, le=10_000_000)
 
 
+RevisionNumber = Annotated[
+    int, Field(ge=1, le=MAX_INT, description="the revision number reviewed"), WHOLE
+]
+
+
+class FlagNote(Body):
+    """The confidentiality stage's note on one pre-check flag (its index in the revision's)."""
+
+    index: Annotated[int, Field(ge=0, le=10_000), WHOLE]
+    note: Annotated[str, Field(min_length=1, max_length=NOTE_MAX)]
+
+
 class ApproveBody(Body):
-    confidentiality_reviewed: bool
+    """Pass the current stage. The stage carrying the confidentiality review needs
+    ``confidentiality_reviewed`` and a note on every pre-check flag; the last stage may hold
+    the notice (待用) instead of publishing it, until ``publish_at`` or a publish by hand."""
+
+    confidentiality_reviewed: bool = False
     note: Annotated[str, Field(max_length=NOTE_MAX)] = ""
     # The revision the reviewer read: a revision that arrived meanwhile is not approved unread.
-    revision: Annotated[
-        int, Field(ge=1, le=MAX_INT, description="the revision number reviewed"), WHOLE
-    ]
+    revision: RevisionNumber
+    flags: list[FlagNote] = Field(default_factory=list, max_length=10_000)
+    hold: bool = False
+    publish_at: ApiTime | None = None
 
 
 class SubmitBody(Body):
-    """Optional: an image aimed at a strip (32 px high or less) is refused unless this is set."""
+    """Optional: an image aimed at a strip (32 px high or less) is refused unless
+    ``show_image_on_strips`` is set; ``major_matter`` (重大事项) adds the escalation stage."""
 
     show_image_on_strips: bool = False
+    major_matter: bool = False
 
 
 class ReasonBody(Body):
     reason: Annotated[str, Field(min_length=1, max_length=NOTE_MAX)]
+
+
+class DecisionBody(Body):
+    """A stage's decision with its reason, on the revision the reviewer read."""
+
+    reason: Annotated[str, Field(min_length=1, max_length=NOTE_MAX)]
+    revision: RevisionNumber | None = None
 
 
 def _json_type(name: str, hint: Any) -> Any:
@@ -119,6 +157,49 @@ def _json_type(name: str, hint: Any) -> Any:
         hint, typing.get_args(hint)[0]
     )
     return base | None if name in MAY_BE_EMPTY else base
+
+
+@reply
+class StepReply(TypedDict):
+    stage: str
+    stage_number: int
+    role: str | None
+    users: list[str]
+    confidentiality: bool
+    escalation: bool
+    added_because: str | None
+    reached_at: str | None
+    due_at: str | None
+    decision: str | None
+    decided_by: str | None
+    decided_at: str | None
+    note: str | None
+    flag_notes: dict[str, str] | None
+
+
+@reply
+class FlagReply(TypedDict):
+    kind: str
+    text: str
+    field: str
+    start: int
+    end: int
+
+
+@reply
+class ProgressReply(TypedDict):
+    stage: str | None
+    stage_number: int | None
+    stages: int
+    due_at: str | None
+
+
+@reply
+class DecisionReply(TypedDict):
+    id: int
+    revision: int
+    status: str
+    review: ProgressReply
 
 
 @reply
@@ -146,6 +227,10 @@ RevisionReply = reply(
             "created_at": str,
             "submitted_at": str | None,
             "review": ReviewReply | None,
+            "major_matter": bool,
+            "precheck_flags": list[FlagReply],
+            "steps": list[StepReply],
+            "publish_at": str | None,
         },
     )
 )
@@ -200,7 +285,8 @@ class NoticeDetail(NoticeSummary):
     history: list[HistoryReply]
 
 
-def revision_json(revision: NoticeRevision) -> Any:
+def revision_json(revision: NoticeRevision, names: dict[int, User] | None = None) -> Any:
+    names = names or {}
     return {
         "revision": revision.number,
         "state": revision.state,
@@ -217,6 +303,55 @@ def revision_json(revision: NoticeRevision) -> Any:
             "note": revision.review_note,
             "confidentiality_reviewed": revision.confidentiality_reviewed,
         },
+        "major_matter": revision.major_matter,
+        "precheck_flags": list(revision.precheck_flags or []),
+        "steps": [step_json(s, names) for s in revision.steps],
+        "publish_at": isoformat_z(revision.publish_at) if revision.publish_at else None,
+    }
+
+
+def _when(value: dt.datetime | None) -> str | None:
+    return isoformat_z(value) if value else None
+
+
+def step_json(step: ReviewStep, names: dict[int, User]) -> StepReply:
+    return {
+        "stage": step.name,
+        "stage_number": step.position + 1,
+        "role": step.role,
+        "users": [names[i].username for i in step.user_ids or () if i in names],
+        "confidentiality": step.confidentiality,
+        "escalation": step.escalation,
+        "added_because": step.added_because,
+        "reached_at": _when(step.reached_at),
+        "due_at": _when(step.due_at),
+        "decision": step.decision,
+        "decided_by": step.decided_by.username if step.decided_by else None,
+        "decided_at": _when(step.decided_at),
+        "note": step.note,
+        "flag_notes": step.flag_notes,
+    }
+
+
+def progress_json(notice: Notice) -> ProgressReply:
+    """Where the notice's pending revision stands in its chain."""
+    revision = notice.pending_revision
+    steps = revision.steps if revision is not None else []
+    step = current_step(revision) if revision is not None else None
+    return {
+        "stage": step.name if step else None,
+        "stage_number": step.position + 1 if step else None,
+        "stages": len(steps),
+        "due_at": _when(step.due_at) if step else None,
+    }
+
+
+def decision_json(notice: Notice) -> DecisionReply:
+    return {
+        "id": notice.id,
+        "revision": notice.latest_revision.number,
+        "status": notice.status,
+        "review": progress_json(notice),
     }
 
 
@@ -251,11 +386,15 @@ def history_json(entry: AuditEntry) -> HistoryReply:
     }
 
 
-def notice_detail(notice: Notice, history: list[AuditEntry]) -> NoticeDetail:
+def notice_detail(
+    notice: Notice, history: list[AuditEntry], names: dict[int, User] | None = None
+) -> NoticeDetail:
+    """The notice with its revisions (``names``: the users the stages name, by id)."""
+    names = names or {}
     summary: dict[str, Any] = dict(notice_summary(notice))
     return summary | {  # type: ignore[return-value]
         "closed_at": isoformat_z(notice.closed_at) if notice.closed_at else None,
         "close_reason": notice.close_reason,
-        "revisions": [revision_json(r) for r in notice.revisions],
+        "revisions": [revision_json(r, names) for r in notice.revisions],
         "history": [history_json(e) for e in history],
     }

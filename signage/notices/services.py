@@ -1,20 +1,25 @@
-"""The notice workflow: create, edit, submit, approve, reject, withdraw, expire.
+"""The notice workflow: create, edit, submit, republish, withdraw, expire (review is in
+:mod:`signage.notices.review`).
 
 Rules (DESIGN, "Notice lifecycle"):
 
 * Every edit makes a new revision with its own content hash. Only the newest revision can be
-  pending (draft, submitted or rejected); an edit supersedes a pending draft or submitted one
-  (a rejected one keeps its state, as the record of the decision).
-* An edit keeps the notice where it was: a draft stays a draft, a submitted notice stays
-  submitted with the new revision under review, a rejected one goes back to draft, and an
-  approved notice keeps its live revision on the screens while the new one goes to review.
-* Approval is of one submitted revision, by a reviewer who did not write it, with the
-  confidentiality review confirmed. It makes that revision the live one.
-* Withdrawn and expired notices are closed: nothing more can be done to them.
+  pending (draft, submitted, returned, held or rejected); an edit supersedes a pending draft,
+  submitted or held one (a returned or rejected one keeps its state, as the record of the
+  decision).
+* Approval covers the content hash, and the hash covers the targets and the window: so every
+  edit, and republishing (重播), starts the review chain again from its first stage
+  (:func:`signage.notices.steps.start_review`).
+* An edit keeps the notice where it was: a draft stays a draft, a notice under review or held
+  goes to review with the new revision, a returned one goes back to draft, and an approved
+  notice keeps its live revision on the screens while the new one goes to review.
+* Rejected, withdrawn and expired notices are closed; a withdrawn or expired one may be
+  republished (重播) by its author, which submits a new revision for review.
 * A notice expires when no revision that could still be shown (the live one and the pending one)
   has any of its validity window left.
 
-Only the notice's author edits, submits and withdraws it (a reviewer may withdraw too).
+Only the notice's author edits, submits, republishes and withdraws it (a reviewer may withdraw
+too).
 """
 
 from __future__ import annotations
@@ -47,13 +52,14 @@ from signage.notices.models import (
 )
 from signage.notices.publicity import check_period
 from signage.notices.queries import revision_screen_ids, target_screens, targets_screen
+from signage.notices.steps import DEFAULT_TIMEZONE, start_review
 from signage.screens.epoch import bump_playlists
 from signage.screens.services import screens_by_key
 
 NOTE_MAX = 1000
 
 
-def _new_revision(
+def new_revision(
     notice: Notice,
     content: Content,
     *,
@@ -90,7 +96,7 @@ def view_notice(session: Session, actor: User, notice_id: int) -> Notice:
     return get_notice(session, notice_id)
 
 
-def _require_author_of(actor: User, notice: Notice) -> None:
+def require_author_of(actor: User, notice: Notice) -> None:
     require_role(actor, Role.AUTHOR)
     if notice.created_by_id != actor.id:
         raise PermissionDenied("only the notice's author can do this")
@@ -103,7 +109,7 @@ def may_author(actor: User) -> None:
 
 def may_edit(actor: User, notice: Notice) -> None:
     """Raise unless ``actor`` may edit ``notice`` now."""
-    _require_author_of(actor, notice)
+    require_author_of(actor, notice)
     require_open(notice, "edit")
 
 
@@ -131,7 +137,7 @@ def create_notice(
         updated_at=now,
     )
     session.add(notice)
-    revision = _new_revision(
+    revision = new_revision(
         notice, content, number=1, state=RevisionState.DRAFT, actor=actor, now=now
     )
     session.flush()
@@ -160,10 +166,11 @@ def edit_notice(
     *,
     now: dt.datetime,
     rules: NoticeRules,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> Notice:
     """Make a new revision from the latest one with the given fields changed (author)."""
     notice = get_notice(session, notice_id)
-    _require_author_of(actor, notice)
+    require_author_of(actor, notice)
     require_open(notice, "edit")
     changes = fields_.given()
     if not changes:
@@ -174,17 +181,22 @@ def edit_notice(
     if content.content_hash() == latest.content_sha256:
         raise InvalidInput("the edit changes nothing")
     status = NoticeStatus(notice.status)
-    if status in (NoticeStatus.APPROVED, NoticeStatus.SUBMITTED):
+    if status in (NoticeStatus.APPROVED, NoticeStatus.SUBMITTED, NoticeStatus.HELD):
         state = RevisionState.SUBMITTED  # goes (back) to review; a live revision stays live
+        if notice.live_revision_id is None:
+            notice.status = NoticeStatus.SUBMITTED
     else:
         state = RevisionState.DRAFT
         notice.status = NoticeStatus.DRAFT
     pending = notice.pending_revision
-    if pending is not None and pending.state != RevisionState.REJECTED:
-        pending.state = RevisionState.SUPERSEDED  # a rejection stays on record as it was
-    revision = _new_revision(
+    if pending is not None and pending.state not in DECIDED:
+        pending.state = RevisionState.SUPERSEDED  # a decision stays on record as it was
+    revision = new_revision(
         notice, content, number=latest.number + 1, state=state, actor=actor, now=now
     )
+    revision.major_matter = latest.major_matter
+    if state == RevisionState.SUBMITTED:
+        start_review(session, revision, now=now, timezone=timezone)
     notice.updated_at = now
     session.flush()
     record(
@@ -204,6 +216,9 @@ def edit_notice(
     return notice
 
 
+# The states a pending revision keeps when a later edit replaces it: the record of a decision.
+DECIDED = (RevisionState.REJECTED, RevisionState.RETURNED)
+
 STRIP_MAX_HEIGHT = 32  # an image on a panel this low is a smear of a few rows of LEDs
 
 
@@ -214,19 +229,22 @@ def submit_notice(
     *,
     now: dt.datetime,
     show_image_on_strips: bool = False,
+    major_matter: bool = False,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> Notice:
-    """Send the draft revision to review (author).
+    """Send the draft revision to review (author), at the first stage of its chain.
 
     An image aimed at a strip (32 px high or less) is refused unless the author says to show it
-    anyway (``show_image_on_strips``), which the audit log records."""
+    anyway (``show_image_on_strips``), which the audit log records. ``major_matter`` (重大事项)
+    adds the chain's escalation stage."""
     notice = get_notice(session, notice_id)
-    _require_author_of(actor, notice)
+    require_author_of(actor, notice)
     require_open(notice, "submit")
     revision = notice.pending_revision
     if revision is None or revision.state != RevisionState.DRAFT:
         raise Conflict(
             f"only a draft can be submitted; this notice is {notice.status}"
-            + (" (edit it first)" if notice.status == NoticeStatus.REJECTED else "")
+            + (" (edit it first)" if notice.status == NoticeStatus.RETURNED else "")
         )
     if not revision.screens and not revision.groups:
         raise InvalidInput("choose at least one screen or group before submitting", field="screens")
@@ -243,6 +261,8 @@ def submit_notice(
         )
     revision.state = RevisionState.SUBMITTED
     revision.submitted_at = now
+    revision.major_matter = bool(major_matter)
+    start_review(session, revision, now=now, timezone=timezone)
     notice.status = NoticeStatus.SUBMITTED
     notice.updated_at = now
     record(
@@ -252,10 +272,20 @@ def submit_notice(
         object_type="notice",
         object_id=notice.id,
         now=now,
-        details={"revision": revision.number, "content_sha256": revision.content_sha256}
-        | ({"image_on_strips": strips} if strips else {}),
+        details=review_details(revision) | ({"image_on_strips": strips} if strips else {}),
     )
     return notice
+
+
+def review_details(revision: NoticeRevision) -> dict[str, object]:
+    """What a submission records: the hash, the stages it must pass, the pre-check's flags."""
+    return {
+        "revision": revision.number,
+        "content_sha256": revision.content_sha256,
+        "stages": [s.name for s in revision.steps],
+        "major_matter": revision.major_matter,
+        "precheck_flags": len(revision.precheck_flags or []),
+    }
 
 
 def _strips_for_image(session: Session, revision: NoticeRevision) -> list[str]:
@@ -275,7 +305,7 @@ def withdraw_notice(
     """Take a notice off every screen and close it (its author, or a reviewer)."""
     notice = get_notice(session, notice_id)
     if not actor.has_role(Role.REVIEWER):
-        _require_author_of(actor, notice)
+        require_author_of(actor, notice)
     elif not actor.active:
         raise PermissionDenied(f"user {actor.username!r} is deactivated")
     require_open(notice, "withdraw")

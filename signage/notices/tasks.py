@@ -1,5 +1,6 @@
-"""The notices' scheduled jobs: close notices whose windows have all passed; alert on a live
-revision withheld because its content is not what was approved."""
+"""The notices' scheduled jobs: close notices whose windows have all passed; publish held ones
+whose time has come; alert on a live revision withheld because its content is not what was
+approved."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from signage.db import get_db
 from signage.jobs import run_exclusively
 from signage.notices.expiry import expire_notices
 from signage.notices.integrity import alert_withheld
+from signage.notices.publishing import publish_due
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +30,19 @@ def expire_job(app: Flask) -> None:
         run_exclusively(session, "expire_notices", job)
         if expired:
             log.info("expired notices %s", expired)
+
+
+def publish_job(app: Flask) -> None:
+    """Publish held notices (待用) whose publishing time has come."""
+    with get_db(app).session() as session:
+        published: list[int] = []
+
+        def job(s: Session) -> None:
+            published.extend(publish_due(s, now=utcnow()))
+
+        run_exclusively(session, "publish_held", job)
+        if published:
+            log.info("published held notices %s", published)
 
 
 def integrity_job(app: Flask) -> None:

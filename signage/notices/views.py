@@ -1,4 +1,5 @@
-"""Pages: the notice list, the editor with a live preview, a notice's history, the review queue."""
+"""Pages: the notice list, the editor with a live preview, a notice's history (the review
+queue is :mod:`signage.chains.views`)."""
 
 from __future__ import annotations
 
@@ -18,14 +19,16 @@ from flask import (
 
 from playlists import Kind, Priority
 from signage.api.common import query_int
+from signage.chains.text import names_in, who_decides
 from signage.errors import Conflict, InvalidInput
 from signage.media.models import Media
 from signage.media.services import MediaLimits, inspect_image, upload_media
-from signage.notices import queries, review, services
-from signage.notices.models import NoticeRevision, NoticeStatus
+from signage.notices import queries, services
+from signage.notices.models import NoticeRevision, NoticeStatus, RevisionState
 from signage.notices.preview import Draft, fonts_for, preview_png, scale_for
+from signage.notices.republish import republish_notice
 from signage.notices.services import NoticeFields, NoticeRules
-from signage.notices.text import diff as _diff
+from signage.notices.steps import stage_of
 from signage.notices.text import local_input
 from signage.notices.text import playing as playing_on
 from signage.screens.models import Screen
@@ -39,6 +42,15 @@ PAGE = 30
 
 def _rules() -> NoticeRules:
     return NoticeRules(categories=current_app.config["SIGNAGE_CATEGORIES"])
+
+
+def _zone() -> str:
+    return str(current_app.config["SIGNAGE_TIMEZONE"])
+
+
+def _major() -> bool:
+    """The submit form's "concerns a major matter (重大事项)" box."""
+    return request.form.get("major_matter") == "yes"
 
 
 def _reach(exc: InvalidInput | Conflict) -> str | None:
@@ -140,9 +152,20 @@ def _detail_page(notice_id: int, status: int = 200, **context: Any) -> tuple[str
     db = session()
     notice = services.view_notice(db, signed_in(), notice_id)
     targets = _target_screens(db, notice.latest_revision)
+    actor = signed_in()
+    held = notice.pending_revision
+    may_publish = (
+        held is not None
+        and held.state == RevisionState.HELD
+        and held.created_by_id != actor.id
+        and (held.steps[-1].decided_by_id == actor.id or stage_of(held.steps[-1]).may_decide(actor))
+    )
     page = render_template(
         "notices/detail.html",
         notice=notice,
+        names=names_in(db, notice.revisions),
+        who_decides=who_decides,
+        may_publish=may_publish,
         history=queries.notice_history(db, notice),
         targets=targets,
         timings=playing_on(db, targets, notice.latest_revision, notice_id=notice.id, now=now()),
@@ -200,7 +223,13 @@ def create() -> Any:
         notice = services.create_notice(session(), actor, _form_fields(), now=now(), rules=_rules())
         if request.form.get("then") == "submit":
             services.submit_notice(
-                session(), actor, notice.id, now=now(), show_image_on_strips=_anyway()
+                session(),
+                actor,
+                notice.id,
+                now=now(),
+                show_image_on_strips=_anyway(),
+                major_matter=_major(),
+                timezone=_zone(),
             )
     except (InvalidInput, Conflict) as exc:
         return _editor(status=422, error=message(exc), field=exc.field, must_reach=_reach(exc))
@@ -216,9 +245,19 @@ def edit(notice_id: int) -> Any:
         services.may_edit(actor, notice)
         return _editor(notice)
     try:
-        services.edit_notice(db, actor, notice_id, _form_fields(), now=now(), rules=_rules())
+        services.edit_notice(
+            db, actor, notice_id, _form_fields(), now=now(), rules=_rules(), timezone=_zone()
+        )
         if request.form.get("then") == "submit" and notice.status == NoticeStatus.DRAFT:
-            services.submit_notice(db, actor, notice_id, now=now(), show_image_on_strips=_anyway())
+            services.submit_notice(
+                db,
+                actor,
+                notice_id,
+                now=now(),
+                show_image_on_strips=_anyway(),
+                major_matter=_major(),
+                timezone=_zone(),
+            )
     except (InvalidInput, Conflict) as exc:
         return _editor(
             notice, status=422, error=message(exc), field=exc.field, must_reach=_reach(exc)
@@ -229,8 +268,35 @@ def edit(notice_id: int) -> Any:
 @bp.post("/notices/<int:notice_id>/submit")
 def submit(notice_id: int) -> Response:
     services.submit_notice(
-        session(), signed_in(), notice_id, now=now(), show_image_on_strips=_anyway()
+        session(),
+        signed_in(),
+        notice_id,
+        now=now(),
+        show_image_on_strips=_anyway(),
+        major_matter=_major(),
+        timezone=_zone(),
     )
+    return redirect(url_for(".detail", notice_id=notice_id), 303)
+
+
+@bp.post("/notices/<int:notice_id>/republish")
+def republish(notice_id: int) -> Any:
+    """Show a withdrawn or expired notice again (重播), in a new window: it is reviewed again."""
+    try:
+        republish_notice(
+            session(),
+            signed_in(),
+            notice_id,
+            NoticeFields(
+                valid_from=local_time("valid_from"), valid_until=local_time("valid_until")
+            ),
+            now=now(),
+            rules=_rules(),
+            major_matter=_major(),
+            timezone=_zone(),
+        )
+    except (InvalidInput, Conflict) as exc:
+        return _detail_page(notice_id, 422, error=message(exc))
     return redirect(url_for(".detail", notice_id=notice_id), 303)
 
 
@@ -278,57 +344,6 @@ def playing() -> Response:
     response = jsonify({"screen": screen.key, "lines": lines})
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-# --- review ----------------------------------------------------------------------------------
-
-
-def _queue_page(status: int = 200, **context: Any) -> tuple[str, int]:
-    db = session()
-    entries = [
-        (revision, _diff(revision), _target_screens(db, revision))
-        for revision in review.review_queue(db, signed_in())
-    ]
-    timings = {
-        revision.id: playing_on(db, targets, revision, notice_id=revision.notice_id, now=now())
-        for revision, _, targets in entries
-    }
-    page = render_template(
-        "notices/queue.html", entries=entries, scale_for=scale_for, timings=timings, **context
-    )
-    return page, status
-
-
-@bp.get("/review")
-def queue() -> Any:
-    return _queue_page()
-
-
-@bp.post("/notices/<int:notice_id>/approve")
-def approve(notice_id: int) -> Any:
-    actor = signed_in()
-    try:
-        review.approve_notice(
-            session(),
-            actor,
-            notice_id,
-            confidentiality_reviewed=request.form.get("confidentiality_reviewed") == "yes",
-            note=text("note"),
-            revision_number=_int("revision"),
-            now=now(),
-        )
-    except (InvalidInput, Conflict) as exc:
-        return _queue_page(422, error=message(exc))
-    return redirect(url_for(".queue"), 303)
-
-
-@bp.post("/notices/<int:notice_id>/reject")
-def reject(notice_id: int) -> Any:
-    try:
-        review.reject_notice(session(), signed_in(), notice_id, reason=text("reason"), now=now())
-    except (InvalidInput, Conflict) as exc:
-        return _queue_page(422, error=message(exc))
-    return redirect(url_for(".queue"), 303)
 
 
 @bp.post("/notices/<int:notice_id>/withdraw")

@@ -24,6 +24,7 @@ from signage.screens.models import Screen
 from signage.screens.player_keys import register_player_key
 from signage.screens.schemas import (
     GroupCreate,
+    GroupEdit,
     GroupList,
     GroupReply,
     ScreenCreate,
@@ -143,9 +144,27 @@ def list_groups() -> Any:
 def create_group() -> Any:
     body = parse_body(GroupCreate)
     group = services.create_group(
-        session(), actor(), name=body.name, description=body.description, now=now()
+        session(),
+        actor(),
+        name=body.name,
+        description=body.description,
+        sensitive=body.sensitive,
+        now=now(),
     )
     return group_json(group), 201
+
+
+@bp.patch("/groups/<name>")
+@contract(
+    "Mark a screen group sensitive (its notices get the escalation stage) or not",
+    "admin",
+    body=GroupEdit,
+    answers=GroupReply,
+)
+def edit_group(name: str) -> Any:
+    body = parse_body(GroupEdit)
+    group = services.mark_group(session(), actor(), name, sensitive=body.sensitive, now=now())
+    return group_json(group)
 
 
 @bp.post("/player/key")

@@ -23,6 +23,8 @@ class ScreenGroup(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(100), unique=True)
     description: Mapped[str] = mapped_column(sa.String(200), default="")
+    # Notices reaching a sensitive group get their chain's escalation stage (提级审核).
+    sensitive: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
     screens: Mapped[list[Screen]] = relationship(

@@ -91,6 +91,13 @@ class ScreenEdit(ReadingFields):
 class GroupCreate(Body):
     name: GroupName
     description: Annotated[str, Field(max_length=200)] = ""
+    sensitive: bool = Field(
+        default=False, description="its notices get the escalation stage of their review chain"
+    )
+
+
+class GroupEdit(Body):
+    sensitive: bool
 
 
 @reply
@@ -140,6 +147,7 @@ class TokenRotated(TypedDict):
 class GroupReply(TypedDict):
     name: str
     description: str
+    sensitive: bool
     screens: list[str]
 
 
@@ -168,5 +176,6 @@ def group_json(group: ScreenGroup) -> GroupReply:
     return {
         "name": group.name,
         "description": group.description,
+        "sensitive": group.sensitive,
         "screens": [s.key for s in group.screens],
     }

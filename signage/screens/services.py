@@ -303,16 +303,25 @@ def list_groups(session: Session, actor: User) -> list[ScreenGroup]:
 
 
 def create_group(
-    session: Session, actor: User | None, *, name: str, now: dt.datetime, description: str = ""
+    session: Session,
+    actor: User | None,
+    *,
+    name: str,
+    now: dt.datetime,
+    description: str = "",
+    sensitive: bool = False,
 ) -> ScreenGroup:
-    """Create a screen group (admin)."""
+    """Create a screen group (admin). Notices reaching a ``sensitive`` group get their review
+    chain's escalation stage (提级审核)."""
     if actor is not None:
         require_role(actor, Role.ADMIN)
     name = _check_text(name, "name", 1, 100)
     description = _check_text(description, "description", 0, 200)
     if session.scalar(sa.select(ScreenGroup.id).where(ScreenGroup.name == name)) is not None:
         raise Conflict(f"screen group {name!r} already exists", field="name")
-    group = ScreenGroup(name=name, description=description, created_at=now)
+    group = ScreenGroup(
+        name=name, description=description, sensitive=bool(sensitive), created_at=now
+    )
     session.add(group)
     session.flush()
     record(
@@ -323,7 +332,29 @@ def create_group(
         object_type="screen_group",
         object_id=name,
         now=now,
-        details={"description": description},
+        details={"description": description, "sensitive": group.sensitive},
+    )
+    return group
+
+
+def mark_group(
+    session: Session, actor: User, name: str, *, sensitive: bool, now: dt.datetime
+) -> ScreenGroup:
+    """Mark a group sensitive or not (admin): from the next submission, notices reaching a
+    sensitive group get the escalation stage."""
+    require_role(actor, Role.ADMIN)
+    group = groups_by_name(session, [name], field="name")[0]
+    if group.sensitive == sensitive:
+        raise InvalidInput("the request changes nothing")
+    group.sensitive = sensitive
+    record(
+        session,
+        actor=actor,
+        action="group.update",
+        object_type="screen_group",
+        object_id=group.name,
+        now=now,
+        details={"sensitive": sensitive},
     )
     return group
 

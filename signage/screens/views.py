@@ -219,9 +219,23 @@ def groups() -> Any:
     status, context = 200, {}
     if request.method == "POST":
         try:
-            services.create_group(
-                session(), actor, name=text("name"), description=text("description"), now=now()
-            )
+            if request.form.get("mark"):
+                services.mark_group(
+                    session(),
+                    actor,
+                    text("name"),
+                    sensitive=request.form.get("mark") == "sensitive",
+                    now=now(),
+                )
+            else:
+                services.create_group(
+                    session(),
+                    actor,
+                    name=text("name"),
+                    description=text("description"),
+                    sensitive=request.form.get("sensitive") == "yes",
+                    now=now(),
+                )
             return redirect(url_for(".groups"), 303)
         except (InvalidInput, Conflict) as exc:
             status, context = 422, {"error": message(exc)}

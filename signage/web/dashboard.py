@@ -19,8 +19,8 @@ from signage.displaylog.refused import screens_with_refused_events
 from signage.health.models import Screenshot, ScreenStatus
 from signage.health.services import screens_refusing
 from signage.notices.integrity import WITHHELD
-from signage.notices.models import Notice, NoticeRevision, NoticeStatus
-from signage.notices.queries import submitted_revisions
+from signage.notices.models import Notice, NoticeRevision, NoticeStatus, ReviewStep
+from signage.notices.steps import overdue_steps, waiting_steps
 from signage.screens.models import Screen
 from signage.screens.services import list_screens
 
@@ -53,7 +53,8 @@ class Alert:
 @dataclass(frozen=True)
 class Dashboard:
     screens: list[ScreenState]
-    waiting_review: list[NoticeRevision]
+    waiting_review: list[tuple[NoticeRevision, ReviewStep]]  # with the stage each waits at
+    overdue_review: list[tuple[NoticeRevision, ReviewStep]]  # past their stage's due time
     ending_soon: list[Notice]
     alerts: list[Alert]
     refusing: list[Alert]  # screens whose player refused a playlist in the last day
@@ -107,7 +108,8 @@ def dashboard(session: Session, actor: User, cache: PlaylistCache, now: dt.datet
     ).all()
     return Dashboard(
         screens=screen_states(session, actor, cache, now),
-        waiting_review=submitted_revisions(session),
+        waiting_review=waiting_steps(session),
+        overdue_review=overdue_steps(session, now=now),
         ending_soon=list(ending),
         alerts=recent_alerts(session),
         refusing=refusing_screens(session, now),

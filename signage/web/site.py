@@ -25,6 +25,7 @@ from signage.accounts.models import User
 from signage.accounts.sessions import session_for
 from signage.accounts.views import bp as accounts_bp
 from signage.audit.views import bp as audit_bp
+from signage.chains.views import bp as review_bp
 from signage.db import finish_request, request_session
 from signage.displaylog.views import bp as displaylog_bp
 from signage.errors import ServiceError, TooManyAttempts
@@ -173,6 +174,7 @@ def init_app(app: Flask) -> None:
         home_bp,
         accounts_bp,
         notices_bp,
+        review_bp,
         screens_bp,
         displaylog_bp,
         reports_bp,

@@ -125,7 +125,8 @@ def test_a_notice_from_the_editor_to_the_display_log(system, browser, db_session
     card = reviewer.locator("article.review", has_text=TITLE)
     card.locator('input[name="confidentiality_reviewed"]').check()
     card.locator("button.primary").click()
-    reviewer.wait_for_url(f"{base}/review")
+    reviewer.wait_for_url(re.compile(rf"{re.escape(base)}/review\?done=approved"))
+    assert "现已上屏" in reviewer.locator("p[role=status]").inner_text()
     assert reviewer.locator("article.review", has_text=TITLE).count() == 0
 
     # The screen's page says it is playing now.

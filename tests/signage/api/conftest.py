@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from signage.chains.rules import StageSpec, put_chain
 from signage.media import services as media_services
-from tests.conftest import NOW
+from signage.notices import review
+from tests.conftest import CATEGORIES, NOW
 
 ROLES = ("author", "reviewer", "supervisor", "admin")
 
@@ -31,6 +33,8 @@ class World:
     draft: int
     submitted: int
     approved: int
+    held: int
+    withdrawn: int
     media: str
     screen: str
 
@@ -44,6 +48,21 @@ def world(db_session, make_user, make_screen, make_notice, token_for) -> World:
     media, _ = media_services.upload_media(
         db_session, author, png(), now=NOW, limits=media_services.MediaLimits()
     )
+    # 通知公告 passes one reviewer and may be referred up to the admin (named).
+    put_chain(
+        db_session,
+        users["admin"],
+        "通知公告",
+        [StageSpec(name="审核", role="reviewer", confidentiality=True)],
+        escalation=StageSpec(name="主要领导", users=["admin"]),
+        group=None,
+        categories=CATEGORIES,
+        now=NOW,
+    )
+    held = make_notice(author, screens=["hall"], status="submitted")
+    review.approve_notice(
+        db_session, reviewer, held.id, confidentiality_reviewed=True, hold=True, now=NOW
+    )
     db_session.commit()
     return World(
         users=users,
@@ -51,6 +70,8 @@ def world(db_session, make_user, make_screen, make_notice, token_for) -> World:
         draft=make_notice(author, screens=["hall"]).id,
         submitted=make_notice(author, screens=["hall"], status="submitted").id,
         approved=make_notice(author, screens=["hall"], status="approved", reviewer=reviewer).id,
+        held=held.id,
+        withdrawn=make_notice(author, screens=["hall"], status="withdrawn").id,
         media=media.sha256,
         screen=screen.key,
     )

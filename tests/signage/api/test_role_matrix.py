@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,7 @@ from signage.accounts.models import ApiToken
 from tests.signage.api.conftest import ROLES, World, png
 
 STAFF = frozenset(ROLES)
+CATEGORY = urllib.parse.quote("通知公告")  # the world's notices' category, with a chain
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,39 @@ ENDPOINTS = [
     ),
     Endpoint(
         "POST",
+        path("/notices/{w.submitted}/return"),
+        frozenset({"reviewer"}),
+        200,
+        lambda w: {"reason": "请补充文号", "revision": 1},
+    ),
+    Endpoint(
+        "POST",
+        path("/notices/{w.submitted}/escalate"),
+        frozenset({"reviewer"}),
+        200,
+        lambda w: {"reason": "涉及重大事项"},
+    ),
+    # The reviewer held it; the admin is no reviewer; the author wrote it.
+    Endpoint("POST", path("/notices/{w.held}/publish"), frozenset({"reviewer"})),
+    Endpoint(
+        "POST", path("/notices/{w.withdrawn}/republish"), frozenset({"author"}), 200, lambda w: {}
+    ),
+    Endpoint("GET", path("/review-chains"), STAFF),
+    Endpoint(
+        "PUT",
+        path(f"/review-chains/{CATEGORY}"),
+        frozenset({"admin"}),
+        200,
+        lambda w: {"stages": [{"name": "初审", "role": "reviewer", "confidentiality": True}]},
+    ),
+    Endpoint("DELETE", path(f"/review-chains/{CATEGORY}"), frozenset({"admin"})),
+    Endpoint("GET", path("/precheck-words"), STAFF),
+    Endpoint(
+        "PUT", path("/precheck-words"), frozenset({"admin"}), 200, lambda w: {"words": ["某某"]}
+    ),
+    Endpoint("GET", path("/review-queue"), STAFF),
+    Endpoint(
+        "POST",
         path("/notices/{w.approved}/withdraw"),
         frozenset({"author", "reviewer"}),
         200,
@@ -96,6 +131,13 @@ ENDPOINTS = [
     Endpoint("GET", path("/screens/{w.screen}/timeline"), STAFF),
     Endpoint("GET", path("/groups"), STAFF),
     Endpoint("POST", path("/groups"), frozenset({"admin"}), 201, lambda w: {"name": "新分组"}),
+    Endpoint(
+        "PATCH",
+        path("/groups/" + urllib.parse.quote("大厅")),
+        frozenset({"admin"}),
+        200,
+        lambda w: {"sensitive": True},
+    ),
     Endpoint("GET", path("/users"), frozenset({"admin"})),
     Endpoint(
         "POST",

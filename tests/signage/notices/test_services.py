@@ -84,11 +84,11 @@ def test_submit_approve_makes_the_revision_live(db_session, people, make_notice)
     assert actions(db_session, notice.id) == ["notice.create", "notice.submit", "notice.approve"]
 
 
-def test_reject_records_the_reason_and_edit_returns_to_draft(db_session, people, make_notice):
+def test_return_records_the_reason_and_edit_goes_back_to_draft(db_session, people, make_notice):
     notice = make_notice(people["author"], status="submitted")
-    review.reject_notice(db_session, people["reviewer"], notice.id, reason="标题有误", now=LATER)
-    assert notice.status == NoticeStatus.REJECTED
-    assert notice.latest_revision.state == RevisionState.REJECTED
+    review.return_notice(db_session, people["reviewer"], notice.id, reason="标题有误", now=LATER)
+    assert notice.status == NoticeStatus.RETURNED
+    assert notice.latest_revision.state == RevisionState.RETURNED
     assert notice.latest_revision.review_note == "标题有误"
     with pytest.raises(Conflict, match="edit it first"):
         svc.submit_notice(db_session, people["author"], notice.id, now=LATER)
@@ -101,9 +101,19 @@ def test_reject_records_the_reason_and_edit_returns_to_draft(db_session, people,
         rules=RULES,
     )
     assert notice.status == NoticeStatus.DRAFT
-    assert [r.state for r in notice.revisions] == [RevisionState.REJECTED, RevisionState.DRAFT]
+    assert [r.state for r in notice.revisions] == [RevisionState.RETURNED, RevisionState.DRAFT]
     svc.submit_notice(db_session, people["author"], notice.id, now=LATER)
     assert notice.status == NoticeStatus.SUBMITTED
+
+
+def test_reject_ends_a_notice_with_nothing_live(db_session, people, make_notice):
+    notice = make_notice(people["author"], status="submitted")
+    review.reject_notice(db_session, people["reviewer"], notice.id, reason="不予发布", now=LATER)
+    assert notice.status == NoticeStatus.REJECTED
+    assert notice.latest_revision.state == RevisionState.REJECTED
+    assert notice.closed_at == LATER and notice.close_reason == "不予发布"
+    with pytest.raises(Conflict, match="rejected"):
+        edit(people["author"], notice.id, title="新标题")
 
 
 def test_editing_a_draft_makes_a_new_draft_revision(db_session, people, make_notice):
@@ -166,7 +176,7 @@ def test_withdraw_closes_a_live_notice(db_session, people, make_notice, who):
     assert actions(db_session, notice.id)[-1] == "notice.withdraw"
 
 
-@pytest.mark.parametrize("status", ["draft", "submitted", "rejected"])
+@pytest.mark.parametrize("status", ["draft", "submitted", "returned"])
 def test_author_can_withdraw_before_approval(db_session, people, make_notice, status):
     notice = make_notice(people["author"], status=status, reviewer=people["reviewer"])
     svc.withdraw_notice(db_session, people["author"], notice.id, reason="不发了", now=LATER)

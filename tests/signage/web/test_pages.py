@@ -30,7 +30,9 @@ PAGES = {
     "/": ROLES,
     "/notices": ROLES,
     "/notices/new": ("author",),
-    "/review": ("reviewer",),
+    # Open to every role: a stage may name anyone (a section head who also writes notices).
+    "/review": ROLES,
+    "/review-chains": ("admin",),
     "/screens": ROLES,
     "/screens/new": ("admin",),
     "/groups": ROLES,

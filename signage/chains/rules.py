@@ -1,0 +1,374 @@
+"""Review chains: which stages a category's notices pass, who decides each, and the word list.
+
+* A chain is an ordered list of stages (初审, 复审, 终审 …). Each is decided by holders of a
+  role or by named users, may carry the confidentiality review (保密审查), and is due a number
+  of working days after it is reached. A chain may name an escalation stage (提级审核) that a
+  stage refers a revision up to, and that rules add for sensitive groups and major matters.
+* A category has one chain for every screen and may have one per screen group; a revision
+  reaching a group with its own chain takes that one (the longest, if several), else the
+  category's, else :data:`DEFAULT_CHAIN`: one stage by a reviewer, as before chains existed.
+* The chain must be decidable by different people: nobody decides two stages of one revision,
+  so a chain is refused when its stages cannot be given one distinct active user each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from signage.accounts.models import Role, User, UserRole
+from signage.accounts.permissions import require_role, require_staff
+from signage.audit.services import record
+from signage.chains.models import PrecheckWord, ReviewChain
+from signage.errors import InvalidInput, NotFound
+from signage.screens.services import groups_by_name
+
+NAME_MAX = 20
+STAGES_MAX = 8
+DUE_RANGE = (1, 60)
+STAGE_DUE_DAYS = 5  # one district's rule: five working days to review
+ESCALATION_DUE_DAYS = 15  # and fifteen when referred upward
+WORDS_MAX = 500
+WORD_MAX = 50
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of a chain, as stored (users by id)."""
+
+    name: str
+    role: str | None = None
+    user_ids: tuple[int, ...] = ()
+    confidentiality: bool = False
+    due_working_days: int = STAGE_DUE_DAYS
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "role": self.role,
+            "user_ids": list(self.user_ids),
+            "confidentiality": self.confidentiality,
+            "due_working_days": self.due_working_days,
+        }
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any]) -> Stage:
+        return cls(
+            name=value["name"],
+            role=value.get("role"),
+            user_ids=tuple(value.get("user_ids") or ()),
+            confidentiality=bool(value.get("confidentiality")),
+            due_working_days=int(value.get("due_working_days") or STAGE_DUE_DAYS),
+        )
+
+    def may_decide(self, user: User) -> bool:
+        """Whether ``user`` is one of those this stage names (active, by role or by name)."""
+        if not user.active:
+            return False
+        return user.id in self.user_ids or (
+            self.role is not None and user.has_role(Role(self.role))
+        )
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    """A stage as an admin writes it (users by login name)."""
+
+    name: str
+    role: str | None = None
+    users: Sequence[str] = ()
+    confidentiality: bool = False
+    due_working_days: int = STAGE_DUE_DAYS
+
+
+@dataclass(frozen=True)
+class Chain:
+    """The stages a revision passes, and the stage it may be referred up to."""
+
+    stages: tuple[Stage, ...]
+    escalation: Stage | None = None
+    category: str | None = None
+    group: str | None = None  # the group whose chain this is; None: the category's
+    updated_by: str | None = None
+    updated_at: dt.datetime | None = None
+    default: bool = field(default=False)
+
+
+DEFAULT_CHAIN = Chain(
+    stages=(Stage(name="审核", role=Role.REVIEWER.value, confidentiality=True),), default=True
+)
+
+
+def _chain(row: ReviewChain) -> Chain:
+    return Chain(
+        stages=tuple(Stage.from_json(s) for s in row.stages),
+        escalation=Stage.from_json(row.escalation) if row.escalation else None,
+        category=row.category,
+        group=row.group.name if row.group else None,
+        updated_by=row.updated_by.username if row.updated_by else None,
+        updated_at=row.updated_at,
+    )
+
+
+def _row(session: Session, category: str, group_id: int | None) -> ReviewChain | None:
+    return session.scalar(
+        sa.select(ReviewChain).where(
+            ReviewChain.category == category,
+            ReviewChain.group_id.is_(None)
+            if group_id is None
+            else ReviewChain.group_id == group_id,
+        )
+    )
+
+
+def chain_for(session: Session, category: str, group_ids: Iterable[int]) -> Chain:
+    """The chain a revision in ``category`` reaching the groups ``group_ids`` passes."""
+    ids = set(group_ids)
+    rows = session.scalars(sa.select(ReviewChain).where(ReviewChain.category == category)).all()
+    own = [r for r in rows if r.group_id is not None and r.group_id in ids]
+    if own:
+        own.sort(key=lambda r: (-len(r.stages), r.group.name if r.group else ""))
+        return _chain(own[0])
+    shared = [r for r in rows if r.group_id is None]
+    return _chain(shared[0]) if shared else DEFAULT_CHAIN
+
+
+def list_chains(session: Session, actor: User) -> list[Chain]:
+    """Every chain an admin has set, by category then group (any staff may read them)."""
+    require_staff(actor)
+    rows = session.scalars(sa.select(ReviewChain)).all()
+    chains = [_chain(r) for r in rows]
+    return sorted(chains, key=lambda c: (c.category or "", c.group or ""))
+
+
+def users_by_id(session: Session, ids: Iterable[int]) -> dict[int, User]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    return {u.id: u for u in session.scalars(sa.select(User).where(User.id.in_(wanted)))}
+
+
+def _checked_stage(session: Session, spec: StageSpec, where: str) -> Stage:
+    name = spec.name.strip()
+    if not 1 <= len(name) <= NAME_MAX:
+        raise InvalidInput(f"a stage's name must be 1–{NAME_MAX} characters", field=f"{where}.name")
+    role = spec.role or None
+    if role is not None and role not in {r.value for r in Role}:
+        raise InvalidInput(
+            f"unknown role {role!r}; roles are {', '.join(r.value for r in Role)}",
+            field=f"{where}.role",
+        )
+    names = list(dict.fromkeys(u.strip() for u in spec.users))
+    found = {
+        u.username: u for u in session.scalars(sa.select(User).where(User.username.in_(names)))
+    }
+    for username in names:
+        user = found.get(username)
+        if user is None:
+            raise InvalidInput(f"no user {username!r}", field=f"{where}.users")
+        if not user.active:
+            raise InvalidInput(f"user {username!r} is deactivated", field=f"{where}.users")
+    if role is None and not names:
+        raise InvalidInput("nobody can decide this stage: give a role or users", field=where)
+    days = spec.due_working_days
+    if (
+        isinstance(days, bool)
+        or not isinstance(days, int)
+        or not (DUE_RANGE[0] <= days <= DUE_RANGE[1])
+    ):
+        raise InvalidInput(
+            f"due_working_days must be {DUE_RANGE[0]}–{DUE_RANGE[1]}",
+            field=f"{where}.due_working_days",
+        )
+    return Stage(
+        name=name,
+        role=role,
+        user_ids=tuple(found[n].id for n in names),
+        confidentiality=bool(spec.confidentiality),
+        due_working_days=days,
+    )
+
+
+def _deciders(session: Session, stage: Stage) -> set[int]:
+    """The active users who may decide ``stage``."""
+    ids = set(stage.user_ids)
+    if stage.role is not None:
+        ids |= set(session.scalars(sa.select(UserRole.user_id).where(UserRole.role == stage.role)))
+    return {uid for uid, u in users_by_id(session, ids).items() if u.active}
+
+
+def _distinct_deciders(candidates: Sequence[set[int]]) -> int | None:
+    """The index of a stage that cannot get its own decider, or None if every stage can
+    (a bipartite matching of stages to users, by augmenting paths)."""
+    owner: dict[int, int] = {}
+
+    def place(stage: int, seen: set[int]) -> bool:
+        for user in sorted(candidates[stage]):
+            if user in seen:
+                continue
+            seen.add(user)
+            if user not in owner or place(owner[user], seen):
+                owner[user] = stage
+                return True
+        return False
+
+    for index in range(len(candidates)):
+        if not place(index, set()):
+            return index
+    return None
+
+
+def put_chain(
+    session: Session,
+    actor: User | None,
+    category: str,
+    stages: Sequence[StageSpec],
+    *,
+    escalation: StageSpec | None,
+    group: str | None,
+    categories: Sequence[str],
+    now: dt.datetime,
+) -> Chain:
+    """Set the chain for ``category`` (and ``group``, when given) (admin; None: the system)."""
+    if actor is not None:
+        require_role(actor, Role.ADMIN)
+    if category not in categories:
+        raise InvalidInput(
+            f"unknown category {category!r}; categories are {'、'.join(categories)}",
+            field="category",
+        )
+    target = groups_by_name(session, [group], field="group")[0] if group else None
+    if not stages:
+        raise InvalidInput("a chain needs at least one stage", field="stages")
+    if len(stages) > STAGES_MAX:
+        raise InvalidInput(f"a chain has at most {STAGES_MAX} stages", field="stages")
+    checked = [_checked_stage(session, s, f"stages.{i}") for i, s in enumerate(stages)]
+    upward = _checked_stage(session, escalation, "escalation") if escalation else None
+    seen: dict[str, str] = {}
+    for where, stage in [(f"stages.{i}", s) for i, s in enumerate(checked)] + (
+        [("escalation", upward)] if upward else []
+    ):
+        if stage.name in seen:
+            raise InvalidInput(f"two stages are named {stage.name!r}", field=f"{where}.name")
+        seen[stage.name] = where
+    if not any(s.confidentiality for s in checked):
+        raise InvalidInput(
+            "one stage must carry the confidentiality review (保密审查)", field="stages"
+        )
+    everyone = [*checked, *([upward] if upward else [])]
+    stuck = _distinct_deciders([_deciders(session, s) for s in everyone])
+    if stuck is not None:
+        where = "escalation" if stuck == len(checked) else f"stages.{stuck}"
+        raise InvalidInput(
+            f"nobody is left to decide stage {everyone[stuck].name!r}: no two stages of a "
+            "revision may be decided by the same person, and there are not enough active "
+            "users with the roles or names given",
+            field=where,
+        )
+    row = _row(session, category, target.id if target else None)
+    if row is None:
+        row = ReviewChain(category=category, group_id=target.id if target else None)
+        session.add(row)
+    row.stages = [s.to_json() for s in checked]
+    row.escalation = upward.to_json() if upward else None
+    row.updated_at = now
+    row.updated_by_id = actor.id if actor is not None else None
+    row.updated_by = actor
+    row.group = target
+    session.flush()
+    chain = _chain(row)
+    record(
+        session,
+        actor=actor,
+        action="review_chain.put",
+        object_type="review_chain",
+        object_id=f"{category}/{group or '*'}",
+        now=now,
+        details={"category": category, "group": group, **chain_json(session, chain)},
+    )
+    return chain
+
+
+def delete_chain(
+    session: Session, actor: User, category: str, *, group: str | None, now: dt.datetime
+) -> None:
+    """Remove the chain set for ``category`` (and ``group``): the fallback applies again."""
+    require_role(actor, Role.ADMIN)
+    target = groups_by_name(session, [group], field="group")[0] if group else None
+    row = _row(session, category, target.id if target else None)
+    if row is None:
+        raise NotFound(f"no review chain is set for {category}" + (f" / {group}" if group else ""))
+    session.delete(row)
+    record(
+        session,
+        actor=actor,
+        action="review_chain.delete",
+        object_type="review_chain",
+        object_id=f"{category}/{group or '*'}",
+        now=now,
+        details={"category": category, "group": group},
+    )
+
+
+def stage_json(stage: Stage, names: dict[int, User]) -> dict[str, Any]:
+    return {
+        "name": stage.name,
+        "role": stage.role,
+        "users": [names[i].username for i in stage.user_ids if i in names],
+        "confidentiality": stage.confidentiality,
+        "due_working_days": stage.due_working_days,
+    }
+
+
+def chain_json(session: Session, chain: Chain) -> dict[str, Any]:
+    """The stages as the API and the audit log show them (users by login name)."""
+    everyone = [*chain.stages, *([chain.escalation] if chain.escalation else [])]
+    names = users_by_id(session, (i for s in everyone for i in s.user_ids))
+    return {
+        "stages": [stage_json(s, names) for s in chain.stages],
+        "escalation": stage_json(chain.escalation, names) if chain.escalation else None,
+    }
+
+
+# --- the pre-check's word list ----------------------------------------------------------------
+
+
+def precheck_words(session: Session) -> list[str]:
+    """The deployment's words to flag, in the order they were listed."""
+    return list(session.scalars(sa.select(PrecheckWord.word).order_by(PrecheckWord.id)))
+
+
+def put_precheck_words(
+    session: Session, actor: User, words: Sequence[str], *, now: dt.datetime
+) -> list[str]:
+    """Replace the word list (admin)."""
+    require_role(actor, Role.ADMIN)
+    cleaned = list(dict.fromkeys(w.strip() for w in words if w.strip()))
+    if len(cleaned) > WORDS_MAX:
+        raise InvalidInput(f"at most {WORDS_MAX} words", field="words")
+    for i, word in enumerate(cleaned):
+        if len(word) > WORD_MAX:
+            raise InvalidInput(f"a word is at most {WORD_MAX} characters", field=f"words.{i}")
+    before = precheck_words(session)
+    session.execute(sa.delete(PrecheckWord))
+    for word in cleaned:
+        session.add(PrecheckWord(word=word, added_by_id=actor.id, added_at=now))
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="precheck_words.put",
+        object_type="precheck_words",
+        object_id="*",
+        now=now,
+        details={
+            "added": [w for w in cleaned if w not in before],
+            "removed": [w for w in before if w not in cleaned],
+        },
+    )
+    return cleaned

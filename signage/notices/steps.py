@@ -1,0 +1,195 @@
+"""A revision's review stages: copied from its chain on submission, reached in turn, due by
+working days.
+
+* :func:`start_review` copies the chain (:func:`signage.chains.rules.chain_for`) onto a revision
+  being submitted, adds the escalation stage by rule (a major matter, a sensitive group), runs
+  the pre-check and reaches the first stage.
+* A stage is due ``due_working_days`` working days after it is reached, counted by the holiday
+  calendar in the deployment's time zone (through 24:00 of the last day); for a year the
+  calendar does not know, Monday to Friday count.
+* Who may decide the current stage (:func:`check_decider`): one it names (by role or by name),
+  who did not write the revision and has decided no other stage of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from signage.accounts.models import User
+from signage.chains.precheck import find_flags
+from signage.chains.rules import Stage, chain_for, precheck_words
+from signage.errors import Conflict, PermissionDenied
+from signage.notices.models import NoticeRevision, ReviewStep, RevisionState
+from signage.screens.models import ScreenGroup, screen_group_members
+from signage.workdays.calendar import CalendarUnknown, WorkingCalendar, add_working_days
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+def due_after(session: Session, start: dt.datetime, days: int, timezone: str) -> dt.datetime:
+    """The end of the ``days``-th working day after ``start`` (weekdays where the calendar is
+    not known)."""
+    try:
+        return add_working_days(WorkingCalendar(session), start, days, timezone)
+    except CalendarUnknown:
+        zone = zoneinfo.ZoneInfo(timezone)
+        day = start.astimezone(zone).date()
+        counted = 0
+        while counted < days:
+            day += dt.timedelta(days=1)
+            if day.weekday() < 5:
+                counted += 1
+        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+        return end.astimezone(dt.UTC)
+
+
+def reach(session: Session, step: ReviewStep, *, now: dt.datetime, timezone: str) -> None:
+    """Make ``step`` the current stage from ``now``."""
+    step.reached_at = now
+    step.due_at = due_after(session, now, step.due_working_days, timezone)
+
+
+def current_step(revision: NoticeRevision) -> ReviewStep | None:
+    """The first stage not yet decided, or None when every stage is."""
+    return next((s for s in revision.steps if s.decision is None), None)
+
+
+def _reached_groups(session: Session, revision: NoticeRevision) -> list[ScreenGroup]:
+    """The groups a revision reaches: those it names, and those of the screens it names."""
+    ids = {g.id for g in revision.groups}
+    screen_ids = [s.id for s in revision.screens]
+    if screen_ids:
+        ids.update(
+            session.scalars(
+                sa.select(screen_group_members.c.group_id).where(
+                    screen_group_members.c.screen_id.in_(screen_ids)
+                )
+            )
+        )
+    if not ids:
+        return []
+    return list(session.scalars(sa.select(ScreenGroup).where(ScreenGroup.id.in_(ids))))
+
+
+def _step(stage: Stage, position: int, *, escalation: bool = False) -> ReviewStep:
+    return ReviewStep(
+        position=position,
+        name=stage.name,
+        role=stage.role,
+        user_ids=list(stage.user_ids),
+        confidentiality=stage.confidentiality,
+        due_working_days=stage.due_working_days,
+        escalation=escalation,
+    )
+
+
+def start_review(
+    session: Session, revision: NoticeRevision, *, now: dt.datetime, timezone: str
+) -> None:
+    """Give a revision being submitted its stages, its pre-check flags, and reach stage one.
+
+    Raises :class:`Conflict` when a rule asks for an escalation stage that the chain does not
+    name (an admin must name one first)."""
+    groups = _reached_groups(session, revision)
+    chain = chain_for(session, revision.category, [g.id for g in groups])
+    steps = [_step(s, i) for i, s in enumerate(chain.stages)]
+    reasons = (["a major matter (重大事项)"] if revision.major_matter else []) + [
+        f"aimed at the sensitive group {g.name}"
+        for g in sorted(groups, key=lambda g: g.name)
+        if g.sensitive
+    ]
+    if reasons:
+        if chain.escalation is None:
+            raise Conflict(
+                f"this notice needs the escalation stage (提级审核), being {'; '.join(reasons)}, "
+                f"but the review chain of {revision.category} names none: an admin must add one"
+            )
+        step = _step(chain.escalation, len(steps), escalation=True)
+        step.added_because = "; ".join(reasons)
+        steps.append(step)
+    revision.steps = steps
+    flags = find_flags(revision.title, revision.body, precheck_words(session))
+    revision.precheck_flags = [f.to_json() for f in flags]
+    reach(session, steps[0], now=now, timezone=timezone)
+
+
+def escalation_stage(session: Session, revision: NoticeRevision) -> Stage | None:
+    """The escalation stage the revision's chain names now (referring up uses today's)."""
+    groups = _reached_groups(session, revision)
+    return chain_for(session, revision.category, [g.id for g in groups]).escalation
+
+
+def insert_escalation(
+    session: Session, revision: NoticeRevision, stage: Stage, *, after: ReviewStep, because: str
+) -> ReviewStep:
+    """Put the escalation stage right after ``after``; later stages move one down."""
+    for step in revision.steps:
+        if step.position > after.position:
+            step.position += 1
+    step = _step(stage, after.position + 1, escalation=True)
+    step.added_because = because
+    revision.steps.append(step)
+    revision.steps.sort(key=lambda s: s.position)
+    return step
+
+
+def check_decider(step: ReviewStep, revision: NoticeRevision, actor: User) -> None:
+    """Raise :class:`PermissionDenied` unless ``actor`` may decide ``step`` of ``revision``."""
+    if not actor.active:
+        raise PermissionDenied(f"user {actor.username!r} is deactivated")
+    if revision.created_by_id == actor.id:
+        raise PermissionDenied("nobody may decide a stage of a revision they wrote")
+    done = [s for s in revision.steps if s.decided_by_id == actor.id and s is not step]
+    if done:
+        raise PermissionDenied(
+            f"you decided the stage {done[0].name} of this revision; no two stages of one "
+            "revision may be decided by the same person"
+        )
+    if not stage_of(step).may_decide(actor):
+        who = " or ".join(
+            ([f"the {step.role} role"] if step.role else [])
+            + (["the users it names"] if step.user_ids else [])
+        )
+        raise PermissionDenied(f"the stage {step.name} is decided by {who}")
+
+
+def stage_of(step: ReviewStep) -> Stage:
+    return Stage(
+        name=step.name,
+        role=step.role,
+        user_ids=tuple(step.user_ids or ()),
+        confidentiality=step.confidentiality,
+        due_working_days=step.due_working_days,
+    )
+
+
+def may_decide_now(revision: NoticeRevision, actor: User) -> bool:
+    """Whether ``actor`` may decide the revision's current stage."""
+    step = current_step(revision)
+    if step is None or revision.state != RevisionState.SUBMITTED:
+        return False
+    try:
+        check_decider(step, revision, actor)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def waiting_steps(session: Session) -> list[tuple[NoticeRevision, ReviewStep]]:
+    """Every revision under review with its current stage, the stage reached first first."""
+    revisions = session.scalars(
+        sa.select(NoticeRevision).where(NoticeRevision.state == RevisionState.SUBMITTED)
+    ).all()
+    pairs = [(r, s) for r in revisions if (s := current_step(r)) is not None]
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    return sorted(pairs, key=lambda p: (p[1].reached_at or far, p[0].id))
+
+
+def overdue_steps(session: Session, *, now: dt.datetime) -> list[tuple[NoticeRevision, ReviewStep]]:
+    """The stages under review past their due time, the longest overdue first."""
+    late = [(r, s) for r, s in waiting_steps(session) if s.due_at is not None and s.due_at < now]
+    return sorted(late, key=lambda p: (p[1].due_at, p[0].id))
