@@ -69,6 +69,17 @@ GAP_MINUTES_RANGE = (1, 24 * 60)
 
 
 @dataclass(frozen=True)
+class StageDecision:
+    """One stage of the review chain an approved revision passed: who decided it, and when."""
+
+    stage: str
+    by: str
+    by_name: str
+    at: dt.datetime
+    decision: str
+
+
+@dataclass(frozen=True)
 class Approval:
     """One approved revision: the review record, and when it was live."""
 
@@ -84,6 +95,8 @@ class Approval:
     valid_until: dt.datetime
     live_from: dt.datetime
     live_until: dt.datetime | None  # None: still live
+    # Each stage of its review chain (none for a revision approved before chains existed).
+    stages: tuple[StageDecision, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -211,4 +224,15 @@ def _approval(spell: LiveSpell) -> Approval:
         valid_until=revision.valid_until,
         live_from=spell.start,
         live_until=spell.end,
+        stages=tuple(
+            StageDecision(
+                stage=step.name,
+                by=step.decided_by.username,
+                by_name=step.decided_by.display_name,
+                at=step.decided_at,
+                decision=step.decision or "",
+            )
+            for step in revision.steps
+            if step.decided_by is not None and step.decided_at is not None
+        ),
     )

@@ -81,6 +81,16 @@ def _approval_json(a: Approval) -> dict[str, Any]:
         "valid_until": isoformat_z(a.valid_until),
         "live_from": isoformat_z(a.live_from),
         "live_until": _z(a.live_until),
+        "stages": [
+            {
+                "stage": d.stage,
+                "by": d.by,
+                "by_name": d.by_name,
+                "at": isoformat_z(d.at),
+                "decision": d.decision,
+            }
+            for d in a.stages
+        ],
     }
 
 
@@ -188,7 +198,11 @@ def compliance_csv(r: ComplianceReport) -> str:
                 "hash": a.content_sha256,
                 "detail": f"revision {a.revision} approved by {a.reviewed_by} at "
                 f"{isoformat_z(a.reviewed_at)}; confidentiality_reviewed="
-                f"{str(a.confidentiality_reviewed).lower()}; note: {a.note}",
+                f"{str(a.confidentiality_reviewed).lower()}; note: {a.note}"
+                + "".join(
+                    f"; stage {d.stage}: {d.decision} by {d.by} at {isoformat_z(d.at)}"
+                    for d in a.stages
+                ),
             }
         )
     for p in r.audit:

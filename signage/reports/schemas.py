@@ -107,6 +107,15 @@ Span = reply(TypedDict("Span", {"from": str, "to": str | None}))
 
 
 @reply
+class StageDecisionReply(TypedDict):
+    stage: str
+    by: str
+    by_name: str
+    at: str
+    decision: str
+
+
+@reply
 class ApprovalReply(TypedDict):
     revision: int
     content_sha256: str
@@ -120,6 +129,7 @@ class ApprovalReply(TypedDict):
     valid_until: str
     live_from: str
     live_until: str | None
+    stages: list[StageDecisionReply]
 
 
 @reply

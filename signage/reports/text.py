@@ -54,6 +54,9 @@ def compliance_lines(r: ComplianceReport, zone: str) -> list[str]:
             f"{local(a.reviewed_at, zone)}, confidentiality review {confirmed}"
             + (f", note: {a.note}" if a.note else "")
         )
+        lines += [
+            f"  stage {d.stage}: {d.decision} by {d.by} at {local(d.at, zone)}" for d in a.stages
+        ]
     for s in r.screens:
         lines.append(
             f"screen {s.screen} ({s.screen_name}) {local(s.period_start, zone)} → "

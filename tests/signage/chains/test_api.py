@@ -145,6 +145,15 @@ def test_deciding_stages_through_the_api(client, tokens, make_notice, office, ma
     ]
     assert steps[2]["flag_notes"] == {"0": "办公电话"}
     assert detail["revisions"][0]["precheck_flags"][0]["kind"] == "mobile"
+    # The compliance evidence names every stage of the approval, and links its form.
+    evidence = client.get(
+        f"/api/v1/reports/notices/{notice.id}/compliance", headers=tokens["supervisor"]
+    ).get_json()
+    assert [(d["stage"], d["by"]) for d in evidence["approvals"][0]["stages"]] == [
+        ("初审", "wang.fang"),
+        ("复审", "zhao.lei"),
+        ("终审", "chen.jing"),
+    ]
 
 
 def test_the_queue_lists_what_waits_for_me(client, tokens, make_notice, office, make_screen):
