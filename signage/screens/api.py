@@ -9,9 +9,11 @@ from flask import Blueprint, request, url_for
 from playlists.evidence import PlayerKeyAnswer, PlayerKeyRegistration
 from signage.api.common import (
     actor,
+    csv_response,
     forget_when_committed,
     now,
     parse_body,
+    parse_query,
     screen_id_from_token,
     session,
 )
@@ -22,11 +24,14 @@ from signage.health.services import refusals, screen_statuses
 from signage.screens import services
 from signage.screens.models import Screen
 from signage.screens.player_keys import register_player_key
+from signage.screens.register import register_csv, register_rows, screen_register
 from signage.screens.schemas import (
     GroupCreate,
     GroupEdit,
     GroupList,
     GroupReply,
+    RegisterQuery,
+    RegisterReply,
     ScreenCreate,
     ScreenCreated,
     ScreenEdit,
@@ -85,6 +90,7 @@ def create() -> Any:
         location=body.location,
         groups=body.groups,
         settings=body.given(),
+        register=body.register_given(),
         now=now(),
     )
     return (
@@ -92,6 +98,22 @@ def create() -> Any:
         201,
         {"Location": url_for(".get", key=screen.key)},
     )
+
+
+@bp.get("/screen-register")
+@contract(
+    "The register of screens (带屏电子显示终端登记): one entry per screen (format=csv: a CSV)",
+    "supervisor, admin",
+    query=RegisterQuery,
+    answers=RegisterReply,
+    csv=True,
+)
+def register() -> Any:
+    q = parse_query(RegisterQuery)
+    screens = screen_register(session(), actor())
+    if q.format == "csv":
+        return csv_response(register_csv(screens), "screen-register.csv", for_excel=True)
+    return {"items": register_rows(screens)}
 
 
 @bp.get("/screens/<key>")
@@ -117,6 +139,7 @@ def edit(key: str) -> Any:
         hours=body.hours,
         groups=tuple(body.groups) if body.groups is not None else None,
         settings=body.given() or None,
+        register=body.register_given() or None,
     )
     return _with_status(services.update_screen(session(), actor(), key, fields, now=now()))
 

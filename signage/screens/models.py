@@ -58,6 +58,15 @@ class Screen(Base):
     # public usually reads it from, in metres.
     pixel_pitch_mm: Mapped[float | None]
     viewing_distance_m: Mapped[float | None]
+    # The register of screens (signage.screens.register): who answers for it, how it is
+    # controlled and networked, its physical size, when it was installed.
+    responsible_person: Mapped[str | None] = mapped_column(sa.String(50))
+    responsible_phone: Mapped[str | None] = mapped_column(sa.String(30))
+    control_pc: Mapped[str | None] = mapped_column(sa.String(100))
+    network_mode: Mapped[str | None] = mapped_column(sa.String(16))
+    physical_width_m: Mapped[float | None]
+    physical_height_m: Mapped[float | None]
+    installed_on: Mapped[dt.date | None] = mapped_column(sa.Date)
     # The playlist epoch of the last change to this screen's playlist (signage.screens.epoch).
     playlist_seq: Mapped[int] = mapped_column(
         sa.BigInteger, default=0, server_default="0", index=True

@@ -9,12 +9,13 @@ from typing_extensions import TypedDict
 
 from playlists import ColorMode
 from playlists.jsonvalues import WHOLE
-from signage.api.common import Body
+from signage.api.common import ApiDate, Body, Query
 from signage.api.contract import reply
 from signage.health.models import ScreenStatus
 from signage.health.schemas import RefusalReply, StatusFields, status_json
 from signage.screens.models import Screen, ScreenGroup
 from signage.screens.readings import SETTINGS, reading_of
+from signage.screens.register import REGISTER, SIZE_RANGE, TEXTS, NetworkMode
 from signage.screens.services import MAX_SIDE, MIN_SIDE, SCREEN_KEY, SIZE, describe_screen
 from signage.times import isoformat_z
 
@@ -49,18 +50,51 @@ Distance = Annotated[
 ]
 
 
+Metres = Annotated[
+    float | None,
+    Field(ge=SIZE_RANGE[0], le=SIZE_RANGE[1], description="metres, optional (null clears)"),
+]
+
+
 class ReadingFields(Body):
-    """A screen's reading speeds and legibility fields; each may be left out."""
+    """A screen's reading speeds and legibility fields, and its register entry; each may be
+    left out (null clears it)."""
 
     scroll_cpm: ScrollCpm = None
     page_s: PageS = None
     read_cpm: ReadCpm = None
     pixel_pitch_mm: Pitch = None
     viewing_distance_m: Distance = None
+    # The register of screens (带屏电子显示终端登记).
+    responsible_person: Annotated[str, Field(max_length=TEXTS["responsible_person"])] | None = None
+    responsible_phone: (
+        Annotated[str, Field(max_length=TEXTS["responsible_phone"], description="telephone")] | None
+    ) = None
+    control_pc: (
+        Annotated[
+            str,
+            Field(max_length=TEXTS["control_pc"], description="the computer that controls it"),
+        ]
+        | None
+    ) = None
+    network_mode: (
+        Annotated[
+            Literal[tuple(m.value for m in NetworkMode)],  # type: ignore[valid-type]
+            Field(description="intranet (内网), private (专网) or internet (互联网)"),
+        ]
+        | None
+    ) = None
+    physical_width_m: Metres = None
+    physical_height_m: Metres = None
+    installed_on: ApiDate | None = None
 
     def given(self) -> dict[str, Any]:
         """The settings the request gave (null included), by name."""
         return {name: getattr(self, name) for name in SETTINGS if name in self.model_fields_set}
+
+    def register_given(self) -> dict[str, Any]:
+        """The register fields the request gave (null included), by name."""
+        return {name: getattr(self, name) for name in REGISTER if name in self.model_fields_set}
 
 
 class ScreenCreate(ReadingFields):
@@ -119,11 +153,45 @@ class ScreenReply(StatusFields):
     reading: dict[str, int]
     pixel_pitch_mm: float | None
     viewing_distance_m: float | None
+    responsible_person: str | None
+    responsible_phone: str | None
+    control_pc: str | None
+    network_mode: str | None
+    physical_width_m: float | None
+    physical_height_m: float | None
+    installed_on: str | None
     token_prefix: str
     # One screen's answer: the playlists its player refused lately, newest first.
     refusals: NotRequired[list[RefusalReply]]
     created_at: str
     updated_at: str
+
+
+class RegisterQuery(Query):
+    format: Literal["json", "csv"] = "json"
+
+
+@reply
+class RegisterEntry(TypedDict):
+    key: str
+    name: str
+    location: str
+    groups: str
+    responsible_person: str | None
+    responsible_phone: str | None
+    control_pc: str | None
+    network_mode: str | None
+    width_px: int
+    height_px: int
+    pixel_pitch_mm: float | None
+    physical_width_m: float | None
+    physical_height_m: float | None
+    installed_on: str | None
+
+
+@reply
+class RegisterReply(TypedDict):
+    items: list[RegisterEntry]
 
 
 @reply

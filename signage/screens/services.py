@@ -22,6 +22,7 @@ from signage.screens.epoch import bump_playlists
 from signage.screens.models import Screen, ScreenGroup
 from signage.screens.player_keys import retire_player_key
 from signage.screens.readings import SETTINGS, apply_settings, check_settings, note_reading
+from signage.screens.register import apply_register, check_register, register_json
 
 SCREEN_KEY = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 SIZE = re.compile(r"^(\d{1,5})[xX×](\d{1,5})$")
@@ -43,6 +44,8 @@ class ScreenFields:
     # Reading speeds and legibility fields given (signage.screens.readings); None as a value
     # goes back to the deployment's speed, or to none.
     settings: Mapping[str, Any] | None = None
+    # The register's fields given (signage.screens.register); None as a value clears one.
+    register: Mapping[str, Any] | None = None
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -152,6 +155,7 @@ def create_screen(
     groups: Iterable[str] = (),
     create_groups: bool = False,
     settings: Mapping[str, Any] | None = None,
+    register: Mapping[str, Any] | None = None,
 ) -> tuple[Screen, str]:
     """Register a screen; return it and its bearer token (shown once).
 
@@ -174,6 +178,7 @@ def create_screen(
     timezone = check_timezone(timezone)
     hours = normalise_hours(hours)
     checked = check_settings(settings or {})
+    registered = check_register(register or {})
     group_names = [g.strip() for g in groups]
     if create_groups:
         for group_name in group_names:
@@ -198,6 +203,7 @@ def create_screen(
         groups=group_rows,
     )
     apply_settings(screen, checked)
+    apply_register(screen, registered)
     session.add(screen)
     session.flush()
     note_reading(session, screen, now)
@@ -241,6 +247,8 @@ def update_screen(
         screen.groups = groups_by_name(session, fields.groups)
     if fields.settings is not None:
         apply_settings(screen, check_settings(fields.settings))
+    if fields.register is not None:
+        apply_register(screen, check_register(fields.register))
     after = describe_screen(screen)
     changes = {k: v for k, v in after.items() if before[k] != v}
     if not changes:
@@ -380,6 +388,7 @@ def describe_screen(screen: Screen) -> dict[str, object]:
         "hours": screen.hours,
         "groups": [g.name for g in screen.groups],
         **{name: getattr(screen, name) for name in SETTINGS},
+        **register_json(screen),
     }
 
 

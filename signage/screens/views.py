@@ -11,7 +11,7 @@ from playlists import ColorMode
 from playlists.reading import PAGE_S_RANGE, READ_CPM_RANGE, SCROLL_CPM_RANGE
 from signage.accounts.models import Role
 from signage.accounts.permissions import require_role
-from signage.api.common import forget_when_committed
+from signage.api.common import csv_response, forget_when_committed
 from signage.delivery.cache import get_cache
 from signage.delivery.durations import measurer
 from signage.delivery.services import compile_for_screen, screen_timeline, showing_at
@@ -28,6 +28,14 @@ from signage.screens.readings import (
     SPEEDS,
     default_reading,
     reading_of,
+)
+from signage.screens.register import (
+    REGISTER,
+    SIZES,
+    NetworkMode,
+    register_csv,
+    register_json,
+    screen_register,
 )
 from signage.screens.services import ScreenFields
 from signage.times import day_bounds, local_date
@@ -109,6 +117,8 @@ def _form_page(screen: Any = None, status: int = 200, **context: Any) -> tuple[s
             form=request.form,
             defaults=default_reading(),
             reading_fields=READING_FIELDS,
+            screen_register=register_json,
+            network_modes=[m.value for m in NetworkMode],
             **context,
         ),
         status,
@@ -136,6 +146,21 @@ def _settings() -> dict[str, Any]:
             values[name] = int(raw) if name in SPEEDS else float(raw)
         except ValueError:
             raise InvalidInput(f"{name} must be a number", field=name) from None
+    return values
+
+
+def _register() -> dict[str, Any]:
+    """The register fields of the form (empty clears one); sizes as numbers."""
+    values: dict[str, Any] = {}
+    for name in REGISTER:
+        raw = text(name)
+        if raw and name in SIZES:
+            try:
+                values[name] = float(raw)
+            except ValueError:
+                raise InvalidInput(f"{name} must be a number", field=name) from None
+        else:
+            values[name] = raw or None
     return values
 
 
@@ -168,6 +193,7 @@ def create() -> Any:
             hours=text("hours") or None,
             groups=request.form.getlist("groups"),
             settings=_settings(),
+            register=_register(),
             now=now(),
         )
     except (InvalidInput, Conflict) as exc:
@@ -198,6 +224,7 @@ def edit(key: str) -> Any:
                 hours=text("hours"),
                 groups=tuple(request.form.getlist("groups")),
                 settings=_settings(),
+                register=_register(),
             ),
             now=now(),
         )
@@ -211,6 +238,13 @@ def rotate_token(key: str) -> Any:
     screen, token = services.rotate_screen_token(session(), signed_in(), key, now=now())
     forget_when_committed(screen.id)
     return render_template("screens/token.html", screen=screen, token=token, rotated=True)
+
+
+@bp.get("/screen-register.csv")
+def register() -> Response:
+    """The register of screens as CSV, for supervisors (opens in Excel on Chinese Windows)."""
+    screens = screen_register(session(), signed_in())
+    return csv_response(register_csv(screens), "screen-register.csv", for_excel=True)
 
 
 @bp.route("/groups", methods=["GET", "POST"])

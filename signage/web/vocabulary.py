@@ -57,6 +57,10 @@ WORDS = (
     N_("offline"),
     N_("online"),
     N_("never seen"),
+    # how a screen is networked (the register of screens)
+    N_("intranet"),
+    N_("private"),
+    N_("internet"),
     # the review diff's field names
     N_("Title"),
     N_("Text"),

@@ -155,6 +155,7 @@ ENDPOINTS = [
     ),
     Endpoint("DELETE", path("/users/supervisor/sessions"), frozenset({"admin"})),
     Endpoint("GET", path("/display-events"), frozenset({"supervisor", "admin"})),
+    Endpoint("GET", path("/screen-register"), frozenset({"supervisor", "admin"})),
     Endpoint("GET", path("/me"), STAFF),
     Endpoint("GET", path("/me/tokens"), STAFF),
     Endpoint("POST", path("/me/tokens"), STAFF, 201, lambda w: {"name": "脚本"}),

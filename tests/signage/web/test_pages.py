@@ -37,6 +37,7 @@ PAGES = {
     "/screens/new": ("admin",),
     "/groups": ROLES,
     "/display-log": ("supervisor", "admin"),
+    "/screen-register.csv": ("supervisor", "admin"),
     "/display-log.csv": ("supervisor", "admin"),
     "/reports": ("supervisor", "admin"),
     "/reports/annual": ("supervisor", "admin"),
