@@ -1,7 +1,8 @@
-"""``signage-player run``: the screen client."""
+"""``signage-player run``: the screen client; ``blackout`` and ``resume``: a local blackout."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import logging.handlers
 import signal
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from player.blackout import LocalBlackout
 from player.client import ControllerClient
 from player.clock import ServerClock
 from player.config import PlayerConfig
@@ -170,6 +172,41 @@ def run(
         raise click.ClickException(str(exc)) from None
     finally:
         spool.close()
+
+
+CACHE_OPTION = click.option(
+    "--cache",
+    "cache_dir",
+    default="player-cache",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="the cache folder of the player to black out (as given to 'run')",
+)
+
+
+@cli.command()
+@CACHE_OPTION
+@click.option("--reason", default="", help="why, for the record and the controller")
+def blackout(cache_dir: str, reason: str) -> None:
+    """Black out the screen now (一键关停), controller reachable or not; it stays black,
+    across restarts, until 'resume'."""
+    folder = Path(cache_dir)
+    if not folder.is_dir():
+        raise click.BadParameter(
+            f"{cache_dir} is not a player's cache folder", param_hint="--cache"
+        )
+    done = LocalBlackout(folder).set(reason, dt.datetime.now(dt.UTC))
+    click.echo(f"blacked out since {done.since}" + (f": {done.reason}" if done.reason else ""))
+
+
+@cli.command()
+@CACHE_OPTION
+def resume(cache_dir: str) -> None:
+    """Lift a local blackout: the screen shows its playlist again at once."""
+    lifted = LocalBlackout(Path(cache_dir)).lift()
+    if lifted is None:
+        raise click.ClickException(f"no local blackout is in force in {cache_dir}")
+    click.echo(f"blackout lifted (it was in force since {lifted.since})")
 
 
 def main() -> None:

@@ -30,6 +30,7 @@ from PIL import Image
 
 from player import __version__
 from player.backoff import Backoff
+from player.blackout import Blackout, LocalBlackout
 from player.client import ControllerClient
 from player.clock import ServerClock
 from player.config import PlayerConfig
@@ -103,6 +104,8 @@ class Player(Shows):
             collections.OrderedDict()
         )
         self._told: set[str] = set()  # what the player has said once and need not repeat
+        self.blackout = LocalBlackout(config.cache_dir)
+        self._blackout_seen: Blackout | None = None
 
     # --- helpers ---
     def note_error(self, message: str) -> None:
@@ -166,6 +169,7 @@ class Player(Shows):
                 dead_letters=self.spool.dead_letter_count(),
                 font_name=self.font.name,
                 font_sha256=self.font.sha256,
+                **self._blackout_report(),
             )
         )
         self.refusals.sent(refused)
@@ -174,6 +178,12 @@ class Player(Shows):
         self.screenshot_interval = float(
             answer.get("screenshot_interval_s", self.screenshot_interval)
         )
+
+    def _blackout_report(self) -> dict[str, str | None]:
+        blackout = self.blackout.current()
+        if blackout is None:
+            return {"local_blackout_since": None, "local_blackout_reason": None}
+        return {"local_blackout_since": blackout.since, "local_blackout_reason": blackout.reason}
 
     def _beat(self) -> None:
         """A heartbeat; one the controller refuses (4xx) does not stop the polling: what it

@@ -24,6 +24,7 @@ from typing import Any
 
 from PIL import Image
 
+from player.blackout import Blackout, LocalBlackout
 from player.config import PlayerConfig
 from player.errors import MediaError
 from player.fonts import FontSet, font_ref
@@ -55,6 +56,8 @@ class Shows:
     _size: tuple[int, int] | None
     _renders: collections.OrderedDict[tuple[Any, ...], Rendering]
     _told: set[str]
+    blackout: LocalBlackout
+    _blackout_seen: Blackout | None
 
     # Player's methods: noting an error for the heartbeat, and sleeping unless stopped.
     note_error: Callable[[str], None]
@@ -101,9 +104,23 @@ class Shows:
             self._renders.popitem(last=False)
         return rendering
 
+    def blacked_out(self) -> bool:
+        """Whether a local blackout is in force (:mod:`player.blackout`); say so when it starts
+        and when it ends."""
+        blackout = self.blackout.current()
+        if blackout != self._blackout_seen:
+            if blackout is None:
+                log.warning("local blackout lifted: showing the playlist again")
+            else:
+                log.warning("local blackout since %s: %s", blackout.since, blackout.reason or "—")
+            self._blackout_seen = blackout
+        return blackout is not None
+
     def _must_stop(self, item: Item, generation: int) -> bool:
-        """Whether the display of ``item`` must stop because a new playlist arrived since it
-        began (the rule is :func:`playlists.should_stop`)."""
+        """Whether the display of ``item`` must stop: a local blackout began, or a new playlist
+        arrived since it began (the rule is :func:`playlists.should_stop`)."""
+        if self.blacked_out():
+            return True
         if self.store.generation == generation:
             return False
         playlist = self.store.playlist
@@ -120,6 +137,12 @@ class Shows:
         playlist, etag = self.store.current()
         if playlist is None:
             self._sleep(0.5)
+            return state
+        if self.blacked_out():
+            # Black, and nothing on record: no item is on the panel (the heartbeat says why).
+            self.current_item = None
+            self._blank(playlist)
+            self._sleep(0.2)
             return state
         generation = self.store.generation
         selection, new_state = select(playlist, self.clock.now(), state)
@@ -182,6 +205,8 @@ class Shows:
         frames = rendering.frames
         due = mono_start
         for index in range(len(frames)):
+            if index and self.blacked_out():
+                return _Drawn(index, _ms_since(mono_start), Outcome.INTERRUPTED)
             frame = frames[index]
             output.show(frame.image, label=item.id if len(frames) < 50 or index == 0 else None)
             self.last_frame = frame.image

@@ -53,6 +53,10 @@ class Heartbeat:
     # its drawing needs; a font other than the controller's may need another.
     font_name: Text | None = None
     font_sha256: Text | None = None
+    # A blackout set on the screen's own machine (signage-player blackout), while it lasts:
+    # since when (ISO-8601) and why. Only the machine itself lifts it.
+    local_blackout_since: Text | None = None
+    local_blackout_reason: Text | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON-ready form."""

@@ -36,6 +36,9 @@ class ScreenStatus(Base):
     # The font the player draws with, as it said: its face's name and its file's SHA-256.
     font_name: Mapped[str | None] = mapped_column(sa.String(200))
     font_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    # A blackout set on the screen's own machine, as its player last said (NULL: none).
+    local_blackout_since: Mapped[str | None] = mapped_column(sa.String(40))
+    local_blackout_reason: Mapped[str | None] = mapped_column(sa.String(500))
 
 
 class PlaylistRefusal(Base):

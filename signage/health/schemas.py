@@ -28,6 +28,9 @@ class StatusFields(TypedDict):
     dead_letters: NotRequired[int | None]  # its events the controller refused, as it says
     font_name: NotRequired[str | None]  # the font it draws with, as it says
     font_sha256: NotRequired[str | None]
+    # A blackout set on the screen's own machine, as its player says (null: none).
+    local_blackout_since: NotRequired[str | None]
+    local_blackout_reason: NotRequired[str | None]
 
 
 @reply
@@ -61,6 +64,8 @@ def status_json(status: ScreenStatus | None) -> StatusFields:
         "dead_letters": status.dead_letters,
         "font_name": status.font_name,
         "font_sha256": status.font_sha256,
+        "local_blackout_since": status.local_blackout_since,
+        "local_blackout_reason": status.local_blackout_reason,
     }
 
 

@@ -65,6 +65,12 @@ def _reported(beat: Heartbeat) -> dict[str, Any]:
         "dead_letters": beat.dead_letters,
         "font_name": beat.font_name[:200] if beat.font_name else None,
         "font_sha256": beat.font_sha256[:64] if beat.font_sha256 else None,
+        "local_blackout_since": beat.local_blackout_since[:40]
+        if beat.local_blackout_since
+        else None,
+        "local_blackout_reason": beat.local_blackout_reason[:500]
+        if beat.local_blackout_since and beat.local_blackout_reason is not None
+        else None,
     }
 
 
@@ -82,6 +88,8 @@ _REPORTED = (
     "dead_letters",
     "font_name",
     "font_sha256",
+    "local_blackout_since",
+    "local_blackout_reason",
 )
 # One statement, compiled once: the values are bound at each execution.
 _ONLINE = (
