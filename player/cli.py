@@ -157,7 +157,14 @@ def run(
         spool=spool,
         fonts=fonts,
         clock=clock,
-        open_output=lambda w, h: open_outputs(list(output_specs), w, h),
+        open_output=lambda w, h: open_outputs(
+            list(output_specs),
+            w,
+            h,
+            on_blackout_key=lambda: LocalBlackout(config.cache_dir).toggle(
+                "本机键盘一键关停", dt.datetime.now(dt.UTC)
+            ),
+        ),
         trust=trust,
     )
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -72,10 +73,25 @@ class PngOutput:
             self._write_latest(self._pending)
 
 
-class WindowOutput:
-    """A borderless, topmost Tk window with the frame drawn 1:1 at a fixed desktop position."""
+# The window's keyboard shortcut for a local blackout (and for lifting it): Ctrl+Shift+B.
+BLACKOUT_KEY = "<Control-Key-B>"
 
-    def __init__(self, width: int, height: int, x: int = 0, y: int = 0) -> None:
+
+class WindowOutput:
+    """A borderless, topmost Tk window with the frame drawn 1:1 at a fixed desktop position.
+
+    ``on_blackout_key`` is called when Ctrl+Shift+B is pressed in it (the player's local
+    blackout toggle, :mod:`player.blackout`); keys are read each time a frame is shown, which
+    the show loop does at least five times a second."""
+
+    def __init__(
+        self,
+        width: int,
+        height: int,
+        x: int = 0,
+        y: int = 0,
+        on_blackout_key: Callable[[], object] | None = None,
+    ) -> None:
         import tkinter
 
         from PIL import ImageTk
@@ -89,7 +105,13 @@ class WindowOutput:
         self.label = tkinter.Label(self.root, borderwidth=0, highlightthickness=0, bg="black")
         self.label.place(x=0, y=0, width=width, height=height)
         self._photo: object | None = None
+        if on_blackout_key is not None:
+            self.root.bind_all(BLACKOUT_KEY, lambda _event: on_blackout_key())
         self.root.update()
+        if on_blackout_key is not None:
+            # A borderless window gets no focus from the window manager: take it, so the
+            # keyboard of the screen's machine reaches it.
+            self.root.focus_force()
 
     def show(self, image: Image.Image, *, label: str | None = None) -> None:
         self._photo = self._imagetk.PhotoImage(image)
@@ -155,9 +177,14 @@ class Outputs:
             output.close()
 
 
-def open_outputs(specs: list[str], width: int, height: int) -> Output:
+def open_outputs(
+    specs: list[str],
+    width: int,
+    height: int,
+    on_blackout_key: Callable[[], object] | None = None,
+) -> Output:
     """Open every output of ``specs``; one alone is returned as it is."""
-    opened = [open_output(spec, width, height) for spec in specs]
+    opened = [open_output(spec, width, height, on_blackout_key) for spec in specs]
     return opened[0] if len(opened) == 1 else Outputs(opened)
 
 
@@ -168,7 +195,9 @@ def check_spec(spec: str) -> None:
         raise ConfigError(f"unknown output {spec!r}; use png:DIR, window[:X,Y] or fb:/dev/fb0")
 
 
-def open_output(spec: str, width: int, height: int) -> Output:
+def open_output(
+    spec: str, width: int, height: int, on_blackout_key: Callable[[], object] | None = None
+) -> Output:
     """Open ``png:DIR``, ``window[:X,Y]`` or ``fb:/dev/fbN``."""
     kind, _, rest = spec.partition(":")
     if kind == "png" and rest:
@@ -181,7 +210,7 @@ def open_output(spec: str, width: int, height: int) -> Output:
             except ValueError:
                 raise ConfigError(f"window position {rest!r} is not X,Y") from None
         try:
-            return WindowOutput(width, height, x, y)
+            return WindowOutput(width, height, x, y, on_blackout_key)
         except Exception as exc:  # no display, no Tk
             raise ConfigError(f"cannot open a window ({exc}); is DISPLAY set?") from None
     if kind == "fb" and rest:

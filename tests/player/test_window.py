@@ -60,3 +60,24 @@ def test_the_window_shows_the_frame_exactly_at_its_position(display):
     shown = screen.crop((40, 30, 40 + 192, 30 + 32))
     assert shown.tobytes() == frame.tobytes()  # 1:1, no border, no scaling
     assert screen.getpixel((39, 30)) != (255, 0, 0)  # nothing drawn outside the rectangle
+
+
+def test_ctrl_shift_b_in_the_window_toggles_the_local_blackout(display, tmp_path):
+    import datetime as dt
+
+    from player.blackout import LocalBlackout
+    from player.output import open_output
+
+    flag = LocalBlackout(tmp_path)
+    output = open_output("window:0,0", 64, 16, lambda: flag.toggle("键盘", dt.datetime.now(dt.UTC)))
+    try:
+        frame = Image.new("RGB", (64, 16), (255, 0, 0))
+        output.show(frame)
+        output.root.event_generate("<Control-Key-B>", when="tail")  # type: ignore[attr-defined]
+        output.show(frame)  # keys are read as frames are shown
+        assert flag.current() is not None and flag.current().reason == "键盘"
+        output.root.event_generate("<Control-Key-B>", when="tail")  # type: ignore[attr-defined]
+        output.show(frame)
+        assert flag.current() is None
+    finally:
+        output.close()
