@@ -27,7 +27,15 @@ def expire_notices(session: Session, *, now: dt.datetime) -> list[int]:
         .correlate(Notice)
         .scalar_subquery()
     )
-    pending_states = [RevisionState.DRAFT, RevisionState.SUBMITTED, RevisionState.REJECTED]
+    # The pending revision's window counts while it could still be shown: a draft, one under
+    # review, one returned to its author to change, or one held (待用) to be published.
+    pending_states = [
+        RevisionState.DRAFT,
+        RevisionState.SUBMITTED,
+        RevisionState.RETURNED,
+        RevisionState.HELD,
+        RevisionState.REJECTED,
+    ]
     still_in_play = sa.or_(
         NoticeRevision.id == Notice.live_revision_id,
         sa.and_(NoticeRevision.id == latest_id, NoticeRevision.state.in_(pending_states)),

@@ -388,3 +388,22 @@ def test_a_stage_decided_meanwhile_is_not_decided_again(db_session, office, subm
     )
     with pytest.raises(Conflict, match="decided meanwhile"):
         approve(db_session, office["r1"], submitted)
+
+
+@pytest.mark.parametrize("ending", ["held", "returned"])
+def test_a_held_or_returned_notice_expires_when_its_window_has_passed(
+    db_session, office, submitted, ending
+):
+    from signage.notices.expiry import expire_notices
+
+    notice = submitted
+    approve(db_session, office["r1"], notice)
+    approve(db_session, office["r2"], notice)
+    if ending == "held":
+        approve(db_session, office["r3"], notice, confidentiality_reviewed=True, hold=True)
+    else:
+        review.return_notice(db_session, office["r3"], notice.id, reason="再议", now=T1)
+    assert expire_notices(db_session, now=T2) == []
+    after = notice.latest_revision.valid_until + dt.timedelta(minutes=1)
+    assert expire_notices(db_session, now=after) == [notice.id]
+    assert notice.status == NoticeStatus.EXPIRED
