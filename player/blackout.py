@@ -62,8 +62,13 @@ class LocalBlackout:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             return Blackout(since=str(data["since"]), reason=str(data.get("reason", "")))
         except (OSError, ValueError, KeyError, TypeError):
-            # A flag file someone wrote by hand, or damaged: black all the same (the safe side).
-            return Blackout(since="", reason="(unreadable blackout file)")
+            # A flag file someone wrote by hand (touch), or damaged: black all the same (the
+            # safe side), from when the file was written.
+            try:
+                written = dt.datetime.fromtimestamp(self.path.stat().st_mtime, dt.UTC)
+            except OSError:
+                written = dt.datetime.now(dt.UTC)
+            return Blackout(since=iso(written), reason="(unreadable blackout file)")
 
     def set(self, reason: str, now: dt.datetime) -> Blackout:
         """Black out from ``now`` (keeping the first start if one is in force already)."""

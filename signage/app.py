@@ -9,6 +9,7 @@ from flask import Flask, Request, Response, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import (
     Conflict as ConflictPage,
 )
@@ -156,9 +157,12 @@ def _answer_errors(app: Flask) -> None:
         return site.http_error_page(InternalServerError())
 
     @app.errorhandler(IntegrityError)
-    def _conflict(exc: IntegrityError) -> Response:
+    @app.errorhandler(StaleDataError)
+    def _conflict(exc: IntegrityError | StaleDataError) -> Response:
         # Two requests raced to write the same row (a player's retry beside its first try).
-        app.logger.warning("conflicting write on %s: %s", routes.request_line(), exc.orig)
+        app.logger.warning(
+            "conflicting write on %s: %s", routes.request_line(), getattr(exc, "orig", exc)
+        )
         if routes.is_api_request():
             return routes.error_response(
                 409, "conflict", "a concurrent change conflicted; try again"

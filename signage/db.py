@@ -19,6 +19,7 @@ from flask import Flask, Response, current_app, g
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -189,7 +190,7 @@ def finish_request(response: Response, *, on_conflict: Callable[[], Response]) -
         return response
     try:
         session.commit()
-    except IntegrityError:
+    except (IntegrityError, StaleDataError):
         session.rollback()
         return on_conflict()
     return response

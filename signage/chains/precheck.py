@@ -30,10 +30,18 @@ KINDS = ("id_number", "bank_card", "mobile", "secrecy_marking", "word")
 # A run of digits (an identity number may end in X), not inside a longer run of digits.
 _DIGITS = re.compile(
     r"(?<![0-9])(?:"
-    r"\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?"  # a card in groups of four
-    r"|1[3-9]\d[ -]\d{4}[ -]\d{4}"  # a mobile number written 3-4-4
+    r"\d{6}[ -]\d{8}[ -]\d{3}[0-9Xx]"  # an identity number written 6-8-4
+    r"|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?"  # a card in groups of four
+    r"|(?:\+?86[ -]?)?1[3-9]\d[ -]\d{4}[ -]\d{4}"  # a mobile number written 3-4-4
+    r"|\+86[ -]?1[3-9]\d{9}"  # a mobile number with the country code
     r"|\d{11,19}[Xx]?"  # a run of digits
-    r")(?![0-9])"
+    r")(?![0-9])",
+    re.ASCII,
+)
+# Full-width digits and X (１３８…, common in Chinese text) read as their ASCII selves: one
+# character for one, so the flags' places stay those of the text as written.
+_HALF_WIDTH = str.maketrans(
+    {**{chr(0xFF10 + d): str(d) for d in range(10)}, "\uff38": "X", "\uff58": "x", "\uff0b": "+"}
 )
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _MARKING_PERIOD = re.compile(
@@ -83,6 +91,8 @@ def luhn_valid(digits: str) -> bool:
 
 def _digit_kind(run: str) -> str | None:
     plain = re.sub(r"[ -]", "", run)
+    if plain.startswith("+86") or (len(plain) == 13 and plain.startswith("86")):
+        plain = plain.removeprefix("+").removeprefix("86")  # the country code of a mobile
     if len(plain) == 18 and id_number_valid(plain):
         return "id_number"
     if 16 <= len(plain) <= 19 and luhn_valid(plain):
@@ -94,6 +104,8 @@ def _digit_kind(run: str) -> str | None:
 
 def _in_text(text: str, field: str, words: Sequence[str]) -> Iterable[Flag]:
     taken: list[tuple[int, int]] = []
+    shown = text  # flags carry the text as written; matching reads full-width digits too
+    text = text.translate(_HALF_WIDTH)
 
     def free(start: int, end: int) -> bool:
         return all(end <= a or start >= b for a, b in taken)
@@ -102,20 +114,22 @@ def _in_text(text: str, field: str, words: Sequence[str]) -> Iterable[Flag]:
         kind = _digit_kind(m.group())
         if kind is not None:
             taken.append(m.span())
-            yield Flag(kind, m.group(), field, *m.span())
+            yield Flag(kind, shown[m.start() : m.end()], field, *m.span())
     for m in _MARKING_PERIOD.finditer(text):
         taken.append(m.span())
-        yield Flag("secrecy_marking", m.group(), field, *m.span())
+        yield Flag("secrecy_marking", shown[m.start() : m.end()], field, *m.span())
+    # The deployment's own words before the bare markings: 机密文件 on its list is flagged
+    # as itself, not as the 机密 inside it.
+    for word in sorted(words, key=len, reverse=True):
+        for m in re.finditer(re.escape(word), text):
+            if free(*m.span()):
+                taken.append(m.span())
+                yield Flag("word", word, field, *m.span())
     for marking in _MARKINGS:
         for m in re.finditer(re.escape(marking), text):
             if free(*m.span()):
                 taken.append(m.span())
                 yield Flag("secrecy_marking", marking, field, *m.span())
-    for word in words:
-        for m in re.finditer(re.escape(word), text):
-            if free(*m.span()):
-                taken.append(m.span())
-                yield Flag("word", word, field, *m.span())
 
 
 def find_flags(title: str, body: str, words: Sequence[str] = ()) -> list[Flag]:

@@ -4,9 +4,11 @@
   role or by named users, may carry the confidentiality review (保密审查), and is due a number
   of working days after it is reached. A chain may name an escalation stage (提级审核) that a
   stage refers a revision up to, and that rules add for sensitive groups and major matters.
-* A category has one chain for every screen and may have one per screen group; a revision
-  reaching a group with its own chain takes that one (the longest, if several), else the
-  category's, else :data:`DEFAULT_CHAIN`: one stage by a reviewer, as before chains existed.
+* A category has one chain for every screen (else :data:`DEFAULT_CHAIN`: one stage by a
+  reviewer, as before chains existed) and may have one per screen group. A group's chain only
+  ever adds review: a revision passes the longest of its category's chain and the chains of the
+  groups it reaches (a group's, when as long), so aiming a notice at one more screen never
+  takes a stage away.
 * The chain must be decidable by different people: nobody decides two stages of one revision,
   so a chain is refused when its stages cannot be given one distinct active user each.
 """
@@ -130,12 +132,14 @@ def chain_for(session: Session, category: str, group_ids: Iterable[int]) -> Chai
     """The chain a revision in ``category`` reaching the groups ``group_ids`` passes."""
     ids = set(group_ids)
     rows = session.scalars(sa.select(ReviewChain).where(ReviewChain.category == category)).all()
-    own = [r for r in rows if r.group_id is not None and r.group_id in ids]
-    if own:
-        own.sort(key=lambda r: (-len(r.stages), r.group.name if r.group else ""))
-        return _chain(own[0])
-    shared = [r for r in rows if r.group_id is None]
-    return _chain(shared[0]) if shared else DEFAULT_CHAIN
+    shared = [_chain(r) for r in rows if r.group_id is None]
+    own = sorted(
+        (_chain(r) for r in rows if r.group_id is not None and r.group_id in ids),
+        key=lambda c: c.group or "",
+    )
+    # The longest; of equals, a group's own (the more particular) before the category's.
+    candidates = [*own, *(shared or [DEFAULT_CHAIN])]
+    return max(candidates, key=lambda c: len(c.stages))
 
 
 def list_chains(session: Session, actor: User) -> list[Chain]:
@@ -194,7 +198,7 @@ def _checked_stage(session: Session, spec: StageSpec, where: str) -> Stage:
     )
 
 
-def _deciders(session: Session, stage: Stage) -> set[int]:
+def deciders(session: Session, stage: Stage) -> set[int]:
     """The active users who may decide ``stage``."""
     ids = set(stage.user_ids)
     if stage.role is not None:
@@ -202,7 +206,7 @@ def _deciders(session: Session, stage: Stage) -> set[int]:
     return {uid for uid, u in users_by_id(session, ids).items() if u.active}
 
 
-def _distinct_deciders(candidates: Sequence[set[int]]) -> int | None:
+def distinct_deciders(candidates: Sequence[set[int]]) -> int | None:
     """The index of a stage that cannot get its own decider, or None if every stage can
     (a bipartite matching of stages to users, by augmenting paths)."""
     owner: dict[int, int] = {}
@@ -261,7 +265,7 @@ def put_chain(
             "one stage must carry the confidentiality review (保密审查)", field="stages"
         )
     everyone = [*checked, *([upward] if upward else [])]
-    stuck = _distinct_deciders([_deciders(session, s) for s in everyone])
+    stuck = distinct_deciders([deciders(session, s) for s in everyone])
     if stuck is not None:
         where = "escalation" if stuck == len(checked) else f"stages.{stuck}"
         raise InvalidInput(

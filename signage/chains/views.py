@@ -24,7 +24,7 @@ from signage.web.pages import local_time, message, now, session, signed_in, text
 
 bp = Blueprint("review", __name__)
 
-STAGE_ROWS = 5  # the chain form's rows for stages (a chain has at most rules.STAGES_MAX)
+STAGE_ROWS = rules.STAGES_MAX  # the chain form's rows for stages
 
 
 def _zone_name() -> str:
@@ -66,9 +66,8 @@ def _queue_page(status: int = 200, **context: Any) -> tuple[str, int]:
                 "flags": flags,
                 "title_marked": segments(revision.title, "title", flags),
                 "body_marked": segments(revision.body, "body", flags),
-                "may_escalate": not step.escalation
-                and not any(s.escalation and s.decision is None for s in revision.steps)
-                and escalation_stage(db, revision) is not None,
+                "may_escalate": not any(s.escalation for s in revision.steps)
+                and escalation_stage(revision) is not None,
             }
         )
     page = render_template(
@@ -108,6 +107,7 @@ def approve(notice_id: int) -> Any:
             confidentiality_reviewed=request.form.get("confidentiality_reviewed") == "yes",
             note=text("note"),
             revision_number=_int("revision"),
+            stage_number=_int("stage"),
             flag_notes=notes,
             hold=hold,
             publish_at=local_time("publish_at") if hold else None,
@@ -129,6 +129,7 @@ def return_(notice_id: int) -> Any:
             notice_id,
             reason=text("reason"),
             revision_number=_int("revision"),
+            stage_number=_int("stage"),
             now=now(),
         )
     except (InvalidInput, Conflict) as exc:
@@ -145,6 +146,7 @@ def reject(notice_id: int) -> Any:
             notice_id,
             reason=text("reason"),
             revision_number=_int("revision"),
+            stage_number=_int("stage"),
             now=now(),
         )
     except (InvalidInput, Conflict) as exc:
@@ -161,6 +163,7 @@ def escalate(notice_id: int) -> Any:
             notice_id,
             reason=text("reason"),
             revision_number=_int("revision"),
+            stage_number=_int("stage"),
             now=now(),
             timezone=_zone_name(),
         )
@@ -188,8 +191,9 @@ def _stage_rows(prefix: str, count: int) -> list[rules.StageSpec]:
         if not (name or role or users):
             continue
         days = text(f"{prefix}{i}_due", "")
+        default = rules.ESCALATION_DUE_DAYS if prefix == "escalation" else rules.STAGE_DUE_DAYS
         try:
-            due = int(days) if days else rules.STAGE_DUE_DAYS
+            due = int(days) if days else default
         except ValueError:
             raise InvalidInput(
                 "due_working_days must be a whole number", field=f"{prefix}{i}_due"

@@ -127,6 +127,7 @@ def approve(notice_id: int) -> Any:
         note=body.note,
         now=now(),
         revision_number=body.revision,
+        stage_number=body.stage,
         flag_notes={f.index: f.note for f in body.flags},
         hold=body.hold,
         publish_at=body.publish_at,
@@ -145,7 +146,13 @@ def approve(notice_id: int) -> Any:
 def return_(notice_id: int) -> Any:
     body = parse_body(DecisionBody)
     notice = review.return_notice(
-        session(), actor(), notice_id, reason=body.reason, now=now(), revision_number=body.revision
+        session(),
+        actor(),
+        notice_id,
+        reason=body.reason,
+        now=now(),
+        revision_number=body.revision,
+        stage_number=body.stage,
     )
     return decision_json(notice)
 
@@ -155,7 +162,13 @@ def return_(notice_id: int) -> Any:
 def reject(notice_id: int) -> Any:
     body = parse_body(DecisionBody)
     notice = review.reject_notice(
-        session(), actor(), notice_id, reason=body.reason, now=now(), revision_number=body.revision
+        session(),
+        actor(),
+        notice_id,
+        reason=body.reason,
+        now=now(),
+        revision_number=body.revision,
+        stage_number=body.stage,
     )
     return decision_json(notice)
 
@@ -176,6 +189,7 @@ def escalate(notice_id: int) -> Any:
         reason=body.reason,
         now=now(),
         revision_number=body.revision,
+        stage_number=body.stage,
         timezone=_zone(),
     )
     return decision_json(notice)

@@ -84,6 +84,10 @@ class Notice(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     close_reason: Mapped[str | None] = mapped_column(sa.String(1000))
+    # Bumped by every change: a change made from what another request has changed since is
+    # refused (StaleDataError, answered 409), so a withdrawal and an approval that cross
+    # cannot both take effect, the later one written over the earlier.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id], lazy="joined")
     closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
@@ -96,6 +100,8 @@ class Notice(Base):
     live_revision: Mapped[NoticeRevision | None] = relationship(
         foreign_keys=[live_revision_id], post_update=True
     )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     @property
     def latest_revision(self) -> NoticeRevision:
@@ -146,6 +152,9 @@ class NoticeRevision(Base):
     major_matter: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     precheck_flags: Mapped[list[dict[str, Any]] | None] = mapped_column(sa.JSON)
     publish_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # The escalation stage its chain named when it was submitted (a stage may refer it up to
+    # that one), as signage.chains.rules.Stage.to_json; NULL: none.
+    escalation_stage: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     # When it stopped being live because its notice was closed and later republished (重播):
     # the notice's own closed_at then belongs to the new round.
     live_ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -40,7 +40,7 @@ def republish_notice(
     *,
     now: dt.datetime,
     rules: NoticeRules,
-    major_matter: bool = False,
+    major_matter: bool | None = None,
     timezone: str = DEFAULT_TIMEZONE,
 ) -> Notice:
     """Show a withdrawn or expired notice again (重播, author): a new revision, from the last one
@@ -76,7 +76,8 @@ def republish_notice(
         actor=actor,
         now=now,
     )
-    revision.major_matter = bool(major_matter)
+    # A major matter stays one unless the author says otherwise.
+    revision.major_matter = latest.major_matter if major_matter is None else bool(major_matter)
     check_period(session, notice, revision, now=now)
     start_review(session, revision, now=now, timezone=timezone)
     notice.status = NoticeStatus.SUBMITTED

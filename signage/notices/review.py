@@ -44,7 +44,7 @@ from signage.times import isoformat_z
 
 
 def _under_review(
-    notice: Notice, doing: str, revision_number: int | None
+    notice: Notice, doing: str, revision_number: int | None, stage_number: int | None = None
 ) -> tuple[NoticeRevision, ReviewStep]:
     require_open(notice, doing)
     revision = notice.pending_revision
@@ -58,6 +58,11 @@ def _under_review(
     step = current_step(revision)
     if step is None:  # every stage decided yet still submitted: only a damaged record
         raise Conflict("every stage of this revision is decided already")
+    if stage_number is not None and stage_number != step.position + 1:
+        raise Conflict(
+            f"stage {stage_number} is not the one under review (stage {step.position + 1}, "
+            f"{step.name}, is): it was decided meanwhile"
+        )
     return revision, step
 
 
@@ -116,6 +121,7 @@ def approve_notice(
     note: str = "",
     now: dt.datetime,
     revision_number: int | None = None,
+    stage_number: int | None = None,
     flag_notes: Mapping[int, str] | None = None,
     hold: bool = False,
     publish_at: dt.datetime | None = None,
@@ -124,7 +130,7 @@ def approve_notice(
     """Pass the current stage of the submitted revision; after the last, make it live (or hold
     it with ``hold``, to be published at ``publish_at`` or by hand)."""
     notice = get_notice(session, notice_id)
-    revision, step = _under_review(notice, "approve", revision_number)
+    revision, step = _under_review(notice, "approve", revision_number, stage_number)
     check_decider(step, revision, actor)
     last = step is revision.steps[-1]
     notes: dict[str, str] | None = None
@@ -203,10 +209,11 @@ def return_notice(
     reason: str,
     now: dt.datetime,
     revision_number: int | None = None,
+    stage_number: int | None = None,
 ) -> Notice:
     """Send the revision back to its author to change (建议修改); a live revision stays live."""
     notice = get_notice(session, notice_id)
-    revision, step = _under_review(notice, "return", revision_number)
+    revision, step = _under_review(notice, "return", revision_number, stage_number)
     check_decider(step, revision, actor)
     reason = note_text(reason, "reason", required=True)
     _decide(session, step, revision, actor, "returned", reason, now)
@@ -235,10 +242,11 @@ def reject_notice(
     reason: str,
     now: dt.datetime,
     revision_number: int | None = None,
+    stage_number: int | None = None,
 ) -> Notice:
     """Reject the revision: a notice with nothing live is closed; a live revision stays live."""
     notice = get_notice(session, notice_id)
-    revision, step = _under_review(notice, "reject", revision_number)
+    revision, step = _under_review(notice, "reject", revision_number, stage_number)
     check_decider(step, revision, actor)
     reason = note_text(reason, "reason", required=True)
     _decide(session, step, revision, actor, "rejected", reason, now)
@@ -272,11 +280,12 @@ def escalate_notice(
     reason: str,
     now: dt.datetime,
     revision_number: int | None = None,
+    stage_number: int | None = None,
     timezone: str = DEFAULT_TIMEZONE,
 ) -> Notice:
     """Refer the revision up to the chain's escalation stage (提级审核), decided next."""
     notice = get_notice(session, notice_id)
-    revision, step = _under_review(notice, "escalate", revision_number)
+    revision, step = _under_review(notice, "escalate", revision_number, stage_number)
     check_decider(step, revision, actor)
     reason = note_text(reason, "reason", required=True)
     if step.escalation:
@@ -286,7 +295,7 @@ def escalate_notice(
         raise Conflict(
             f"this revision is referred up once already (the stage {upward_already[0].name})"
         )
-    stage = escalation_stage(session, revision)
+    stage = escalation_stage(revision)
     if stage is None:
         raise Conflict(f"the review chain of {revision.category} names no escalation stage")
     _decide(session, step, revision, actor, "escalated", reason, now)

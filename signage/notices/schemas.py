@@ -91,7 +91,7 @@ RepublishBody = create_model(
     __base__=NoticeEdit,
     __doc__="Show a withdrawn or expired notice again (重播): the fields to change (a new "
     "window, usually), and whether it concerns a major matter (重大事项).",
-    major_matter=(bool, False),
+    major_matter=(bool | None, None),
 )
 
 
@@ -111,6 +111,11 @@ RevisionNumber = Annotated[
 ]
 
 
+# The stage the reviewer decided on (1 is the first): one decided meanwhile is not decided
+# again in its place.
+StageNumber = Annotated[int, Field(ge=1, le=100, description="the stage number decided"), WHOLE]
+
+
 class FlagNote(Body):
     """The confidentiality stage's note on one pre-check flag (its index in the revision's)."""
 
@@ -127,6 +132,7 @@ class ApproveBody(Body):
     note: Annotated[str, Field(max_length=NOTE_MAX)] = ""
     # The revision the reviewer read: a revision that arrived meanwhile is not approved unread.
     revision: RevisionNumber
+    stage: StageNumber | None = None
     flags: list[FlagNote] = Field(default_factory=list, max_length=10_000)
     hold: bool = False
     publish_at: ApiTime | None = None
@@ -149,6 +155,7 @@ class DecisionBody(Body):
 
     reason: Annotated[str, Field(min_length=1, max_length=NOTE_MAX)]
     revision: RevisionNumber | None = None
+    stage: StageNumber | None = None
 
 
 def _json_type(name: str, hint: Any) -> Any:

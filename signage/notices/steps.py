@@ -21,9 +21,15 @@ from sqlalchemy.orm import Session
 
 from signage.accounts.models import User
 from signage.chains.precheck import find_flags
-from signage.chains.rules import Stage, chain_for, precheck_words
+from signage.chains.rules import Stage, chain_for, deciders, distinct_deciders, precheck_words
 from signage.errors import Conflict, PermissionDenied
-from signage.notices.models import NoticeRevision, ReviewStep, RevisionState
+from signage.notices.models import (
+    TERMINAL_STATUSES,
+    Notice,
+    NoticeRevision,
+    ReviewStep,
+    RevisionState,
+)
 from signage.screens.models import ScreenGroup, screen_group_members
 from signage.workdays.calendar import CalendarUnknown, WorkingCalendar, add_working_days
 
@@ -111,16 +117,29 @@ def start_review(
         step = _step(chain.escalation, len(steps), escalation=True)
         step.added_because = "; ".join(reasons)
         steps.append(step)
+    # Refused when its author's own part in the chain leaves it undecidable: the stages could
+    # each get their own person were the author not one of them, and without the author they
+    # cannot (an admin's check of the chain cannot know who will write). A chain nobody can
+    # decide yet (no reviewers at all) waits for the people an admin adds.
+    everyone = [deciders(session, stage_of(s)) for s in steps]
+    others = [ids - {revision.created_by_id} for ids in everyone]
+    stuck = distinct_deciders(others)
+    if stuck is not None and distinct_deciders(everyone) is None:
+        raise Conflict(
+            f"the review chain of {revision.category} cannot be decided without its author at "
+            f"the stage {steps[stuck].name}: no two stages of a revision may be decided by the "
+            "same person, nor by who wrote it; an admin must name more people"
+        )
     revision.steps = steps
+    revision.escalation_stage = chain.escalation.to_json() if chain.escalation else None
     flags = find_flags(revision.title, revision.body, precheck_words(session))
     revision.precheck_flags = [f.to_json() for f in flags]
     reach(session, steps[0], now=now, timezone=timezone)
 
 
-def escalation_stage(session: Session, revision: NoticeRevision) -> Stage | None:
-    """The escalation stage the revision's chain names now (referring up uses today's)."""
-    groups = _reached_groups(session, revision)
-    return chain_for(session, revision.category, [g.id for g in groups]).escalation
+def escalation_stage(revision: NoticeRevision) -> Stage | None:
+    """The escalation stage the revision's chain named when it was submitted."""
+    return Stage.from_json(revision.escalation_stage) if revision.escalation_stage else None
 
 
 def insert_escalation(
@@ -182,7 +201,12 @@ def may_decide_now(revision: NoticeRevision, actor: User) -> bool:
 def waiting_steps(session: Session) -> list[tuple[NoticeRevision, ReviewStep]]:
     """Every revision under review with its current stage, the stage reached first first."""
     revisions = session.scalars(
-        sa.select(NoticeRevision).where(NoticeRevision.state == RevisionState.SUBMITTED)
+        sa.select(NoticeRevision)
+        .join(Notice, Notice.id == NoticeRevision.notice_id)
+        .where(
+            NoticeRevision.state == RevisionState.SUBMITTED,
+            Notice.status.not_in([s.value for s in TERMINAL_STATUSES]),
+        )
     ).all()
     pairs = [(r, s) for r in revisions if (s := current_step(r)) is not None]
     far = dt.datetime.max.replace(tzinfo=dt.UTC)

@@ -292,7 +292,7 @@ def republish(notice_id: int) -> Any:
             ),
             now=now(),
             rules=_rules(),
-            major_matter=_major(),
+            major_matter=_major() or None,
             timezone=_zone(),
         )
     except (InvalidInput, Conflict) as exc:

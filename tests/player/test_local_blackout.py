@@ -101,3 +101,13 @@ def test_a_display_under_way_is_cut_within_a_fraction_of_a_second(setup, fonts):
     (event,) = player.spool.pending()
     assert event["outcome"] == "interrupted"
     assert 1.0 <= took < 1.6, took
+
+
+def test_a_flag_file_made_by_hand_is_black_from_when_it_was_made(tmp_path):
+    import os
+
+    path = tmp_path / "blackout.json"
+    path.write_text("")  # touch
+    os.utime(path, (1_764_554_400, 1_764_554_400))
+    found = LocalBlackout(tmp_path).current()
+    assert found is not None and found.since == "2025-12-01T02:00:00Z"

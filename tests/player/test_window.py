@@ -14,7 +14,9 @@ from PIL import Image, ImageGrab
 from tests.conftest import need
 
 
-@pytest.fixture
+# One X server for the module: Tk keeps its connection to a display for the life of the
+# process, so a second server on the same display number would meet a dead connection.
+@pytest.fixture(scope="module")
 def display() -> Iterator[str]:
     need(shutil.which("Xvfb") is not None, "Xvfb (apt-get install xvfb)")
     name = f":{90 + os.getpid() % 9}"

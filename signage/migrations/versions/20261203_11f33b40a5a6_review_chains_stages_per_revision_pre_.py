@@ -74,6 +74,10 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('precheck_flags', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('publish_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('live_ended_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('escalation_stage', sa.JSON(), nullable=True))
+
+    with op.batch_alter_table('notices', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('version', sa.Integer(), server_default='1', nullable=False))
 
     with op.batch_alter_table('screen_groups', schema=None) as batch_op:
         batch_op.add_column(sa.Column('sensitive', sa.Boolean(), server_default=sa.false(), nullable=False))
@@ -87,6 +91,12 @@ def upgrade() -> None:
         "SELECT id, 0, '审核', 'reviewer', '[]', true, 5, false, submitted_at "
         "FROM notice_revisions WHERE state = 'submitted'"
     )
+    # A rejection now ends a notice with nothing live (returning it is the way back to its
+    # author): those rejected before are closed, as of their last change.
+    op.execute(
+        "UPDATE notices SET closed_at = updated_at "
+        "WHERE status = 'rejected' AND closed_at IS NULL"
+    )
 
 
 def downgrade() -> None:
@@ -94,7 +104,11 @@ def downgrade() -> None:
     with op.batch_alter_table('screen_groups', schema=None) as batch_op:
         batch_op.drop_column('sensitive')
 
+    with op.batch_alter_table('notices', schema=None) as batch_op:
+        batch_op.drop_column('version')
+
     with op.batch_alter_table('notice_revisions', schema=None) as batch_op:
+        batch_op.drop_column('escalation_stage')
         batch_op.drop_column('live_ended_at')
         batch_op.drop_column('publish_at')
         batch_op.drop_column('precheck_flags')

@@ -105,3 +105,24 @@ def test_segments_cut_the_text_around_the_flags():
         (VALID_ID, 0),
         ("13812345678", 1),
     ]
+
+
+def test_mobiles_with_the_country_code_or_in_full_width_digits():
+    assert kinds("电话+8613800138000") == [("mobile", "+8613800138000")]
+    assert kinds("电话 8613800138000") == [("mobile", "8613800138000")]
+    assert kinds("电话 +86 138-1234-5678") == [("mobile", "+86 138-1234-5678")]
+    # Full-width digits, flagged as written and where written.
+    body = "电话１３８１２３４５６７８。"
+    flags = find_flags("", body)
+    assert [(f.kind, f.text, body[f.start : f.end]) for f in flags] == [
+        ("mobile", "１３８１２３４５６７８", "１３８１２３４５６７８")
+    ]
+
+
+def test_an_identity_number_written_in_its_three_parts():
+    assert kinds("110105 19491231 002X") == [("id_number", "110105 19491231 002X")]
+
+
+def test_a_listed_word_is_flagged_whole_before_the_marking_inside_it():
+    assert kinds("附机密文件一份", ["机密文件"]) == [("word", "机密文件")]
+    assert kinds("机密", ["机密文件"]) == [("secrecy_marking", "机密")]

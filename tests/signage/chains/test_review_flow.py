@@ -20,7 +20,7 @@ from signage.notices.queries import live_spells
 from signage.notices.republish import republish_notice
 from signage.notices.steps import current_step, overdue_steps
 from tests.conftest import CATEGORIES, NOW, RULES
-from tests.signage.chains.conftest import APPOINTMENTS
+from tests.signage.chains.conftest import APPOINTMENTS, THREE_STAGES
 
 T1 = NOW + dt.timedelta(hours=1)
 T2 = NOW + dt.timedelta(hours=2)
@@ -407,3 +407,136 @@ def test_a_held_or_returned_notice_expires_when_its_window_has_passed(
     after = notice.latest_revision.valid_until + dt.timedelta(minutes=1)
     assert expire_notices(db_session, now=after) == [notice.id]
     assert notice.status == NoticeStatus.EXPIRED
+
+
+def test_a_groups_chain_never_takes_a_stage_away(db_session, office, make_screen, make_notice):
+    put_chain(
+        db_session,
+        office["admin"],
+        APPOINTMENTS,
+        THREE_STAGES,
+        escalation=None,
+        group=None,
+        categories=CATEGORIES,
+        now=NOW,
+    )
+    make_screen(key="gate")
+    make_screen(key="lobby", groups=["大厅"])
+    put_chain(
+        db_session,
+        office["admin"],
+        APPOINTMENTS,
+        [StageSpec(name="值班审", role="reviewer", confidentiality=True)],
+        escalation=None,
+        group="大厅",
+        categories=CATEGORIES,
+        now=NOW,
+    )
+    one = make_notice(office["author"], status="submitted", category=APPOINTMENTS, screens=["gate"])
+    both = make_notice(
+        office["author"], status="submitted", category=APPOINTMENTS, screens=["gate", "lobby"]
+    )
+    assert [s.name for s in one.latest_revision.steps] == ["初审", "复审", "终审"]
+    assert [s.name for s in both.latest_revision.steps] == ["初审", "复审", "终审"]
+
+
+def test_a_withdrawal_and_an_approval_that_cross_cannot_both_take_effect(
+    db_session, office, submitted
+):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from signage.notices.models import Notice
+
+    notice = submitted
+    approve(db_session, office["r1"], notice)
+    approve(db_session, office["r2"], notice)
+    db_session.flush()
+    # The author withdraws it in another request after this one read the notice.
+    db_session.execute(
+        sa.update(Notice)
+        .where(Notice.id == notice.id)
+        .values(status="withdrawn", version=Notice.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    with pytest.raises(StaleDataError):
+        approve(db_session, office["r3"], notice, confidentiality_reviewed=True)
+        db_session.flush()
+
+
+def test_a_withdrawn_notice_leaves_every_queue(db_session, office, submitted):
+    assert review.review_queue(db_session, office["r1"]) != []
+    svc.withdraw_notice(db_session, office["author"], submitted.id, reason="不发了", now=T1)
+    assert review.review_queue(db_session, office["r1"]) == []
+    assert overdue_steps(db_session, now=T3 + dt.timedelta(days=30)) == []
+
+
+def test_a_chain_its_author_would_have_to_decide_is_refused_on_submit(
+    db_session, office, make_notice, screen
+):
+    # Two stages for the reviewer role: li.ke (the section head, who writes too) and wang.fang
+    # would do, but not for a notice li.ke wrote once the others are gone.
+    for name in ("r2", "r3"):
+        office[name].active = False
+    put_chain(
+        db_session,
+        office["admin"],
+        APPOINTMENTS,
+        [
+            StageSpec(name="初审", role="reviewer"),
+            StageSpec(name="终审", role="reviewer", confidentiality=True),
+        ],
+        escalation=None,
+        group=None,
+        categories=CATEGORIES,
+        now=NOW,
+    )
+    own = make_notice(office["head"], category=APPOINTMENTS, screens=["hall"])
+    with pytest.raises(Conflict, match="without its author"):
+        svc.submit_notice(db_session, office["head"], own.id, now=T1)
+
+
+def test_escalation_uses_the_chain_it_was_submitted_with(db_session, office, submitted):
+    put_chain(
+        db_session,
+        office["admin"],
+        APPOINTMENTS,
+        THREE_STAGES,
+        escalation=StageSpec(name="保密局", users=["sun.jian"]),
+        group=None,
+        categories=CATEGORIES,
+        now=T1,
+    )
+    review.escalate_notice(db_session, office["r1"], submitted.id, reason="存疑", now=T1)
+    assert current_step(submitted.latest_revision).name == "主要领导"
+
+
+def test_a_stale_stage_is_not_decided_in_place_of_the_next(db_session, office, submitted):
+    approve(db_session, office["r1"], submitted, stage_number=1)
+    with pytest.raises(Conflict, match="stage 1 is not the one under review"):
+        approve(db_session, office["r2"], submitted, stage_number=1)
+    with pytest.raises(Conflict, match="stage 1 is not the one under review"):
+        review.return_notice(
+            db_session, office["r2"], submitted.id, reason="x", now=T2, stage_number=1
+        )
+    approve(db_session, office["r2"], submitted, stage_number=2)
+
+
+def test_republishing_keeps_a_major_matter_one(db_session, office, screen, make_notice):
+    put_chain(
+        db_session,
+        office["admin"],
+        APPOINTMENTS,
+        THREE_STAGES,
+        escalation=StageSpec(name="主要领导", users=["liu.shuji"]),
+        group=None,
+        categories=CATEGORIES,
+        now=NOW,
+    )
+    notice = make_notice(office["author"], category=APPOINTMENTS, screens=["hall"])
+    svc.submit_notice(db_session, office["author"], notice.id, now=T1, major_matter=True)
+    svc.withdraw_notice(db_session, office["author"], notice.id, reason="暂停", now=T2)
+    republish_notice(
+        db_session, office["author"], notice.id, svc.NoticeFields(), now=T3, rules=RULES
+    )
+    assert notice.latest_revision.major_matter is True
+    assert notice.latest_revision.steps[-1].name == "主要领导"
