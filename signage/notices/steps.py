@@ -186,6 +186,14 @@ def stage_of(step: ReviewStep) -> Stage:
     )
 
 
+def eligible_deciders(session: Session, revision: NoticeRevision, step: ReviewStep) -> set[int]:
+    """The active users who may still decide ``step``: those it names, less the revision's
+    author and whoever decided another of its stages (empty: it waits for an admin to name
+    someone)."""
+    taken = {s.decided_by_id for s in revision.steps if s is not step and s.decided_by_id}
+    return deciders(session, stage_of(step)) - taken - {revision.created_by_id}
+
+
 def may_decide_now(revision: NoticeRevision, actor: User) -> bool:
     """Whether ``actor`` may decide the revision's current stage."""
     step = current_step(revision)

@@ -20,7 +20,7 @@ from signage.health.models import Screenshot, ScreenStatus
 from signage.health.services import screens_refusing
 from signage.notices.integrity import WITHHELD
 from signage.notices.models import Notice, NoticeRevision, NoticeStatus, ReviewStep
-from signage.notices.steps import overdue_steps, waiting_steps
+from signage.notices.steps import eligible_deciders, overdue_steps, waiting_steps
 from signage.screens.models import Screen
 from signage.screens.services import list_screens
 
@@ -55,6 +55,8 @@ class Dashboard:
     screens: list[ScreenState]
     waiting_review: list[tuple[NoticeRevision, ReviewStep]]  # with the stage each waits at
     overdue_review: list[tuple[NoticeRevision, ReviewStep]]  # past their stage's due time
+    # Revisions whose current stage nobody may decide now (no one it names is left).
+    undecidable: frozenset[int]
     ending_soon: list[Notice]
     alerts: list[Alert]
     refusing: list[Alert]  # screens whose player refused a playlist in the last day
@@ -106,10 +108,14 @@ def dashboard(session: Session, actor: User, cache: PlaylistCache, now: dt.datet
         )
         .order_by(NoticeRevision.valid_until)
     ).all()
+    waiting = waiting_steps(session)
     return Dashboard(
         screens=screen_states(session, actor, cache, now),
-        waiting_review=waiting_steps(session),
+        waiting_review=waiting,
         overdue_review=overdue_steps(session, now=now),
+        undecidable=frozenset(
+            r.id for r, step in waiting if not eligible_deciders(session, r, step)
+        ),
         ending_soon=list(ending),
         alerts=recent_alerts(session),
         refusing=refusing_screens(session, now),

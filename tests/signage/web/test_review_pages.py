@@ -172,3 +172,16 @@ def test_changing_a_chain_starts_from_the_chain_as_it_is(pages, person, db_sessi
     page = pages(admin).get(f"/review-chains?edit={APPOINTMENTS}").get_data(as_text=True)
     assert 'name="stage0_name" maxlength="20" aria-label="环节名称 1" value="初审"' in page
     assert f'value="{named.username}"' in page and 'value="4"' in page
+
+
+def test_the_dashboard_says_when_nobody_is_left_to_decide_a_stage(
+    pages, person, db_session, make_notice, make_screen
+):
+    author, reviewer = person("author"), person("reviewer")
+    make_screen(key="hall")
+    waiting = make_notice(author, status="submitted", screens=["hall"])
+    board = pages(author).get("/").get_data(as_text=True)
+    assert f"/notices/{waiting.id}" in board and "此环节已无人可审" not in board
+    reviewer.active = False  # the only one who could decide it
+    db_session.commit()
+    assert "此环节已无人可审" in pages(author).get("/").get_data(as_text=True)
