@@ -9,6 +9,7 @@ from pydantic import Field
 from typing_extensions import TypedDict
 
 from playlists.jsonvalues import WHOLE
+from signage.accounts.models import User
 from signage.api.common import Body, Query, QueryText
 from signage.api.contract import reply
 from signage.chains.rules import (
@@ -22,6 +23,8 @@ from signage.chains.rules import (
     Chain,
     StageSpec,
 )
+from signage.notices.models import Notice, ReviewStep
+from signage.notices.steps import current_step
 from signage.times import isoformat_z
 
 Username = Annotated[str, Field(min_length=1, max_length=64)]
@@ -134,4 +137,95 @@ def chain_reply(chain: Chain, stages: dict[str, Any]) -> ReviewChainReply:
         "escalation": stages["escalation"],
         "updated_by": chain.updated_by,
         "updated_at": isoformat_z(when) if when else None,
+    }
+
+
+# --- a revision's stages and where a notice stands in its chain (the notices API's answers)
+
+
+@reply
+class StepReply(TypedDict):
+    stage: str
+    stage_number: int
+    role: str | None
+    users: list[str]
+    confidentiality: bool
+    escalation: bool
+    added_because: str | None
+    reached_at: str | None
+    due_at: str | None
+    decision: str | None
+    decided_by: str | None
+    decided_at: str | None
+    note: str | None
+    flag_notes: dict[str, str] | None
+
+
+@reply
+class FlagReply(TypedDict):
+    kind: str
+    text: str
+    field: str
+    start: int
+    end: int
+
+
+@reply
+class ProgressReply(TypedDict):
+    stage: str | None
+    stage_number: int | None
+    stages: int
+    due_at: str | None
+
+
+@reply
+class DecisionReply(TypedDict):
+    id: int
+    revision: int
+    status: str
+    review: ProgressReply
+
+
+def _when(value: dt.datetime | None) -> str | None:
+    return isoformat_z(value) if value else None
+
+
+def step_json(step: ReviewStep, names: dict[int, User]) -> StepReply:
+    return {
+        "stage": step.name,
+        "stage_number": step.position + 1,
+        "role": step.role,
+        "users": [names[i].username for i in step.user_ids or () if i in names],
+        "confidentiality": step.confidentiality,
+        "escalation": step.escalation,
+        "added_because": step.added_because,
+        "reached_at": _when(step.reached_at),
+        "due_at": _when(step.due_at),
+        "decision": step.decision,
+        "decided_by": step.decided_by.username if step.decided_by else None,
+        "decided_at": _when(step.decided_at),
+        "note": step.note,
+        "flag_notes": step.flag_notes,
+    }
+
+
+def progress_json(notice: Notice) -> ProgressReply:
+    """Where the notice's pending revision stands in its chain."""
+    revision = notice.pending_revision
+    steps = revision.steps if revision is not None else []
+    step = current_step(revision) if revision is not None else None
+    return {
+        "stage": step.name if step else None,
+        "stage_number": step.position + 1 if step else None,
+        "stages": len(steps),
+        "due_at": _when(step.due_at) if step else None,
+    }
+
+
+def decision_json(notice: Notice) -> DecisionReply:
+    return {
+        "id": notice.id,
+        "revision": notice.latest_revision.number,
+        "status": notice.status,
+        "review": progress_json(notice),
     }

@@ -9,12 +9,12 @@ from flask import Blueprint, request, url_for
 from signage.api.common import actor, config, now, parse_body, parse_query, session
 from signage.api.contract import contract
 from signage.chains.rules import users_by_id
+from signage.chains.schemas import DecisionReply, decision_json
 from signage.notices import publishing, queries, review, services
 from signage.notices.republish import republish_notice
 from signage.notices.schemas import (
     ApproveBody,
     DecisionBody,
-    DecisionReply,
     NoticeDetail,
     NoticeEdit,
     NoticePage,
@@ -23,7 +23,6 @@ from signage.notices.schemas import (
     ReasonBody,
     RepublishBody,
     SubmitBody,
-    decision_json,
     notice_detail,
     notice_summary,
 )

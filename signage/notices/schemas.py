@@ -16,6 +16,7 @@ from signage.accounts.models import User
 from signage.api.common import ApiTime, Body, Query, QueryText
 from signage.api.contract import reply
 from signage.audit.models import AuditEntry
+from signage.chains.schemas import FlagReply, StepReply, step_json
 from signage.db import MAX_INT
 from signage.notices.content import (
     BODY_MAX,
@@ -28,9 +29,8 @@ from signage.notices.content import (
     plain_fields,
     revision_fields,
 )
-from signage.notices.models import Notice, NoticeRevision, NoticeStatus, ReviewStep
+from signage.notices.models import Notice, NoticeRevision, NoticeStatus
 from signage.notices.services import NOTE_MAX
-from signage.notices.steps import current_step
 from signage.times import isoformat_z
 
 # How the API takes each type of NoticeFields: times are ISO-8601 text with an offset in the
@@ -167,49 +167,6 @@ def _json_type(name: str, hint: Any) -> Any:
 
 
 @reply
-class StepReply(TypedDict):
-    stage: str
-    stage_number: int
-    role: str | None
-    users: list[str]
-    confidentiality: bool
-    escalation: bool
-    added_because: str | None
-    reached_at: str | None
-    due_at: str | None
-    decision: str | None
-    decided_by: str | None
-    decided_at: str | None
-    note: str | None
-    flag_notes: dict[str, str] | None
-
-
-@reply
-class FlagReply(TypedDict):
-    kind: str
-    text: str
-    field: str
-    start: int
-    end: int
-
-
-@reply
-class ProgressReply(TypedDict):
-    stage: str | None
-    stage_number: int | None
-    stages: int
-    due_at: str | None
-
-
-@reply
-class DecisionReply(TypedDict):
-    id: int
-    revision: int
-    status: str
-    review: ProgressReply
-
-
-@reply
 class ReviewReply(TypedDict):
     by: str | None
     at: str
@@ -314,51 +271,6 @@ def revision_json(revision: NoticeRevision, names: dict[int, User] | None = None
         "precheck_flags": list(revision.precheck_flags or []),
         "steps": [step_json(s, names) for s in revision.steps],
         "publish_at": isoformat_z(revision.publish_at) if revision.publish_at else None,
-    }
-
-
-def _when(value: dt.datetime | None) -> str | None:
-    return isoformat_z(value) if value else None
-
-
-def step_json(step: ReviewStep, names: dict[int, User]) -> StepReply:
-    return {
-        "stage": step.name,
-        "stage_number": step.position + 1,
-        "role": step.role,
-        "users": [names[i].username for i in step.user_ids or () if i in names],
-        "confidentiality": step.confidentiality,
-        "escalation": step.escalation,
-        "added_because": step.added_because,
-        "reached_at": _when(step.reached_at),
-        "due_at": _when(step.due_at),
-        "decision": step.decision,
-        "decided_by": step.decided_by.username if step.decided_by else None,
-        "decided_at": _when(step.decided_at),
-        "note": step.note,
-        "flag_notes": step.flag_notes,
-    }
-
-
-def progress_json(notice: Notice) -> ProgressReply:
-    """Where the notice's pending revision stands in its chain."""
-    revision = notice.pending_revision
-    steps = revision.steps if revision is not None else []
-    step = current_step(revision) if revision is not None else None
-    return {
-        "stage": step.name if step else None,
-        "stage_number": step.position + 1 if step else None,
-        "stages": len(steps),
-        "due_at": _when(step.due_at) if step else None,
-    }
-
-
-def decision_json(notice: Notice) -> DecisionReply:
-    return {
-        "id": notice.id,
-        "revision": notice.latest_revision.number,
-        "status": notice.status,
-        "review": progress_json(notice),
     }
 
 

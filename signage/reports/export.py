@@ -6,6 +6,7 @@ Durations are whole seconds.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -81,16 +82,7 @@ def _approval_json(a: Approval) -> dict[str, Any]:
         "valid_until": isoformat_z(a.valid_until),
         "live_from": isoformat_z(a.live_from),
         "live_until": _z(a.live_until),
-        "stages": [
-            {
-                "stage": d.stage,
-                "by": d.by,
-                "by_name": d.by_name,
-                "at": isoformat_z(d.at),
-                "decision": d.decision,
-            }
-            for d in a.stages
-        ],
+        "stages": [dataclasses.asdict(d) | {"at": isoformat_z(d.at)} for d in a.stages],
     }
 
 

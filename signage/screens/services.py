@@ -327,9 +327,7 @@ def create_group(
     description = _check_text(description, "description", 0, 200)
     if session.scalar(sa.select(ScreenGroup.id).where(ScreenGroup.name == name)) is not None:
         raise Conflict(f"screen group {name!r} already exists", field="name")
-    group = ScreenGroup(
-        name=name, description=description, sensitive=bool(sensitive), created_at=now
-    )
+    group = ScreenGroup(name=name, description=description, sensitive=sensitive, created_at=now)
     session.add(group)
     session.flush()
     record(
