@@ -46,6 +46,7 @@ from player.store import Store
 from player.trust import Refused, Trust, accept_playlist
 from player.uploader import Uploader
 from playlists import (
+    BlackoutOrder,
     PlayerState,
     PlaylistError,
     iso,
@@ -106,6 +107,7 @@ class Player(Shows):
         self._told: set[str] = set()  # what the player has said once and need not repeat
         self.blackout = LocalBlackout(config.cache_dir)
         self._blackout_seen: Blackout | None = None
+        self._order_seen: BlackoutOrder | None = None
 
     # --- helpers ---
     def note_error(self, message: str) -> None:

@@ -32,7 +32,7 @@ from player.output import Output
 from player.render import Rendering, ScreenProfile, render
 from player.spool import Spool
 from player.store import Store
-from playlists import Item, Outcome, PlayerState, Playlist, select, should_stop
+from playlists import BlackoutOrder, Item, Outcome, PlayerState, Playlist, select, should_stop
 from playlists.events import display_start
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,7 @@ class Shows:
     _told: set[str]
     blackout: LocalBlackout
     _blackout_seen: Blackout | None
+    _order_seen: BlackoutOrder | None
 
     # Player's methods: noting an error for the heartbeat, and sleeping unless stopped.
     note_error: Callable[[str], None]
@@ -116,6 +117,23 @@ class Shows:
             self._blackout_seen = blackout
         return blackout is not None
 
+    def ordered_black(self, playlist: Playlist) -> bool:
+        """Whether the controller ordered this screen black (the playlist's ``blackout``); say
+        so when it starts and when it ends."""
+        order = playlist.blackout
+        if order != self._order_seen:
+            if order is None:
+                log.warning("blackout lifted by the controller: showing the playlist again")
+            else:
+                log.warning(
+                    "blacked out by the controller since %s (blackout %d): %s",
+                    order.since.isoformat(),
+                    order.id,
+                    order.reason,
+                )
+            self._order_seen = order
+        return order is not None
+
     def _must_stop(self, item: Item, generation: int) -> bool:
         """Whether the display of ``item`` must stop: a local blackout began, or a new playlist
         arrived since it began (the rule is :func:`playlists.should_stop`)."""
@@ -138,11 +156,15 @@ class Shows:
         if playlist is None:
             self._sleep(0.5)
             return state
-        if self.blacked_out():
-            # Black, and nothing on record: no item is on the panel (the heartbeat says why).
+        if self.blacked_out() or self.ordered_black(playlist):
+            # Black, and no play on record: no item is on the panel (the heartbeat says why).
             self.current_item = None
             self._blank(playlist)
-            self._sleep(0.2)
+            generation = self.store.generation
+            deadline = time.monotonic() + 0.2
+            while time.monotonic() < deadline and self.store.generation == generation:
+                if not self._sleep(0.05):
+                    break
             return state
         generation = self.store.generation
         selection, new_state = select(playlist, self.clock.now(), state)

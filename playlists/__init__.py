@@ -22,6 +22,7 @@ from playlists.compile import (
 )
 from playlists.document import (
     SCHEMA,
+    BlackoutOrder,
     FontRef,
     Item,
     MediaRef,
@@ -47,6 +48,7 @@ __all__ = [
     "DEFAULT_HORIZON",
     "DEFAULT_WEIGHTS",
     "SCHEMA",
+    "BlackoutOrder",
     "ColorMode",
     "FontRef",
     "Item",

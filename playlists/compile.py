@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from playlists.content import Approval
-from playlists.document import FontRef, Item, MediaRef, Playlist, ScreenInfo
+from playlists.document import BlackoutOrder, FontRef, Item, MediaRef, Playlist, ScreenInfo
 from playlists.intervals import Interval, complement, intersect, weekly_intervals
 from playlists.reading import DEFAULT_READING, Reading
 from playlists.vocabulary import PRIORITY_RANK, ColorMode, Kind, Priority
@@ -35,6 +35,7 @@ class ScreenSpec:
     hours: str | None = None  # weekly spec; None means always on
     groups: frozenset[str] = frozenset()
     reading: Reading = DEFAULT_READING
+    blackout: BlackoutOrder | None = None  # blacked out from the controller: nothing plays
 
     def info(self) -> ScreenInfo:
         return ScreenInfo(
@@ -117,13 +118,14 @@ def compile_playlist(
 
     Notices not targeted at the screen (directly or through one of its groups), and those with
     no window left inside the horizon, are left out. Items are ordered urgent, high, normal,
-    then by notice id, so the result depends only on the inputs.
+    then by notice id, so the result depends only on the inputs. A screen blacked out from the
+    controller gets no items at all, and the blackout order.
     """
     start = horizon_start(now)
     end = start + horizon
     on = opening_intervals(screen, start, end)
     items: list[Item] = []
-    for notice in notices:
+    for notice in () if screen.blackout is not None else notices:
         if not notice.targets(screen):
             continue
         windows: tuple[Interval, ...] = intersect(
@@ -164,4 +166,5 @@ def compile_playlist(
         items=tuple(items),
         off=complement(on, start, end),
         font=None if measure is None else measure.font,
+        blackout=screen.blackout,
     )

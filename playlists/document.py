@@ -59,6 +59,17 @@ class MediaRef:
 
 
 @dataclass(frozen=True, slots=True)
+class BlackoutOrder:
+    """The controller's order to show nothing (一键关停): the blackout's id, since when, and
+    why. A playlist that carries one holds no items; the screen shows black until a playlist
+    without it arrives."""
+
+    id: int
+    since: AwareDatetime
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Item:
     """One approved notice revision and when it may be shown on this screen."""
 
@@ -99,6 +110,8 @@ class Playlist:
     # The font the controller measured the items' play_ms with (None: it had none, and
     # play_ms is the author's duration).
     font: FontRef | None = None
+    # Set while the screen is blacked out from the controller (then items is empty).
+    blackout: BlackoutOrder | None = None
 
     def item(self, item_id: str) -> Item | None:
         for item in self.items:
@@ -122,7 +135,7 @@ def _windows(windows: tuple[Interval, ...]) -> list[list[str]]:
 def to_dict(playlist: Playlist) -> dict[str, Any]:
     """Return the JSON-ready form of ``playlist``."""
     screen = playlist.screen
-    return {
+    document: dict[str, Any] = {
         "schema": playlist.schema,
         "screen": {
             "key": screen.key,
@@ -166,6 +179,11 @@ def to_dict(playlist: Playlist) -> dict[str, Any]:
         ],
         "off": _windows(playlist.off),
     }
+    if playlist.blackout is not None:
+        # Only when set: every other document keeps the bytes (and ETag) it always had.
+        order = playlist.blackout
+        document["blackout"] = {"id": order.id, "since": iso(order.since), "reason": order.reason}
+    return document
 
 
 def canonical_bytes(playlist: Playlist) -> bytes:
@@ -271,6 +289,11 @@ def _checked(p: Playlist) -> Playlist:
         )
     if len({i.id for i in items}) != len(items):
         raise PlaylistError("items: two items share an id")
+    blackout = p.blackout
+    if blackout is not None:
+        if items:
+            raise PlaylistError("items: a blacked-out playlist holds no items")
+        blackout = replace(blackout, since=blackout.since.astimezone(dt.UTC))
     return Playlist(
         screen=p.screen,
         generated_at=p.generated_at.astimezone(dt.UTC),
@@ -278,6 +301,7 @@ def _checked(p: Playlist) -> Playlist:
         items=tuple(items),
         off=_utc(p.off, "off"),
         font=p.font,
+        blackout=blackout,
     )
 
 

@@ -78,6 +78,7 @@ class SharedCompiler:
             screen.timezone,
             screen.hours,
             screen.reading,
+            screen.blackout,
             tuple((n.notice_id, n.revision) for n in aimed),
         )
         found = self._shapes.get(shape)

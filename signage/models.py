@@ -6,6 +6,7 @@ from signage.chains.models import PrecheckWord, ReviewChain
 from signage.db import Base
 from signage.delivery.models import ServedInputs, ServedPlaylist
 from signage.displaylog.models import DisplayEvent, DisplayGap, PlayerHead, RefusedEvent
+from signage.emergency.models import Blackout
 from signage.health.models import PlaylistRefusal, ScreenOutage, Screenshot, ScreenStatus
 from signage.keys.models import ControllerKey
 from signage.media.models import Media
@@ -24,6 +25,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Base",
+    "Blackout",
     "ChainHead",
     "Checkpoint",
     "ControllerKey",

@@ -17,6 +17,7 @@ class Role(enum.StrEnum):
     REVIEWER = "reviewer"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    DUTY = "duty"  # 值班员: blacks screens out and relays official warnings
 
 
 class User(Base):

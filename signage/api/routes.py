@@ -18,6 +18,7 @@ from signage.chains.api import bp as chains_bp
 from signage.db import finish_request
 from signage.delivery.api import bp as delivery_bp
 from signage.displaylog.api import bp as displaylog_bp
+from signage.emergency.api import bp as emergency_bp
 from signage.errors import ServiceError, TooManyAttempts
 from signage.evidence.api import bp as evidence_bp
 from signage.health.api import bp as health_bp
@@ -107,6 +108,7 @@ for _child in (
     chains_bp,
     media_bp,
     screens_bp,
+    emergency_bp,
     accounts_bp,
     delivery_bp,
     displaylog_bp,

@@ -2,8 +2,8 @@
 
 :func:`load_live` reads the notices live this hour (one set of queries, however many screens)
 into a :class:`playlists.SharedCompiler`; :func:`load_screens` reads many screens' settings at
-once. The playlist cache (:mod:`signage.delivery.cache`) compiles each screen from these rather
-than asking the database once per screen.
+once, with the blackouts covering them. The playlist cache (:mod:`signage.delivery.cache`)
+compiles each screen from these rather than asking the database once per screen.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from playlists import DEFAULT_HORIZON, ScreenSpec, SharedCompiler
 from playlists.compile import horizon_start
 from signage.delivery.durations import measurer
 from signage.delivery.specs import SPEC_COLUMNS, media_for, notice_spec, spec_of
+from signage.emergency.blackouts import in_force
 from signage.notices.integrity import servable
 from signage.notices.queries import live_revisions
 from signage.screens.models import Screen, ScreenGroup, screen_group_members
@@ -83,5 +84,8 @@ def _loaded(session: Session, rows: Sequence[sa.Row[Any]]) -> Iterator[LoadedScr
         .where(_MEMBERS.screen_id.in_([r.id for r in rows]))
     ):
         groups[screen_id].append(name)
+    blackouts = in_force(session)
     for row in rows:
-        yield LoadedScreen(row.id, spec_of(row, groups.get(row.id, ())), row.token_hash)
+        names = groups.get(row.id, ())
+        blackout = blackouts.for_screen(row.id, names) if blackouts else None
+        yield LoadedScreen(row.id, spec_of(row, names, blackout), row.token_hash)

@@ -25,6 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from playlists import (
+    BlackoutOrder,
     ColorMode,
     FontRef,
     NoticeSpec,
@@ -33,6 +34,7 @@ from playlists import (
     ScreenSpec,
     canonical_bytes,
     canonical_json,
+    iso,
     sha256_hex,
 )
 from playlists.compile import compile_playlist
@@ -47,28 +49,34 @@ def inputs_json(
     screen: ScreenSpec, weights: Mapping[str, int], horizon: dt.timedelta, playlist: Playlist
 ) -> bytes:
     """The inputs of ``playlist`` besides its hour, as stored (canonical JSON)."""
-    return canonical_json(
-        {
-            "screen": {
-                "key": screen.key,
-                "width": screen.width,
-                "height": screen.height,
-                "color": str(screen.color),
-                "timezone": screen.timezone,
-                "hours": screen.hours,
-                "reading": screen.reading.to_dict(),
-            },
-            "weights": dict(weights),
-            "horizon_s": int(horizon.total_seconds()),
-            "revisions": [[i.notice_id, i.revision] for i in playlist.items],
-            # Each item's time as measured then: a rebuild need not measure again (nor have
-            # the same font), and the ETag still proves the document.
-            "play_ms": [i.duration_ms for i in playlist.items],
-            "font": None
-            if playlist.font is None
-            else {"name": playlist.font.name, "sha256": playlist.font.sha256},
+    inputs: dict[str, Any] = {
+        "screen": {
+            "key": screen.key,
+            "width": screen.width,
+            "height": screen.height,
+            "color": str(screen.color),
+            "timezone": screen.timezone,
+            "hours": screen.hours,
+            "reading": screen.reading.to_dict(),
+        },
+        "weights": dict(weights),
+        "horizon_s": int(horizon.total_seconds()),
+        "revisions": [[i.notice_id, i.revision] for i in playlist.items],
+        # Each item's time as measured then: a rebuild need not measure again (nor have
+        # the same font), and the ETag still proves the document.
+        "play_ms": [i.duration_ms for i in playlist.items],
+        "font": None
+        if playlist.font is None
+        else {"name": playlist.font.name, "sha256": playlist.font.sha256},
+    }
+    if screen.blackout is not None:  # only then: other inputs keep the digest they had
+        order = screen.blackout
+        inputs["screen"]["blackout"] = {
+            "id": order.id,
+            "since": iso(order.since),
+            "reason": order.reason,
         }
-    )
+    return canonical_json(inputs)
 
 
 @dataclass(frozen=True)
@@ -143,6 +151,14 @@ def record_sent(session: Session, sends: Sequence[Sent]) -> None:
     )
 
 
+def _order(stored: dict[str, Any] | None) -> BlackoutOrder | None:
+    if stored is None:
+        return None
+    return BlackoutOrder(
+        id=stored["id"], since=dt.datetime.fromisoformat(stored["since"]), reason=stored["reason"]
+    )
+
+
 class RebuildError(ValueError):
     """A served playlist that cannot be rebuilt as it was sent; the message says why."""
 
@@ -164,6 +180,7 @@ def rebuild(session: Session, etag: str) -> Playlist:
             **screen,
             "color": ColorMode(screen["color"]),
             "reading": Reading(**screen.get("reading", {})),
+            "blackout": _order(screen.get("blackout")),
         }
     )
     pairs = [tuple(p) for p in inputs["revisions"]]

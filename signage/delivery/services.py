@@ -20,6 +20,7 @@ from signage.delivery.durations import measurer
 from signage.delivery.live import load_live
 from signage.delivery.served import inputs_json
 from signage.delivery.specs import media_for, notice_spec, screen_spec
+from signage.emergency.blackouts import in_force
 from signage.errors import InvalidInput
 from signage.notices.integrity import servable
 from signage.notices.queries import live_revisions
@@ -53,7 +54,8 @@ def compile_served(
     revisions = servable(session, live_revisions(session, horizon_start(now), screen))
     media = media_for(session, revisions)
     specs = [notice_spec(r, media) for r in revisions]
-    spec = screen_spec(screen)
+    blackouts = in_force(session)
+    spec = screen_spec(screen, blackouts.for_screen(screen.id, (g.name for g in screen.groups)))
     playlist = compile_playlist(spec, specs, now, horizon, weights, measurer())
     return playlist, inputs_json(spec, weights, horizon, playlist)
 

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from playlists import ColorMode, Kind, MediaRef, NoticeSpec, Priority, ScreenSpec
+from playlists import BlackoutOrder, ColorMode, Kind, MediaRef, NoticeSpec, Priority, ScreenSpec
 from playlists.content import Approval
 from signage.media.models import Media
 from signage.notices.content import plain_fields, revision_fields
@@ -19,9 +19,9 @@ from signage.screens.readings import reading_of
 MEDIA_URL = "/api/v1/player/media/{sha256}"
 
 
-def screen_spec(screen: Screen) -> ScreenSpec:
-    """A screen as the scheduling core sees it."""
-    return spec_of(screen, (g.name for g in screen.groups))
+def screen_spec(screen: Screen, blackout: BlackoutOrder | None = None) -> ScreenSpec:
+    """A screen as the scheduling core sees it (``blackout``: the one covering it, if any)."""
+    return spec_of(screen, (g.name for g in screen.groups), blackout)
 
 
 # The columns :func:`spec_of` reads, for reading many screens without their ORM objects.
@@ -40,7 +40,9 @@ SPEC_COLUMNS = (
 )
 
 
-def spec_of(screen: Any, groups: Iterable[str]) -> ScreenSpec:
+def spec_of(
+    screen: Any, groups: Iterable[str], blackout: BlackoutOrder | None = None
+) -> ScreenSpec:
     """A screen (or a row of :data:`SPEC_COLUMNS`) in ``groups``, as the core sees it."""
     return ScreenSpec(
         key=screen.key,
@@ -51,6 +53,7 @@ def spec_of(screen: Any, groups: Iterable[str]) -> ScreenSpec:
         hours=screen.hours,
         groups=frozenset(groups),
         reading=reading_of(screen),
+        blackout=blackout,
     )
 
 

@@ -16,6 +16,7 @@ WORDS = (
     N_("reviewer"),
     N_("supervisor"),
     N_("admin"),
+    N_("duty"),
     # notice and revision states
     N_("draft"),
     N_("submitted"),

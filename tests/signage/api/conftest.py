@@ -11,11 +11,12 @@ import pytest
 from PIL import Image
 
 from signage.chains.rules import StageSpec, put_chain
+from signage.emergency.blackouts import order_blackout
 from signage.media import services as media_services
 from signage.notices import review
 from tests.conftest import CATEGORIES, NOW
 
-ROLES = ("author", "reviewer", "supervisor", "admin")
+ROLES = ("author", "reviewer", "supervisor", "admin", "duty")
 
 
 def png(color: str = "red") -> bytes:
@@ -37,6 +38,7 @@ class World:
     withdrawn: int
     media: str
     screen: str
+    blackout: int
 
 
 @pytest.fixture
@@ -63,6 +65,7 @@ def world(db_session, make_user, make_screen, make_notice, token_for) -> World:
     review.approve_notice(
         db_session, reviewer, held.id, confidentiality_reviewed=True, hold=True, now=NOW
     )
+    blackout = order_blackout(db_session, users["duty"], reason="演练", screens=["hall"], now=NOW)
     db_session.commit()
     return World(
         users=users,
@@ -74,4 +77,5 @@ def world(db_session, make_user, make_screen, make_notice, token_for) -> World:
         withdrawn=make_notice(author, screens=["hall"], status="withdrawn").id,
         media=media.sha256,
         screen=screen.key,
+        blackout=blackout.id,
     )

@@ -117,6 +117,16 @@ ENDPOINTS = [
     Endpoint("GET", path("/screens"), STAFF),
     Endpoint(
         "POST",
+        path("/blackouts"),
+        frozenset({"duty", "admin"}),
+        201,
+        lambda w: {"screens": ["hall"], "reason": "演练"},
+    ),
+    Endpoint("GET", path("/blackouts"), STAFF),
+    Endpoint("GET", path("/blackouts/{w.blackout}"), STAFF),
+    Endpoint("DELETE", path("/blackouts/{w.blackout}"), frozenset({"duty", "admin"})),
+    Endpoint(
+        "POST",
         path("/screens"),
         frozenset({"admin"}),
         201,

@@ -1,0 +1,1 @@
+"""Emergencies: blackouts (一键关停) of screens from the controller, and official warnings."""
