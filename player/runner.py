@@ -42,6 +42,7 @@ from player.refusals import Refusals
 from player.render import Rendering
 from player.show import Shows
 from player.spool import Spool
+from player.states import StateLog
 from player.store import Store
 from player.trust import Refused, Trust, accept_playlist
 from player.uploader import Uploader
@@ -72,6 +73,7 @@ class Player(Shows):
         open_output: Callable[[int, int], Output],
         trust: Trust | None = None,
         identity: SigningKey | None = None,
+        states: StateLog | None = None,
     ) -> None:
         self.config = config
         self.client = client
@@ -106,6 +108,7 @@ class Player(Shows):
         )
         self._told: set[str] = set()  # what the player has said once and need not repeat
         self.blackout = LocalBlackout(config.cache_dir)
+        self.states = states or StateLog(config.cache_dir / "states.sqlite3")
         self._blackout_seen: Blackout | None = None
         self._order_seen: BlackoutOrder | None = None
 
@@ -172,9 +175,11 @@ class Player(Shows):
                 font_name=self.font.name,
                 font_sha256=self.font.sha256,
                 **self._blackout_report(),
+                states=self.states.to_send(),
             )
         )
         self.refusals.sent(refused)
+        self.states.stored(list(answer.get("states_stored", [])))
         self.poll_interval = float(answer.get("poll_interval_s", self.poll_interval))
         self.heartbeat_interval = float(answer.get("heartbeat_interval_s", self.heartbeat_interval))
         self.screenshot_interval = float(

@@ -31,8 +31,9 @@ from player.fonts import FontSet, font_ref
 from player.output import Output
 from player.render import Rendering, ScreenProfile, render
 from player.spool import Spool
+from player.states import Black, StateLog
 from player.store import Store
-from playlists import BlackoutOrder, Item, Outcome, PlayerState, Playlist, select, should_stop
+from playlists import BlackoutOrder, Item, Outcome, PlayerState, Playlist, iso, select, should_stop
 from playlists.events import display_start
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ class Shows:
     blackout: LocalBlackout
     _blackout_seen: Blackout | None
     _order_seen: BlackoutOrder | None
+    states: StateLog
 
     # Player's methods: noting an error for the heartbeat, and sleeping unless stopped.
     note_error: Callable[[str], None]
@@ -134,6 +136,20 @@ class Shows:
             self._order_seen = order
         return order is not None
 
+    def note_state(self, playlist: Playlist) -> None:
+        """Log what makes the panel black now, if anything, as a display state with its start
+        and end (:mod:`player.states`): never a play."""
+        local = self.blackout.current()
+        order = playlist.blackout
+        black = (
+            Black("local", local.reason, since=local.since)
+            if local is not None
+            else Black("controller", order.reason, blackout_id=order.id)
+            if order is not None
+            else None
+        )
+        self.states.now(black, iso(self.clock.now()))
+
     def _must_stop(self, item: Item, generation: int) -> bool:
         """Whether the display of ``item`` must stop: a local blackout began, or a new playlist
         arrived since it began (the rule is :func:`playlists.should_stop`)."""
@@ -156,6 +172,7 @@ class Shows:
         if playlist is None:
             self._sleep(0.5)
             return state
+        self.note_state(playlist)
         if self.blacked_out() or self.ordered_black(playlist):
             # Black, and no play on record: no item is on the panel (the heartbeat says why).
             self.current_item = None

@@ -25,6 +25,27 @@ MAX_OFFSET_MS = 100 * 366 * 24 * 3600 * 1000
 Text = Annotated[str, StringConstraints(max_length=4000, pattern=NO_NUL)]
 
 
+MAX_STATES = 50
+STATE_ID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+
+
+@dataclass(frozen=True)
+class DisplayState:
+    """A time the panel showed no playlist item on purpose, as the player logged it: a blackout
+    ordered from the controller (``source`` "controller", with the order's ``blackout_id``) or
+    set on the screen's own machine ("local"). ``ended_at`` None: it still lasts. Never a play."""
+
+    __pydantic_config__ = ConfigDict(extra="ignore", strict=True)
+
+    id: Annotated[str, StringConstraints(pattern=STATE_ID)]
+    state: Literal["blackout"]
+    source: Literal["controller", "local"]
+    started_at: Annotated[str, StringConstraints(max_length=64)]
+    ended_at: Annotated[str, StringConstraints(max_length=64)] | None = None
+    blackout_id: Annotated[int, Field(ge=1, le=2**31), WHOLE] | None = None
+    reason: Text = ""
+
+
 @dataclass(frozen=True)
 class Heartbeat:
     """A player's report on itself."""
@@ -57,6 +78,10 @@ class Heartbeat:
     # since when (ISO-8601) and why. Only the machine itself lifts it.
     local_blackout_since: Text | None = None
     local_blackout_reason: Text | None = None
+    # Its display states not yet acknowledged: those still lasting, and those ended since.
+    states: Annotated[list[DisplayState], Field(max_length=MAX_STATES)] = field(
+        default_factory=list
+    )
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON-ready form."""
@@ -70,6 +95,8 @@ class HeartbeatAnswer(TypedDict):
     poll_interval_s: float
     heartbeat_interval_s: float
     screenshot_interval_s: float
+    # The ids of the ended display states of the heartbeat now stored: the player forgets them.
+    states_stored: list[str]
 
 
 HEARTBEAT: TypeAdapter[Heartbeat] = TypeAdapter(Heartbeat)

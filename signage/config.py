@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ DEFAULT_CATEGORIES = (
     "城乡建设",
     "工业园区",
     "移民动态",
+    "预警信息",  # official warnings (signage.emergency.alerts)
 )
 
 DEFAULTS: dict[str, Any] = {
@@ -58,12 +59,26 @@ DEFAULTS: dict[str, Any] = {
     "SIGNAGE_CHECKPOINT_CHECK_S": 600,
     # Round-robin weight of each priority in playlists ("high" plays twice as often as "normal").
     "SIGNAGE_PRIORITY_WEIGHTS": "normal=1,high=2,urgent=1",
+    # Official warnings (CAP 1.2 or the national format): the deployment's GB/T 2260 area
+    # codes, comma-separated (a code covers the areas below it; empty: every area); the
+    # severities published at once (CAP's Extreme … Minor or the levels red … blue; the others
+    # wait for the duty officer); the feeds polled, comma-separated URLs, and how often; the
+    # category a warning's notice gets; how long one without an expiry stays up.
+    "SIGNAGE_ALERT_AREAS": "",
+    "SIGNAGE_ALERT_PUBLISH_SEVERITIES": "",
+    "SIGNAGE_ALERT_FEEDS": "",
+    "SIGNAGE_ALERT_POLL_S": 60,
+    "SIGNAGE_ALERT_CATEGORY": "预警信息",
+    "SIGNAGE_ALERT_HOURS": 24,
     # How often each controller process looks whether any playlist changed, in seconds: the
     # longest a change waits before players polling that process see it.
-    "SIGNAGE_PLAYLIST_CHECK_S": 1.0,
+    "SIGNAGE_PLAYLIST_CHECK_S": 0.25,
     # What players are told in each heartbeat answer: how often to poll for their playlist, to
     # send a heartbeat (three missed ones mark a screen offline) and to send a screenshot.
-    "SIGNAGE_POLL_INTERVAL_S": 10,
+    # Every second, so that a blackout reaches every screen within 2 s (README, "Blackouts");
+    # an unchanged poll is a 304 answered from memory. A fleet of many thousands may poll less
+    # often, and wait longer for a blackout.
+    "SIGNAGE_POLL_INTERVAL_S": 1,
     "SIGNAGE_HEARTBEAT_S": 30,
     "SIGNAGE_SCREENSHOT_INTERVAL_S": 300,
     # Uploads of display events each serving process stores at once; more are told when to come
@@ -126,7 +141,42 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         raise ValueError("SIGNAGE_UPLOADS_AT_ONCE must be a whole number from 0 to 1000")
     if not config["SIGNAGE_SECRET_KEY"]:
         config["SIGNAGE_SECRET_KEY"] = _stored_secret(data_dir)
+    config["SIGNAGE_ALERT_AREAS"] = parse_areas(config["SIGNAGE_ALERT_AREAS"])
+    config["SIGNAGE_ALERT_PUBLISH_SEVERITIES"] = parse_severities(
+        config["SIGNAGE_ALERT_PUBLISH_SEVERITIES"]
+    )
+    config["SIGNAGE_ALERT_FEEDS"] = tuple(
+        u.strip() for u in _listed(config["SIGNAGE_ALERT_FEEDS"]) if u.strip()
+    )
     return config
+
+
+def _listed(value: str | Iterable[str]) -> list[str]:
+    return value.split(",") if isinstance(value, str) else list(value)
+
+
+def parse_areas(value: str | Iterable[str]) -> tuple[str, ...]:
+    """``330100,330106`` → the deployment's GB/T 2260 area codes (6 digits each)."""
+    codes = tuple(c.strip() for c in _listed(value) if c.strip())
+    for code in codes:
+        if len(code) != 6 or not code.isdigit():
+            raise ValueError(f"SIGNAGE_ALERT_AREAS: {code!r} is not a 6-digit area code")
+    return codes
+
+
+ALERT_LEVELS = ("extreme", "severe", "moderate", "minor", "red", "orange", "yellow", "blue")
+
+
+def parse_severities(value: str | Iterable[str]) -> frozenset[str]:
+    """``Extreme,red`` → the severities and levels published without waiting (lower case)."""
+    found = frozenset(c.strip().lower() for c in _listed(value) if c.strip())
+    unknown = sorted(found - set(ALERT_LEVELS))
+    if unknown:
+        raise ValueError(
+            f"SIGNAGE_ALERT_PUBLISH_SEVERITIES: {unknown[0]!r} is not one of "
+            + ", ".join(ALERT_LEVELS)
+        )
+    return found
 
 
 def parse_weights(value: str | Mapping[str, int]) -> dict[str, int]:

@@ -74,6 +74,11 @@ class PayloadTooLarge(ServiceError):
     code = "too_large"
 
 
+class UnsupportedMediaType(ServiceError):
+    status = 415
+    code = "unsupported_media_type"
+
+
 class TooManyAttempts(ServiceError):
     status = 429
     code = "throttled"

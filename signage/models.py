@@ -6,7 +6,7 @@ from signage.chains.models import PrecheckWord, ReviewChain
 from signage.db import Base
 from signage.delivery.models import ServedInputs, ServedPlaylist
 from signage.displaylog.models import DisplayEvent, DisplayGap, PlayerHead, RefusedEvent
-from signage.emergency.models import Blackout
+from signage.emergency.models import Blackout, OfficialAlert
 from signage.health.models import PlaylistRefusal, ScreenOutage, Screenshot, ScreenStatus
 from signage.keys.models import ControllerKey
 from signage.media.models import Media
@@ -39,6 +39,7 @@ __all__ = [
     "Media",
     "Notice",
     "NoticeRevision",
+    "OfficialAlert",
     "PlayerHead",
     "PlayerKey",
     "PlaylistEpoch",

@@ -13,6 +13,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
 from signage.clock import utcnow
+from signage.emergency.tasks import alert_feeds_job
 from signage.evidence.tasks import checkpoint_job
 from signage.health.tasks import offline_job
 from signage.notices.tasks import expire_job, integrity_job, publish_job
@@ -37,6 +38,7 @@ SCHEDULES = (
     Schedule(offline_job, "mark_offline", "SIGNAGE_HEARTBEAT_S", at_start=False),
     Schedule(rollup_job, "rollups", "SIGNAGE_ROLLUP_INTERVAL_S", at_start=True),
     Schedule(checkpoint_job, "checkpoint", "SIGNAGE_CHECKPOINT_CHECK_S", at_start=True),
+    Schedule(alert_feeds_job, "read_alert_feeds", "SIGNAGE_ALERT_POLL_S", at_start=True),
 )
 
 

@@ -62,6 +62,18 @@ class GroupWriter:
         self._ensure_thread()
         return future.result(timeout=WAIT_S)
 
+    def post(self, many: Callable[[Session, list[X]], list[Any]], item: X) -> None:
+        """Like :meth:`submit`, without waiting for the commit: for a record nothing later
+        depends on being there first (a failure is logged)."""
+        future: Future[Any] = Future()
+        future.add_done_callback(_log_failure)
+        self._queue.put((many, item, future))
+        self._ensure_thread()
+
+    def flush(self) -> None:
+        """Return once every write queued before the call is committed (or failed)."""
+        self.write(lambda session: None)
+
     def _ensure_thread(self) -> None:
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
@@ -107,6 +119,11 @@ class GroupWriter:
         self.batches += 1
         for future, result in done:
             future.set_result(result)
+
+
+def _log_failure(future: Future[Any]) -> None:
+    if future.exception() is not None:
+        log.error("a write nobody waited for failed: %s", future.exception())
 
 
 def _each(session: Session, works: list[Callable[[Session], Any]]) -> list[Any]:

@@ -174,6 +174,7 @@ class Fleet:
     def __init__(self, spec: dict[str, Any], part: int, parts: int) -> None:
         self.spec = spec
         self.watch = spec.get("watch_notice")
+        self.watch_blackout = spec.get("watch") == "blackout"
         self.connections = Connections(spec["host"], spec["port"], spec["connections"])
         tokens = spec["tokens"]
         self.players = [
@@ -282,7 +283,11 @@ class Fleet:
         player.history.append((now, etag or "", items))
         if player.shown_until == 0:
             player.shown_until = now
-        if player.saw_watched is None and any(i["notice_id"] == self.watch for i in items):
+        if player.saw_watched is None and (
+            "blackout" in document
+            if self.watch_blackout
+            else any(i["notice_id"] == self.watch for i in items)
+        ):
             player.saw_watched = now
 
     async def run(self) -> None:

@@ -41,6 +41,8 @@ def build(url: str, n: int, seed: str, live: int = 20, short: bool = False) -> d
         author, _ = create_user(s, None, username="author", roles=["author"], now=now)
         reviewer, _ = create_user(s, None, username="reviewer", roles=["reviewer"], now=now)
         _, staff_token = create_token(s, reviewer, name="bench", now=now)
+        duty, _ = create_user(s, None, username="duty", roles=["duty"], now=now)
+        _, duty_token = create_token(s, duty, name="bench", now=now)
         s.execute(
             sa.insert(ScreenGroup),
             [{"id": 1, "name": ALL, "description": "", "created_at": now}]
@@ -104,7 +106,12 @@ def build(url: str, n: int, seed: str, live: int = 20, short: bool = False) -> d
         s.commit()
         watch = change.id
     db.engine.dispose()
-    return {"tokens": tokens, "staff_token": staff_token, "watch_notice": watch}
+    return {
+        "tokens": tokens,
+        "staff_token": staff_token,
+        "duty_token": duty_token,
+        "watch_notice": watch,
+    }
 
 
 def fields(

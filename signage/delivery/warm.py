@@ -81,7 +81,7 @@ class Warmer:
             if not complete:  # a change came meanwhile: the rest next time
                 self.want(wanted)
             if count:
-                log.debug("compiled %d playlists in %.2f s", count, time.perf_counter() - started)
+                log.info("compiled %d playlists in %.2f s", count, time.perf_counter() - started)
 
 
 def start_warming(cache: PlaylistCache, now: Callable[[], dt.datetime]) -> Warmer:

@@ -1,21 +1,30 @@
-"""JSON endpoints for blackouts (一键关停): order one, lift it, list them."""
+"""JSON endpoints for emergencies: blackouts (一键关停), ordered, lifted and listed; official
+warnings pushed (CAP 1.2 or the national format) and listed."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, url_for
+from flask import Blueprint, current_app, request, url_for
 
 from signage.api.common import actor, now, parse_body, parse_query, session
 from signage.api.contract import contract
-from signage.emergency import blackouts
+from signage.emergency import alerts, blackouts
 from signage.emergency.schemas import (
+    AlertList,
+    AlertTaken,
     BlackoutBody,
     BlackoutList,
     BlackoutQuery,
     BlackoutReply,
+    alert_json,
     blackout_json,
+    taken_json,
 )
+from signage.emergency.warnings import MAX_BYTES, WarningFormatError, parse_warning
+from signage.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
+
+XML_TYPES = ("application/xml", "text/xml", "application/cap+xml")
 
 bp = Blueprint("emergency", __name__)
 
@@ -74,3 +83,42 @@ def lift(blackout_id: int) -> Any:
     db = session()
     blackout = blackouts.lift_blackout(db, actor(), blackout_id, now=now())
     return blackout_json(blackout, blackouts.covered_counts(db, [blackout])[blackout.id])
+
+
+@bp.post("/alerts")
+@contract(
+    "Push an official warning (CAP 1.2 or the national format, XML): it becomes an urgent "
+    "notice, waiting for the duty officer or published at once by severity; an Update "
+    "replaces it, a Cancel withdraws it, a duplicate is ignored",
+    "duty, admin",
+    raw_body="application/xml",
+    answers=AlertTaken,
+    also=(201,),
+)
+def push_alert() -> Any:
+    who = actor()
+    if request.mimetype not in XML_TYPES:
+        raise UnsupportedMediaType(f"send the warning as XML ({', '.join(XML_TYPES)})")
+    if (request.content_length or 0) > MAX_BYTES:
+        raise PayloadTooLarge(f"a warning message is at most {MAX_BYTES // 1024} KiB")
+    data = request.get_data(cache=False)
+    try:
+        warning = parse_warning(data)
+    except WarningFormatError as exc:
+        raise InvalidInput(str(exc), field=exc.field) from None
+    taken = alerts.take_warning(
+        session(),
+        warning,
+        data,
+        origin="push",
+        settings=alerts.AlertSettings.of(current_app.config),
+        now=now(),
+        actor=who,
+    )
+    return taken_json(taken), 201 if taken.alert is not None else 200
+
+
+@bp.get("/alerts")
+@contract("Official warnings received, newest first", "any staff role", answers=AlertList)
+def list_alerts() -> Any:
+    return {"items": [alert_json(a) for a in alerts.list_alerts(session(), actor())]}

@@ -9,8 +9,9 @@ from typing_extensions import TypedDict
 
 from signage.api.common import Body, Query
 from signage.api.contract import reply
+from signage.emergency.alerts import Taken
 from signage.emergency.blackouts import REASON_MAX
-from signage.emergency.models import Blackout
+from signage.emergency.models import Blackout, OfficialAlert
 from signage.times import isoformat_z
 
 ScreenKey = Annotated[str, Field(min_length=1, max_length=64)]
@@ -63,4 +64,78 @@ def blackout_json(blackout: Blackout, covered: int) -> BlackoutReply:
         "ordered_at": isoformat_z(blackout.created_at),
         "lifted_by": blackout.lifted_by.username if blackout.lifted_by else None,
         "lifted_at": isoformat_z(blackout.lifted_at) if blackout.lifted_at else None,
+    }
+
+
+@reply
+class AlertReply(TypedDict):
+    id: int
+    format: str
+    sender: str
+    identifier: str
+    sent: str
+    msg_type: str
+    severity: str
+    level: str | None
+    event: str
+    headline: str
+    areas: list[str]
+    expires: str | None
+    origin: str
+    received_by: str | None
+    received_at: str
+    outcome: str
+    notice: int | None
+    follows: int | None
+    raw_sha256: str
+
+
+@reply
+class AlertTaken(TypedDict):
+    """What became of a message: ``outcome`` is duplicate, ignored, waiting, published,
+    cancelled or no_screens; ``alert`` is null when nothing was written."""
+
+    outcome: str
+    reason: str
+    alert: AlertReply | None
+    notice: int | None
+    withdrawn: list[int]
+
+
+@reply
+class AlertList(TypedDict):
+    items: list[AlertReply]
+
+
+def alert_json(alert: OfficialAlert) -> AlertReply:
+    return {
+        "id": alert.id,
+        "format": alert.format,
+        "sender": alert.sender,
+        "identifier": alert.identifier,
+        "sent": isoformat_z(alert.sent_at),
+        "msg_type": alert.msg_type,
+        "severity": alert.severity,
+        "level": alert.colour,
+        "event": alert.event,
+        "headline": alert.headline,
+        "areas": list(alert.areas),
+        "expires": isoformat_z(alert.expires_at) if alert.expires_at else None,
+        "origin": alert.origin,
+        "received_by": alert.received_by.username if alert.received_by else None,
+        "received_at": isoformat_z(alert.received_at),
+        "outcome": alert.outcome,
+        "notice": alert.notice_id,
+        "follows": alert.follows_id,
+        "raw_sha256": alert.raw_sha256,
+    }
+
+
+def taken_json(taken: Taken) -> AlertTaken:
+    return {
+        "outcome": taken.outcome,
+        "reason": taken.reason,
+        "alert": alert_json(taken.alert) if taken.alert is not None else None,
+        "notice": taken.notice_id,
+        "withdrawn": list(taken.withdrawn),
     }

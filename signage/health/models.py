@@ -77,3 +77,21 @@ class Screenshot(Base):
     width: Mapped[int]
     height: Mapped[int]
     png: Mapped[bytes] = deferred(mapped_column(sa.LargeBinary))
+
+
+class ScreenDisplayState(Base):
+    """A time the screen's player showed no item on purpose (signage.health.states)."""
+
+    __tablename__ = "screen_display_states"
+    __table_args__ = (sa.UniqueConstraint("screen_id", "state_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    screen_id: Mapped[int] = mapped_column(sa.ForeignKey("screens.id", ondelete="CASCADE"))
+    state_id: Mapped[str] = mapped_column(sa.String(36))  # the player's UUID of it
+    state: Mapped[str] = mapped_column(sa.String(16))  # "blackout"
+    source: Mapped[str] = mapped_column(sa.String(16))  # "controller" or "local"
+    blackout_id: Mapped[int | None]  # the controller's blackout, for one it ordered
+    reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -7,7 +7,7 @@ from typing import NotRequired
 from typing_extensions import TypedDict
 
 from signage.api.contract import reply
-from signage.health.models import PlaylistRefusal, ScreenStatus
+from signage.health.models import PlaylistRefusal, ScreenDisplayState, ScreenStatus
 from signage.times import isoformat_z
 
 
@@ -71,3 +71,30 @@ def status_json(status: ScreenStatus | None) -> StatusFields:
 
 def refusal_json(refusal: PlaylistRefusal) -> RefusalReply:
     return {"reported_at": isoformat_z(refusal.reported_at), "text": refusal.text}
+
+
+@reply
+class DisplayStateReply(TypedDict):
+    state: str  # "blackout"
+    source: str  # "controller" (an order, blackout_id) or "local" (the screen's machine)
+    blackout_id: int | None
+    reason: str
+    started_at: str
+    ended_at: str | None  # null: it still lasts (as last reported)
+
+
+@reply
+class DisplayStateList(TypedDict):
+    screen: str
+    items: list[DisplayStateReply]
+
+
+def display_state_json(row: ScreenDisplayState) -> DisplayStateReply:
+    return {
+        "state": row.state,
+        "source": row.source,
+        "blackout_id": row.blackout_id,
+        "reason": row.reason,
+        "started_at": isoformat_z(row.started_at),
+        "ended_at": isoformat_z(row.ended_at) if row.ended_at else None,
+    }

@@ -26,6 +26,7 @@ from playlists.heartbeat import Heartbeat, HeartbeatAnswer
 from signage.audit.services import record
 from signage.errors import InvalidInput, PayloadTooLarge
 from signage.health.models import PlaylistRefusal, ScreenOutage, Screenshot, ScreenStatus
+from signage.health.states import record_states
 from signage.screens.models import Screen
 from signage.times import isoformat_z
 from signage.writer import GroupWriter
@@ -35,20 +36,27 @@ MISSED_BEATS = 3
 REFUSALS_KEPT = 50
 
 
-def heartbeat_answer(config: Mapping[str, Any], at: dt.datetime) -> HeartbeatAnswer:
-    """What a heartbeat is answered: the server's time and the intervals the deployment sets."""
+def heartbeat_answer(
+    config: Mapping[str, Any], at: dt.datetime, states_stored: Sequence[str] = ()
+) -> HeartbeatAnswer:
+    """What a heartbeat is answered: the server's time, the intervals the deployment sets, and
+    the ended display states of the heartbeat now stored."""
     return {
         "server_time": isoformat_z(at),
         "poll_interval_s": config["SIGNAGE_POLL_INTERVAL_S"],
         "heartbeat_interval_s": config["SIGNAGE_HEARTBEAT_S"],
         "screenshot_interval_s": config["SIGNAGE_SCREENSHOT_INTERVAL_S"],
+        "states_stored": list(states_stored),
     }
 
 
-def store_heartbeat(writer: GroupWriter, screen_id: int, beat: Heartbeat, at: dt.datetime) -> None:
+def store_heartbeat(
+    writer: GroupWriter, screen_id: int, beat: Heartbeat, at: dt.datetime
+) -> list[str]:
     """Store a heartbeat through the group writer, in one transaction with the others that
-    arrive together; return once it is committed."""
-    writer.write(lambda s: record_heartbeat(s, screen_id, beat, now=at))
+    arrive together; return once it is committed, with the ended display states stored."""
+    stored: list[str] = writer.write(lambda s: record_heartbeat(s, screen_id, beat, now=at))
+    return stored
 
 
 def _reported(beat: Heartbeat) -> dict[str, Any]:
@@ -101,12 +109,14 @@ _ONLINE = (
 
 def record_heartbeat(
     session: Session, screen_id: int, beat: Heartbeat, *, now: dt.datetime
-) -> None:
-    """Note a heartbeat; close the screen's open outage if it was offline.
+) -> list[str]:
+    """Note a heartbeat; close the screen's open outage if it was offline; store its display
+    states (:mod:`signage.health.states`) and return the ended ones stored.
 
-    The common case, a screen online that reports no refused playlist, is one UPDATE (the
-    heartbeat path of a whole fleet goes through one writer thread per process).
+    The common case, a screen online that reports no refused playlist and no state, is one
+    UPDATE (the heartbeat path of a whole fleet goes through one writer thread per process).
     """
+    stored = record_states(session, screen_id, beat.states, now=now)
     reported = _reported(beat)
     if not beat.refused:
         # A plain statement on the session's connection: the ORM's handling of an UPDATE
@@ -117,7 +127,7 @@ def record_heartbeat(
             held = session.identity_map.get(session.identity_key(ScreenStatus, screen_id))
             if held is not None:
                 session.expire(held)
-            return
+            return stored
     status = session.get(ScreenStatus, screen_id)
     if status is None:
         status = ScreenStatus(screen_id=screen_id, online=True, last_seen_at=now, first_seen_at=now)
@@ -147,6 +157,7 @@ def record_heartbeat(
     if beat.refused:
         _record_refusals(session, screen_id, beat.refused, now=now)
     session.flush()
+    return stored
 
 
 def _record_refusals(

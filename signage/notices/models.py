@@ -88,6 +88,9 @@ class Notice(Base):
     # refused (StaleDataError, answered 409), so a withdrawal and an approval that cross
     # cannot both take effect, the later one written over the earlier.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Where the notice came from when no one wrote it: an official warning's format, sender
+    # and identifier (signage.emergency.alerts). None: written by its author.
+    source: Mapped[str | None] = mapped_column(sa.String(300))
 
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id], lazy="joined")
     closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])

@@ -201,6 +201,31 @@ def approve_notice(
     return notice
 
 
+def publish_by_rule(
+    session: Session, notice_id: int, *, by: User, rule: str, now: dt.datetime
+) -> Notice:
+    """Pass the one stage of a revision on a fast path by the deployment's own rule, and make
+    it live: an official warning of a severity the deployment publishes at once. ``by`` is the
+    account that received it; the stage's note and the audit log say which rule decided."""
+    notice = get_notice(session, notice_id)
+    revision, step = _under_review(notice, "publish", None, None)
+    if len(revision.steps) != 1:
+        raise Conflict("only a revision on a fast path is published by rule")
+    _decide(session, step, revision, by, "passed", note_text(rule, "note", required=True), now)
+    revision.confidentiality_reviewed = True  # an official warning is public by nature
+    notice.updated_at = now
+    make_live(
+        session,
+        notice,
+        revision,
+        decider=by,
+        actor=by,
+        now=now,
+        details=stage_details(revision, step) | {"by_rule": rule, "note": rule},
+    )
+    return notice
+
+
 def return_notice(
     session: Session,
     actor: User,

@@ -245,6 +245,7 @@ class HistoryReply(TypedDict):
 class NoticeDetail(NoticeSummary):
     closed_at: str | None
     close_reason: str | None
+    source: str | None  # an official warning's format, sender and identifier; null: written
     revisions: list[RevisionReply]  # type: ignore[valid-type]
     history: list[HistoryReply]
 
@@ -314,6 +315,7 @@ def notice_detail(
     return summary | {  # type: ignore[return-value]
         "closed_at": isoformat_z(notice.closed_at) if notice.closed_at else None,
         "close_reason": notice.close_reason,
+        "source": notice.source,
         "revisions": [revision_json(r, names) for r in notice.revisions],
         "history": [history_json(e) for e in history],
     }

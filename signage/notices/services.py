@@ -34,6 +34,7 @@ from playlists import Kind
 from signage.accounts.models import Role, User
 from signage.accounts.permissions import require_role, require_staff
 from signage.audit.services import record
+from signage.chains.rules import Stage
 from signage.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from signage.notices.content import (
     Content,
@@ -52,7 +53,7 @@ from signage.notices.models import (
 )
 from signage.notices.publicity import check_period
 from signage.notices.queries import revision_screen_ids, target_screens, targets_screen
-from signage.notices.steps import DEFAULT_TIMEZONE, start_review
+from signage.notices.steps import DEFAULT_TIMEZONE, start_fast_review, start_review
 from signage.screens.epoch import bump_playlists
 from signage.screens.services import screens_by_key
 
@@ -231,12 +232,14 @@ def submit_notice(
     show_image_on_strips: bool = False,
     major_matter: bool = False,
     timezone: str = DEFAULT_TIMEZONE,
+    fast_path: Stage | None = None,
 ) -> Notice:
     """Send the draft revision to review (author), at the first stage of its chain.
 
     An image aimed at a strip (32 px high or less) is refused unless the author says to show it
     anyway (``show_image_on_strips``), which the audit log records. ``major_matter`` (重大事项)
-    adds the chain's escalation stage."""
+    adds the chain's escalation stage. ``fast_path``: the one stage the deployment sets for
+    urgent matters (an official warning), instead of the chain."""
     notice = get_notice(session, notice_id)
     require_author_of(actor, notice)
     require_open(notice, "submit")
@@ -262,7 +265,10 @@ def submit_notice(
     revision.state = RevisionState.SUBMITTED
     revision.submitted_at = now
     revision.major_matter = bool(major_matter)
-    start_review(session, revision, now=now, timezone=timezone)
+    if fast_path is not None:
+        start_fast_review(session, revision, fast_path, now=now, timezone=timezone)
+    else:
+        start_review(session, revision, now=now, timezone=timezone)
     notice.status = NoticeStatus.SUBMITTED
     notice.updated_at = now
     record(
@@ -272,7 +278,9 @@ def submit_notice(
         object_type="notice",
         object_id=notice.id,
         now=now,
-        details=review_details(revision) | ({"image_on_strips": strips} if strips else {}),
+        details=review_details(revision)
+        | ({"image_on_strips": strips} if strips else {})
+        | ({"fast_path": fast_path.name} if fast_path is not None else {}),
     )
     return notice
 

@@ -137,6 +137,20 @@ def start_review(
     reach(session, steps[0], now=now, timezone=timezone)
 
 
+def start_fast_review(
+    session: Session, revision: NoticeRevision, stage: Stage, *, now: dt.datetime, timezone: str
+) -> None:
+    """Give a revision being submitted the one stage of a fast path instead of its chain's
+    (an official warning waiting for the duty officer, a takeover): the deployment sets the
+    stage, and the revision's record says it went this way."""
+    step = _step(stage, 0)
+    revision.steps = [step]
+    revision.escalation_stage = None
+    flags = find_flags(revision.title, revision.body, precheck_words(session))
+    revision.precheck_flags = [f.to_json() for f in flags]
+    reach(session, step, now=now, timezone=timezone)
+
+
 def escalation_stage(revision: NoticeRevision) -> Stage | None:
     """The escalation stage the revision's chain named when it was submitted."""
     return Stage.from_json(revision.escalation_stage) if revision.escalation_stage else None

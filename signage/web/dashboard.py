@@ -1,4 +1,5 @@
-"""What the dashboard shows: every screen's state, the work waiting, and recent alerts."""
+"""What the dashboard shows: every screen's state, the blackouts in force, the work waiting, and
+recent alerts."""
 
 from __future__ import annotations
 
@@ -6,23 +7,29 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import current_app, render_template
 from sqlalchemy.orm import Session
 
 from playlists.select import Selection
 from signage.accounts.models import User
 from signage.accounts.permissions import require_staff
 from signage.audit.models import AuditEntry
-from signage.delivery.cache import PlaylistCache
+from signage.delivery.cache import PlaylistCache, get_cache
 from signage.delivery.services import showing_at
 from signage.displaylog.models import DisplayGap
 from signage.displaylog.refused import screens_with_refused_events
+from signage.emergency.blackouts import covered_counts, list_blackouts
+from signage.emergency.models import Blackout
 from signage.health.models import Screenshot, ScreenStatus
 from signage.health.services import screens_refusing
 from signage.notices.integrity import WITHHELD
 from signage.notices.models import Notice, NoticeRevision, NoticeStatus, ReviewStep
 from signage.notices.steps import eligible_deciders, overdue_steps, waiting_steps
-from signage.screens.models import Screen
-from signage.screens.services import list_screens
+from signage.screens.models import Screen, ScreenGroup
+from signage.screens.services import list_groups, list_screens
+from signage.web.pages import now as page_now
+from signage.web.pages import session as page_session
+from signage.web.pages import signed_in
 
 ENDING_SOON = dt.timedelta(days=3)
 ALERTS = 12
@@ -36,6 +43,7 @@ class ScreenState:
     showing: Selection  # what the controller's rules say plays now
     screenshot_at: dt.datetime | None
     reported: str | None = None  # the title of the item the player's heartbeat named
+    blackout: str | None = None  # the reason of the controller's blackout covering it
 
     @property
     def online(self) -> bool:
@@ -61,6 +69,8 @@ class Dashboard:
     alerts: list[Alert]
     refusing: list[Alert]  # screens whose player refused a playlist in the last day
     refused_events: list[Alert]  # screens with display events refused in the last day
+    blackouts: list[tuple[Blackout, int]]  # in force, with how many screens each covers
+    groups: list[ScreenGroup]  # for the blackout form
 
     @property
     def online(self) -> int:
@@ -91,6 +101,7 @@ def screen_states(
                 showing=showing_at(playlist, now),
                 screenshot_at=shots.get(screen.id),
                 reported=titles.get(current, current) if current else None,
+                blackout=playlist.blackout.reason if playlist.blackout else None,
             )
         )
     return states
@@ -109,6 +120,8 @@ def dashboard(session: Session, actor: User, cache: PlaylistCache, now: dt.datet
         .order_by(NoticeRevision.valid_until)
     ).all()
     waiting = waiting_steps(session)
+    in_force = list_blackouts(session, actor, in_force_only=True)
+    counts = covered_counts(session, in_force)
     return Dashboard(
         screens=screen_states(session, actor, cache, now),
         waiting_review=waiting,
@@ -120,7 +133,16 @@ def dashboard(session: Session, actor: User, cache: PlaylistCache, now: dt.datet
         alerts=recent_alerts(session),
         refusing=refusing_screens(session, now),
         refused_events=screens_refused(session, now),
+        blackouts=[(b, counts[b.id]) for b in in_force],
+        groups=list_groups(session, actor),
     )
+
+
+def dashboard_page(status: int = 200, **context: object) -> tuple[str, int]:
+    """The dashboard page for the signed-in user, with ``context`` (an error, say)."""
+    at = page_now()
+    board = dashboard(page_session(), signed_in(), get_cache(current_app), at)
+    return render_template("web/dashboard.html", board=board, now=at, **context), status
 
 
 def refusing_screens(session: Session, now: dt.datetime) -> list[Alert]:

@@ -28,6 +28,7 @@ from signage.audit.views import bp as audit_bp
 from signage.chains.views import bp as review_bp
 from signage.db import finish_request, request_session
 from signage.displaylog.views import bp as displaylog_bp
+from signage.emergency.views import bp as emergency_bp
 from signage.errors import ServiceError, TooManyAttempts
 from signage.notices.views import bp as notices_bp
 from signage.reports.views import bp as reports_bp
@@ -176,6 +177,7 @@ def init_app(app: Flask) -> None:
         notices_bp,
         review_bp,
         screens_bp,
+        emergency_bp,
         displaylog_bp,
         reports_bp,
         audit_bp,

@@ -25,9 +25,17 @@ ROOT = Path(__file__).resolve().parents[2]
             ["bench.fleet", "--players", "6", "--seconds", "14", "--change-at", "3"],
             "propagation of a change aimed at every screen",
         ),
+        (
+            [
+                "bench.fleet",
+                *("--players", "6", "--seconds", "8", "--change-at", "3"),
+                *("--poll-s", "1", "--change", "blackout"),
+            ],
+            "propagation of a blackout of every screen",
+        ),
         (["bench.reports", "--events", "20000", "--runs", "1"], "compliance evidence"),
     ],
-    ids=["ingest", "compile", "fleet", "reports"],
+    ids=["ingest", "compile", "fleet", "fleet-blackout", "reports"],
 )
 def test_benchmark_runs(command, row, tmp_path):
     result = subprocess.run(

@@ -45,3 +45,19 @@ def test_a_blackout_from_the_api_turns_the_panel_black_within_2_s(system):  # no
     )
     assert lifted.status_code == 200, lifted.text
     wait_for(lambda: not black(latest), 10, "the notice back on the panel")
+
+    # The player logged it as a display state, with its start and end (never a play).
+    def logged() -> list[dict]:
+        answer = requests.get(
+            f"{system.base}/api/v1/screens/hall/states", headers=people["duty"], timeout=5
+        )
+        return [s for s in answer.json()["items"] if s["ended_at"]] if answer.ok else []
+
+    wait_for(lambda: bool(logged()), 30, "the blackout's display state on record")
+    [state] = logged()
+    assert (state["source"], state["blackout_id"], state["reason"]) == (
+        "controller",
+        answer.json()["id"],
+        "测试",
+    )
+    assert state["started_at"] < state["ended_at"]

@@ -92,7 +92,7 @@ def test_a_notice_from_the_editor_to_the_display_log(system, browser, db_session
         "根据国务院办公厅通知，2027年1月1日（星期五）放假，共1天。请各单位做好值班安排。",
     )
     author.fill('input[name="duration_s"]', "3")
-    author.fill('input[name="required_working_days"]', "5")
+    author.fill('input[name="required_working_days"]', "8")
     author.check('input[name="screens"][value="hall"]')
     preview = author.locator('#previews figure[data-screen="hall"] img')
     preview.wait_for()
@@ -109,7 +109,7 @@ def test_a_notice_from_the_editor_to_the_display_log(system, browser, db_session
     timing.wait_for()
     assert "需时" in timing.inner_text()
     author.screenshot(path=str(SCREENSHOTS / "notice-editor.png"), full_page=True)
-    # A week, the editor's default window, never holds 5 working days from now: the
+    # A week, the editor's default window, never holds 8 working days (it has 7 days): the
     # submission is refused with the end the window must reach, and the editor offers it.
     author.click('button[name="then"][value="submit"]')
     author.locator("#set-until").wait_for()

@@ -47,6 +47,7 @@ def test_heartbeat_answers_server_time_and_intervals(
         "poll_interval_s",
         "heartbeat_interval_s",
         "screenshot_interval_s",
+        "states_stored",
     }
     assert answer["server_time"].endswith("Z")
     screen = client.get(
