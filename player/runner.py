@@ -103,6 +103,7 @@ class Player(Shows):
         self.poll_interval = config.poll_interval_s
         self.heartbeat_interval = config.heartbeat_interval_s
         self.screenshot_interval = config.screenshot_interval_s
+        self.screenshot_wanted = False
         self._renders: collections.OrderedDict[tuple[Any, ...], Rendering] = (
             collections.OrderedDict()
         )
@@ -180,6 +181,8 @@ class Player(Shows):
         )
         self.refusals.sent(refused)
         self.states.stored(list(answer.get("states_stored", [])))
+        if answer.get("screenshot_now"):
+            self.screenshot_wanted = True  # someone is looking at the screen
         self.poll_interval = float(answer.get("poll_interval_s", self.poll_interval))
         self.heartbeat_interval = float(answer.get("heartbeat_interval_s", self.heartbeat_interval))
         self.screenshot_interval = float(
@@ -221,7 +224,10 @@ class Player(Shows):
                     self._beat()
                     next_beat = time.monotonic() + self.heartbeat_interval
                 self.poll_once()
-                if self.screenshot_interval > 0 and time.monotonic() >= next_shot:
+                if self.screenshot_wanted or (
+                    self.screenshot_interval > 0 and time.monotonic() >= next_shot
+                ):
+                    self.screenshot_wanted = False
                     self.screenshot_once()
                     next_shot = time.monotonic() + self.screenshot_interval
                 self.controller_answered.set()  # an uploader backing off may try at once

@@ -97,6 +97,8 @@ class HeartbeatAnswer(TypedDict):
     screenshot_interval_s: float
     # The ids of the ended display states of the heartbeat now stored: the player forgets them.
     states_stored: list[str]
+    # Someone is looking at the screen: send a screenshot now, not at the interval.
+    screenshot_now: bool
 
 
 HEARTBEAT: TypeAdapter[Heartbeat] = TypeAdapter(Heartbeat)

@@ -32,8 +32,8 @@ def heartbeat() -> Any:
     beat = parse_document(HEARTBEAT)
     at = now()
     # signage.health.shortcut answers the same heartbeats before Flask when it can.
-    stored = services.store_heartbeat(get_writer(current_app), screen_id, beat, at)
-    return services.heartbeat_answer(current_app.config, at, stored)
+    recorded = services.store_heartbeat(get_writer(current_app), screen_id, beat, at)
+    return services.heartbeat_answer(current_app.config, at, recorded)
 
 
 @bp.put("/player/screenshot")

@@ -39,6 +39,9 @@ class ScreenStatus(Base):
     # A blackout set on the screen's own machine, as its player last said (NULL: none).
     local_blackout_since: Mapped[str | None] = mapped_column(sa.String(40))
     local_blackout_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    # Someone is looking at this screen's screenshot (the dashboard or its page is open): its
+    # heartbeats are answered "send a screenshot now" until then.
+    screenshot_wanted_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class PlaylistRefusal(Base):

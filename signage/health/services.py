@@ -15,6 +15,7 @@ import datetime as dt
 import io
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,6 +24,8 @@ from sqlalchemy.orm import Session
 
 from playlists import canonical_json
 from playlists.heartbeat import Heartbeat, HeartbeatAnswer
+from signage.accounts.models import User
+from signage.accounts.permissions import require_staff
 from signage.audit.services import record
 from signage.errors import InvalidInput, PayloadTooLarge
 from signage.health.models import PlaylistRefusal, ScreenOutage, Screenshot, ScreenStatus
@@ -36,27 +39,54 @@ MISSED_BEATS = 3
 REFUSALS_KEPT = 50
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """What storing a heartbeat tells its answer: the ended display states stored, and whether
+    someone wants a screenshot of the screen now."""
+
+    states_stored: tuple[str, ...] = ()
+    screenshot_now: bool = False
+
+
+# How long a look at the dashboard or a screen's page keeps asking for screenshots: the page
+# asks again every 30 s while it is open.
+SCREENSHOTS_WANTED = dt.timedelta(seconds=90)
+
+
 def heartbeat_answer(
-    config: Mapping[str, Any], at: dt.datetime, states_stored: Sequence[str] = ()
+    config: Mapping[str, Any], at: dt.datetime, recorded: Recorded = Recorded()
 ) -> HeartbeatAnswer:
-    """What a heartbeat is answered: the server's time, the intervals the deployment sets, and
-    the ended display states of the heartbeat now stored."""
+    """What a heartbeat is answered: the server's time, the intervals the deployment sets, the
+    ended display states of the heartbeat now stored, and whether to send a screenshot now."""
     return {
         "server_time": isoformat_z(at),
         "poll_interval_s": config["SIGNAGE_POLL_INTERVAL_S"],
         "heartbeat_interval_s": config["SIGNAGE_HEARTBEAT_S"],
         "screenshot_interval_s": config["SIGNAGE_SCREENSHOT_INTERVAL_S"],
-        "states_stored": list(states_stored),
+        "states_stored": list(recorded.states_stored),
+        "screenshot_now": recorded.screenshot_now,
     }
 
 
 def store_heartbeat(
     writer: GroupWriter, screen_id: int, beat: Heartbeat, at: dt.datetime
-) -> list[str]:
+) -> Recorded:
     """Store a heartbeat through the group writer, in one transaction with the others that
-    arrive together; return once it is committed, with the ended display states stored."""
-    stored: list[str] = writer.write(lambda s: record_heartbeat(s, screen_id, beat, now=at))
-    return stored
+    arrive together; return once it is committed, with what its answer says."""
+    recorded: Recorded = writer.write(lambda s: record_heartbeat(s, screen_id, beat, now=at))
+    return recorded
+
+
+def want_screenshots(
+    session: Session, actor: User, screen_ids: Iterable[int] | None, *, now: dt.datetime
+) -> None:
+    """Someone looks at these screens (None: every one): ask their players for a screenshot
+    at each heartbeat for a while (:data:`SCREENSHOTS_WANTED`)."""
+    require_staff(actor)
+    update = sa.update(ScreenStatus).values(screenshot_wanted_until=now + SCREENSHOTS_WANTED)
+    if screen_ids is not None:
+        update = update.where(ScreenStatus.screen_id.in_(list(screen_ids)))
+    session.execute(update.execution_options(synchronize_session=False))
 
 
 def _reported(beat: Heartbeat) -> dict[str, Any]:
@@ -104,30 +134,31 @@ _ONLINE = (
     _STATUS.update()
     .where(_STATUS.c.screen_id == sa.bindparam("id"), _STATUS.c.online.is_(True))
     .values({name: sa.bindparam(f"v_{name}") for name in _REPORTED})
+    .returning(_STATUS.c.screenshot_wanted_until)
 )
 
 
 def record_heartbeat(
     session: Session, screen_id: int, beat: Heartbeat, *, now: dt.datetime
-) -> list[str]:
+) -> Recorded:
     """Note a heartbeat; close the screen's open outage if it was offline; store its display
     states (:mod:`signage.health.states`) and return the ended ones stored.
 
     The common case, a screen online that reports no refused playlist and no state, is one
     UPDATE (the heartbeat path of a whole fleet goes through one writer thread per process).
     """
-    stored = record_states(session, screen_id, beat.states, now=now)
+    stored = tuple(record_states(session, screen_id, beat.states, now=now))
     reported = _reported(beat)
     if not beat.refused:
         # A plain statement on the session's connection: the ORM's handling of an UPDATE
         # costs more than the statement. A status object the session holds is expired.
         values = {f"v_{k}": v for k, v in reported.items()} | {"v_last_seen_at": now}
-        done = session.connection().execute(_ONLINE, {"id": screen_id, **values})
-        if done.rowcount == 1:
+        done = session.connection().execute(_ONLINE, {"id": screen_id, **values}).first()
+        if done is not None:
             held = session.identity_map.get(session.identity_key(ScreenStatus, screen_id))
             if held is not None:
                 session.expire(held)
-            return stored
+            return Recorded(stored, _wanted(done.screenshot_wanted_until, now))
     status = session.get(ScreenStatus, screen_id)
     if status is None:
         status = ScreenStatus(screen_id=screen_id, online=True, last_seen_at=now, first_seen_at=now)
@@ -157,7 +188,15 @@ def record_heartbeat(
     if beat.refused:
         _record_refusals(session, screen_id, beat.refused, now=now)
     session.flush()
-    return stored
+    return Recorded(stored, _wanted(status.screenshot_wanted_until, now))
+
+
+def _wanted(until: dt.datetime | None, now: dt.datetime) -> bool:
+    if until is None:
+        return False
+    if until.tzinfo is None:  # SQLite through a plain statement: stored as UTC
+        until = until.replace(tzinfo=dt.UTC)
+    return until > now
 
 
 def _record_refusals(

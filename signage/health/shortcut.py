@@ -74,14 +74,14 @@ class HeartbeatShortcut:
             return self.app(environ, start_response)
         at = utcnow()
         try:
-            stored = store_heartbeat(self.writer, screen_id, beat, at)
+            recorded = store_heartbeat(self.writer, screen_id, beat, at)
         except Exception:
             # As the route answers a database that is locked or gone: nothing was written, and
             # the player sends its next heartbeat anyway.
             log.exception("a heartbeat could not be stored")
             busy = {"code": "unavailable", "message": "the database is busy; try again"}
             return self._answer(start_response, started, 503, {"error": busy})
-        answer = heartbeat_answer(self.config, at, stored)
+        answer = heartbeat_answer(self.config, at, recorded)
         return self._answer(start_response, started, 200, answer)
 
     def _answer(

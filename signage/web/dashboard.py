@@ -34,6 +34,8 @@ from signage.web.pages import signed_in
 ENDING_SOON = dt.timedelta(days=3)
 ALERTS = 12
 REFUSALS_SHOWN = dt.timedelta(days=1)  # a screen that refused a playlist within this is listed
+# How old what a heartbeat reports may be: an item that ended this long ago is no mismatch.
+REPORT_LAG = dt.timedelta(seconds=45)
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class ScreenState:
     screenshot_at: dt.datetime | None
     reported: str | None = None  # the title of the item the player's heartbeat named
     blackout: str | None = None  # the reason of the controller's blackout covering it
+    # The item the player reports is not one its playlist has on now (nor a moment ago).
+    mismatch: bool = False
 
     @property
     def online(self) -> bool:
@@ -94,6 +98,7 @@ def screen_states(
         status = statuses.get(screen.id)
         titles = {item.id: item.title for item in playlist.items}
         current = status.current_item if status is not None else None
+        since = now - REPORT_LAG
         states.append(
             ScreenState(
                 screen=screen,
@@ -102,6 +107,17 @@ def screen_states(
                 screenshot_at=shots.get(screen.id),
                 reported=titles.get(current, current) if current else None,
                 blackout=playlist.blackout.reason if playlist.blackout else None,
+                mismatch=bool(
+                    current
+                    and status is not None
+                    and status.online
+                    and not any(
+                        s < now and e > since
+                        for item in playlist.items
+                        if item.id == current
+                        for s, e in item.windows
+                    )
+                ),
             )
         )
     return states

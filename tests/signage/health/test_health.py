@@ -48,7 +48,9 @@ def test_heartbeat_answers_server_time_and_intervals(
         "heartbeat_interval_s",
         "screenshot_interval_s",
         "states_stored",
+        "screenshot_now",
     }
+    assert answer["screenshot_now"] is False  # nobody is looking
     assert answer["server_time"].endswith("Z")
     screen = client.get(
         "/api/v1/screens/hall", headers=token_for(make_user("supervisor"))
