@@ -112,6 +112,9 @@ class Player(Shows):
         self.states = states or StateLog(config.cache_dir / "states.sqlite3")
         self._blackout_seen: Blackout | None = None
         self._order_seen: BlackoutOrder | None = None
+        self.brightness = 100
+        self._filler_since: str | None = None
+        self._filler_frame: tuple[Any, Image.Image] | None = None
 
     # --- helpers ---
     def note_error(self, message: str) -> None:
@@ -177,6 +180,7 @@ class Player(Shows):
                 font_sha256=self.font.sha256,
                 **self._blackout_report(),
                 states=self.states.to_send(),
+                brightness=self.brightness,
             )
         )
         self.refusals.sent(refused)

@@ -27,6 +27,7 @@ from PIL import Image
 from player.blackout import Blackout, LocalBlackout
 from player.config import PlayerConfig
 from player.errors import MediaError
+from player.filler import dimmed, filler_frame
 from player.fonts import FontSet, font_ref
 from player.output import Output
 from player.render import Rendering, ScreenProfile, render
@@ -34,6 +35,7 @@ from player.spool import Spool
 from player.states import Black, StateLog
 from player.store import Store
 from playlists import BlackoutOrder, Item, Outcome, PlayerState, Playlist, iso, select, should_stop
+from playlists.brightness import percent_at
 from playlists.events import display_start
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,9 @@ class Shows:
     _blackout_seen: Blackout | None
     _order_seen: BlackoutOrder | None
     states: StateLog
+    brightness: int
+    _filler_since: str | None
+    _filler_frame: tuple[Any, Image.Image] | None
 
     # Player's methods: noting an error for the heartbeat, and sleeping unless stopped.
     note_error: Callable[[str], None]
@@ -136,19 +141,49 @@ class Shows:
             self._order_seen = order
         return order is not None
 
-    def note_state(self, playlist: Playlist) -> None:
-        """Log what makes the panel black now, if anything, as a display state with its start
-        and end (:mod:`player.states`): never a play."""
+    def note_state(self, playlist: Playlist, *, filler: bool = False) -> None:
+        """Log what the panel shows instead of an item now, if anything (black by a blackout,
+        or the filler), as a display state with its start and end (:mod:`player.states`):
+        never a play."""
         local = self.blackout.current()
         order = playlist.blackout
+        at = iso(self.clock.now())
+        if not filler:
+            self._filler_since = None
+        elif self._filler_since is None:
+            self._filler_since = at
         black = (
             Black("local", local.reason, since=local.since)
             if local is not None
             else Black("controller", order.reason, blackout_id=order.id)
             if order is not None
+            else Black("controller", "", since=self._filler_since, state="filler")
+            if filler and self._filler_since is not None
             else None
         )
-        self.states.now(black, iso(self.clock.now()))
+        self.states.now(black, at)
+
+    def lit(self, frame: Image.Image) -> Image.Image:
+        """``frame`` at the brightness the playlist sets for now (:mod:`player.filler`)."""
+        playlist = self.store.playlist
+        self.brightness = percent_at(playlist.dim, self.clock.now()) if playlist else 100
+        return dimmed(frame, self.brightness)
+
+    def _show_filler(self, playlist: Playlist) -> None:
+        """The filler, redrawn when the minute changes, or black without one."""
+        if playlist.filler is None:
+            self._blank(playlist)
+            return
+        now = self.clock.now()
+        key = (now.replace(second=0, microsecond=0), playlist.filler, playlist.screen)
+        if self._filler_frame is None or self._filler_frame[0] != key:
+            screen = playlist.screen
+            profile = ScreenProfile(screen.width, screen.height, screen.color)
+            frame = filler_frame(playlist.filler, profile, self.fonts, now, screen.timezone)
+            self._filler_frame = (key, frame)
+        frame = self._filler_frame[1]
+        self._ensure_output(playlist).show(self.lit(frame))
+        self.last_frame = frame
 
     def _must_stop(self, item: Item, generation: int) -> bool:
         """Whether the display of ``item`` must stop: a local blackout began, or a new playlist
@@ -172,8 +207,8 @@ class Shows:
         if playlist is None:
             self._sleep(0.5)
             return state
-        self.note_state(playlist)
         if self.blacked_out() or self.ordered_black(playlist):
+            self.note_state(playlist)
             # Black, and no play on record: no item is on the panel (the heartbeat says why).
             self.current_item = None
             self._blank(playlist)
@@ -184,10 +219,16 @@ class Shows:
                     break
             return state
         generation = self.store.generation
-        selection, new_state = select(playlist, self.clock.now(), state)
+        now = self.clock.now()
+        selection, new_state = select(playlist, now, state)
+        closed = any(s <= now < e for s, e in playlist.off)
+        self.note_state(playlist, filler=selection.item is None and not closed)
         if selection.item is None:
             self.current_item = None
-            self._blank(playlist)
+            if closed:
+                self._blank(playlist)  # the screen is off: black, not filler
+            else:
+                self._show_filler(playlist)
             # Look again within a second: a new playlist or a skewed clock corrected by a
             # heartbeat may change the answer before ``until``.
             wait = min(1.0, (selection.until - self.clock.now()).total_seconds())
@@ -247,7 +288,9 @@ class Shows:
             if index and self.blacked_out():
                 return _Drawn(index, _ms_since(mono_start), Outcome.INTERRUPTED)
             frame = frames[index]
-            output.show(frame.image, label=item.id if len(frames) < 50 or index == 0 else None)
+            output.show(
+                self.lit(frame.image), label=item.id if len(frames) < 50 or index == 0 else None
+            )
             self.last_frame = frame.image
             due += frame.duration_ms / 1000
             limit = due if stop_at is None else min(due, stop_at)

@@ -1,6 +1,6 @@
-"""The player's log of display states: each time the panel is black on purpose (a blackout the
-controller ordered, or one set on this machine), with its start and end, kept in the spool's
-SQLite file until the controller has it.
+"""The player's log of display states: each time the panel shows no item on purpose (black by a
+blackout the controller ordered or one set on this machine, or the filler when nothing is
+scheduled), with its start and end, kept in its own SQLite file until the controller has it.
 
 The show loop says what the panel is in each round (:meth:`StateLog.now`): when that changes,
 the state that lasted ends and the new one begins, each written at once (``synchronous=FULL``,
@@ -37,21 +37,24 @@ CREATE TABLE IF NOT EXISTS states (
 
 @dataclass(frozen=True)
 class Black:
-    """What makes the panel black now: the controller's blackout ``blackout_id``, or the local
-    blackout set at ``since``."""
+    """What the panel shows instead of an item now: black by the controller's blackout
+    ``blackout_id`` or by the local blackout set at ``since``, or (``state`` "filler") the
+    filler since ``since``."""
 
     source: str  # "controller" or "local"
     reason: str
     blackout_id: int | None = None
     since: str = ""
+    state: str = "blackout"  # or "filler"
 
     @property
     def id(self) -> str:
-        key = (
-            f"controller:{self.blackout_id}"
-            if self.source == "controller"
-            else f"local:{self.since}"
-        )
+        if self.state == "filler":
+            key = f"filler:{self.since}"
+        elif self.source == "controller":
+            key = f"controller:{self.blackout_id}"
+        else:
+            key = f"local:{self.since}"
         return str(uuid.uuid5(NAMESPACE, key))
 
 
@@ -84,8 +87,8 @@ class StateLog:
             if black is not None:
                 self._db.execute(
                     "INSERT OR IGNORE INTO states (id, state, source, blackout_id, reason, "
-                    "started_at) VALUES (?, 'blackout', ?, ?, ?, ?)",
-                    (wanted, black.source, black.blackout_id, black.reason[:500], at),
+                    "started_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (wanted, black.state, black.source, black.blackout_id, black.reason[:500], at),
                 )
                 # A state ended by mistake (say, before a restart) lasts again.
                 self._db.execute("UPDATE states SET ended_at = NULL WHERE id = ?", (wanted,))
@@ -95,19 +98,19 @@ class StateLog:
         """The states the controller has not acknowledged, oldest first."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT id, source, blackout_id, reason, started_at, ended_at FROM states "
+                "SELECT id, state, source, blackout_id, reason, started_at, ended_at FROM states "
                 "ORDER BY started_at LIMIT ?",
                 (MAX_STATES,),
             ).fetchall()
         return [
             DisplayState(
                 id=r[0],
-                state="blackout",
-                source=r[1],
-                blackout_id=r[2],
-                reason=r[3],
-                started_at=r[4],
-                ended_at=r[5],
+                state=r[1],
+                source=r[2],
+                blackout_id=r[3],
+                reason=r[4],
+                started_at=r[5],
+                ended_at=r[6],
             )
             for r in rows
         ]

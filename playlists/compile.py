@@ -13,9 +13,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from playlists.brightness import Filler, brightness_windows
 from playlists.content import Approval
 from playlists.document import BlackoutOrder, FontRef, Item, MediaRef, Playlist, ScreenInfo
-from playlists.intervals import Interval, complement, intersect, weekly_intervals
+from playlists.intervals import Interval, complement, intersect, normalise, weekly_intervals
 from playlists.reading import DEFAULT_READING, Reading
 from playlists.vocabulary import PRIORITY_RANK, ColorMode, Kind, Priority
 
@@ -36,6 +37,8 @@ class ScreenSpec:
     groups: frozenset[str] = frozenset()
     reading: Reading = DEFAULT_READING
     blackout: BlackoutOrder | None = None  # blacked out from the controller: nothing plays
+    brightness: str | None = None  # daily brightness schedule (playlists.brightness); None: 100 %
+    filler: Filler | None = None  # what it shows when nothing is scheduled; None: black
 
     def info(self) -> ScreenInfo:
         return ScreenInfo(
@@ -124,6 +127,14 @@ def compile_playlist(
     start = horizon_start(now)
     end = start + horizon
     on = opening_intervals(screen, start, end)
+    dims = (
+        brightness_windows(screen.brightness, screen.timezone, start, end)
+        if screen.brightness
+        else ()
+    )
+    dark = normalise((d.start, d.end) for d in dims if d.percent == 0)
+    if dark:  # at 0 % nobody can read it: off, as closed hours are
+        on = intersect(on, complement(dark, start, end))
     items: list[Item] = []
     for notice in () if screen.blackout is not None else notices:
         if not notice.targets(screen):
@@ -167,4 +178,6 @@ def compile_playlist(
         off=complement(on, start, end),
         font=None if measure is None else measure.font,
         blackout=screen.blackout,
+        dim=tuple(d for d in dims if d.percent > 0),
+        filler=screen.filler,
     )

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, TypeAdapter, ValidationError
 
+from playlists.brightness import Dim, Filler
 from playlists.canonical import canonical_json, sha256_hex
 from playlists.content import Approval
 from playlists.intervals import Interval
@@ -112,6 +113,10 @@ class Playlist:
     font: FontRef | None = None
     # Set while the screen is blacked out from the controller (then items is empty).
     blackout: BlackoutOrder | None = None
+    # The windows in which the screen is dimmed below 100 % (playlists.brightness), in order.
+    dim: tuple[Dim, ...] = ()
+    # What the screen shows when nothing is scheduled (None: black).
+    filler: Filler | None = None
 
     def item(self, item_id: str) -> Item | None:
         for item in self.items:
@@ -183,6 +188,12 @@ def to_dict(playlist: Playlist) -> dict[str, Any]:
         # Only when set: every other document keeps the bytes (and ETag) it always had.
         order = playlist.blackout
         document["blackout"] = {"id": order.id, "since": iso(order.since), "reason": order.reason}
+    if playlist.dim:
+        document["dim"] = [
+            {"start": iso(d.start), "end": iso(d.end), "percent": d.percent} for d in playlist.dim
+        ]
+    if playlist.filler is not None:
+        document["filler"] = {"clock": playlist.filler.clock, "text": playlist.filler.text}
     return document
 
 
@@ -294,6 +305,14 @@ def _checked(p: Playlist) -> Playlist:
         if items:
             raise PlaylistError("items: a blacked-out playlist holds no items")
         blackout = replace(blackout, since=blackout.since.astimezone(dt.UTC))
+    dims = tuple(
+        Dim(d.start.astimezone(dt.UTC), d.end.astimezone(dt.UTC), d.percent) for d in p.dim
+    )
+    for index, d in enumerate(dims):
+        if not d.start < d.end or not 1 <= d.percent <= 99:
+            raise PlaylistError(f"dim.{index}: an empty window, or a percent outside 1–99")
+        if index and dims[index - 1].end > d.start:
+            raise PlaylistError(f"dim.{index}: windows overlap or are out of order")
     return Playlist(
         screen=p.screen,
         generated_at=p.generated_at.astimezone(dt.UTC),
@@ -302,6 +321,8 @@ def _checked(p: Playlist) -> Playlist:
         off=_utc(p.off, "off"),
         font=p.font,
         blackout=blackout,
+        dim=dims,
+        filler=p.filler,
     )
 
 

@@ -33,12 +33,13 @@ STATE_ID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 class DisplayState:
     """A time the panel showed no playlist item on purpose, as the player logged it: a blackout
     ordered from the controller (``source`` "controller", with the order's ``blackout_id``) or
-    set on the screen's own machine ("local"). ``ended_at`` None: it still lasts. Never a play."""
+    set on the screen's own machine ("local"), or the filler when nothing was scheduled
+    (``state`` "filler"). ``ended_at`` None: it still lasts. Never a play."""
 
     __pydantic_config__ = ConfigDict(extra="ignore", strict=True)
 
     id: Annotated[str, StringConstraints(pattern=STATE_ID)]
-    state: Literal["blackout"]
+    state: Literal["blackout", "filler"]
     source: Literal["controller", "local"]
     started_at: Annotated[str, StringConstraints(max_length=64)]
     ended_at: Annotated[str, StringConstraints(max_length=64)] | None = None
@@ -82,6 +83,8 @@ class Heartbeat:
     states: Annotated[list[DisplayState], Field(max_length=MAX_STATES)] = field(
         default_factory=list
     )
+    # The brightness it shows at now, in percent (the playlist's dim windows).
+    brightness: Annotated[int, Field(ge=0, le=100), WHOLE] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON-ready form."""

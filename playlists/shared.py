@@ -79,6 +79,8 @@ class SharedCompiler:
             screen.hours,
             screen.reading,
             screen.blackout,
+            screen.brightness,
+            screen.filler,
             tuple((n.notice_id, n.revision) for n in aimed),
         )
         found = self._shapes.get(shape)

@@ -27,6 +27,7 @@ from signage.config import load_config
 from signage.delivery import durations
 from signage.delivery.cache import PlaylistCache
 from signage.delivery.shortcut import UnchangedPollShortcut
+from signage.delivery.specs import configure_filler
 from signage.displaylog.pacing import PacedUploads, UploadGate
 from signage.errors import InvalidInput, ServiceError, TooManyAttempts
 from signage.health.shortcut import HeartbeatShortcut
@@ -79,6 +80,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     durations.configure(settings)
     readings.configure(settings)
+    configure_filler(settings)
     db.init_app(app)
     limits.init_app(app)
     if settings["SIGNAGE_PROXIES"]:

@@ -70,6 +70,10 @@ DEFAULTS: dict[str, Any] = {
     "SIGNAGE_ALERT_POLL_S": 60,
     "SIGNAGE_ALERT_CATEGORY": "预警信息",
     "SIGNAGE_ALERT_HOURS": 24,
+    # What a screen shows when nothing is scheduled: the clock, the date and SIGNAGE_FILLER_TEXT
+    # (clock), that text alone (text), or black (off). Logged as filler, never as a notice.
+    "SIGNAGE_FILLER": "clock",
+    "SIGNAGE_FILLER_TEXT": "",
     # How often each controller process looks whether any playlist changed, in seconds: the
     # longest a change waits before players polling that process see it.
     "SIGNAGE_PLAYLIST_CHECK_S": 0.25,

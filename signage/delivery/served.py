@@ -37,6 +37,7 @@ from playlists import (
     iso,
     sha256_hex,
 )
+from playlists.brightness import Filler
 from playlists.compile import compile_playlist
 from playlists.intervals import Interval
 from playlists.signing import signed_etag
@@ -69,7 +70,12 @@ def inputs_json(
         if playlist.font is None
         else {"name": playlist.font.name, "sha256": playlist.font.sha256},
     }
-    if screen.blackout is not None:  # only then: other inputs keep the digest they had
+    # Each only when set: other inputs keep the digest they had.
+    if screen.brightness is not None:
+        inputs["screen"]["brightness"] = screen.brightness
+    if screen.filler is not None:
+        inputs["screen"]["filler"] = {"clock": screen.filler.clock, "text": screen.filler.text}
+    if screen.blackout is not None:
         order = screen.blackout
         inputs["screen"]["blackout"] = {
             "id": order.id,
@@ -181,6 +187,7 @@ def rebuild(session: Session, etag: str) -> Playlist:
             "color": ColorMode(screen["color"]),
             "reading": Reading(**screen.get("reading", {})),
             "blackout": _order(screen.get("blackout")),
+            "filler": Filler(**screen["filler"]) if screen.get("filler") else None,
         }
     )
     pairs = [tuple(p) for p in inputs["revisions"]]

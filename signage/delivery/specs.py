@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from playlists import BlackoutOrder, ColorMode, Kind, MediaRef, NoticeSpec, Priority, ScreenSpec
+from playlists.brightness import Filler
 from playlists.content import Approval
 from signage.media.models import Media
 from signage.notices.content import plain_fields, revision_fields
@@ -36,8 +37,22 @@ SPEC_COLUMNS = (
     Screen.scroll_cpm,
     Screen.page_s,
     Screen.read_cpm,
+    Screen.brightness,
     Screen.token_hash,
 )
+
+# What screens show when nothing is scheduled (SIGNAGE_FILLER, SIGNAGE_FILLER_TEXT), set once
+# per process by configure_filler.
+_filler: dict[str, Filler | None] = {"filler": Filler()}
+
+
+def configure_filler(config: Mapping[str, Any]) -> None:
+    """Take the deployment's filler from the settings."""
+    kind = config["SIGNAGE_FILLER"]
+    if kind not in ("clock", "text", "off"):
+        raise ValueError(f"SIGNAGE_FILLER must be clock, text or off, not {kind!r}")
+    text = str(config["SIGNAGE_FILLER_TEXT"]).strip()[:100]
+    _filler["filler"] = None if kind == "off" else Filler(clock=kind == "clock", text=text)
 
 
 def spec_of(
@@ -54,6 +69,8 @@ def spec_of(
         groups=frozenset(groups),
         reading=reading_of(screen),
         blackout=blackout,
+        brightness=screen.brightness,
+        filler=_filler["filler"],
     )
 
 

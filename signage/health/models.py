@@ -42,6 +42,8 @@ class ScreenStatus(Base):
     # Someone is looking at this screen's screenshot (the dashboard or its page is open): its
     # heartbeats are answered "send a screenshot now" until then.
     screenshot_wanted_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # The brightness the player said it shows at, in percent (its playlist's dim windows).
+    brightness: Mapped[int | None]
 
 
 class PlaylistRefusal(Base):

@@ -31,6 +31,7 @@ class StatusFields(TypedDict):
     # A blackout set on the screen's own machine, as its player says (null: none).
     local_blackout_since: NotRequired[str | None]
     local_blackout_reason: NotRequired[str | None]
+    brightness: NotRequired[int | None]  # percent, as the player last said
 
 
 @reply
@@ -66,6 +67,7 @@ def status_json(status: ScreenStatus | None) -> StatusFields:
         "font_sha256": status.font_sha256,
         "local_blackout_since": status.local_blackout_since,
         "local_blackout_reason": status.local_blackout_reason,
+        "brightness": status.brightness,
     }
 
 

@@ -109,6 +109,7 @@ def _reported(beat: Heartbeat) -> dict[str, Any]:
         "local_blackout_reason": beat.local_blackout_reason[:500]
         if beat.local_blackout_since and beat.local_blackout_reason is not None
         else None,
+        "brightness": beat.brightness,
     }
 
 
@@ -128,6 +129,7 @@ _REPORTED = (
     "font_sha256",
     "local_blackout_since",
     "local_blackout_reason",
+    "brightness",
 )
 # One statement, compiled once: the values are bound at each execution.
 _ONLINE = (

@@ -58,6 +58,9 @@ class Screen(Base):
     # public usually reads it from, in metres.
     pixel_pitch_mm: Mapped[float | None]
     viewing_distance_m: Mapped[float | None]
+    # Its daily brightness schedule (playlists.brightness), e.g. 19:00-22:00=60,22:00-07:00=0;
+    # NULL: 100 % whenever it is on.
+    brightness: Mapped[str | None] = mapped_column(sa.String(300))
     # The register of screens (signage.screens.register): who answers for it, how it is
     # controlled and networked, its physical size, when it was installed.
     responsible_person: Mapped[str | None] = mapped_column(sa.String(50))

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from playlists import Reading
+from playlists.brightness import BrightnessError, parse_brightness
 from playlists.reading import out_of_range
 from signage.errors import InvalidInput
 from signage.screens.models import Screen, ScreenReading
@@ -34,7 +35,9 @@ SPEED_SETTINGS = {
 }
 # Optional legibility fields, with their accepted ranges.
 LEGIBILITY = {"pixel_pitch_mm": (0.5, 50.0), "viewing_distance_m": (0.5, 200.0)}
-SETTINGS = SPEEDS + tuple(LEGIBILITY)
+# The daily brightness schedule (playlists.brightness), kept as written once checked.
+BRIGHTNESS = "brightness"
+SETTINGS = (*SPEEDS, *LEGIBILITY, BRIGHTNESS)
 
 _defaults: dict[str, Reading] = {"reading": Reading()}
 _lock = threading.Lock()
@@ -84,15 +87,17 @@ def _reading(
     )
 
 
-def check_settings(values: Mapping[str, Any]) -> dict[str, int | float | None]:
-    """Validate the reading and legibility settings given (None: the deployment's, or none);
-    raise :class:`InvalidInput` naming the first field out of its range."""
-    checked: dict[str, int | float | None] = {}
+def check_settings(values: Mapping[str, Any]) -> dict[str, int | float | str | None]:
+    """Validate the reading, legibility and brightness settings given (None: the deployment's,
+    or none); raise :class:`InvalidInput` naming the first field out of its range."""
+    checked: dict[str, int | float | str | None] = {}
     for name, value in values.items():
         if name not in SETTINGS:
             raise InvalidInput(f"unknown setting {name!r}", field=name)
         if value is None or value == "":
             checked[name] = None
+        elif name == BRIGHTNESS:
+            checked[name] = check_brightness(value)
         elif name in SPEEDS:
             problem = out_of_range(name, value)
             if problem is not None:
@@ -108,7 +113,20 @@ def check_settings(values: Mapping[str, Any]) -> dict[str, int | float | None]:
     return checked
 
 
-def apply_settings(screen: Screen, values: Mapping[str, int | float | None]) -> None:
+def check_brightness(value: object) -> str:
+    """A brightness schedule as kept (its ranges, comma-separated), or :class:`InvalidInput`."""
+    if not isinstance(value, str):
+        raise InvalidInput("brightness is a schedule such as 07:00-19:00=100", field=BRIGHTNESS)
+    try:
+        ranges = parse_brightness(value)
+    except BrightnessError as exc:
+        raise InvalidInput(f"brightness: {exc}", field=BRIGHTNESS) from None
+    return ",".join(
+        f"{a // 60:02d}:{a % 60:02d}-{b // 60:02d}:{b % 60:02d}={p}" for a, b, p in ranges
+    )
+
+
+def apply_settings(screen: Screen, values: Mapping[str, int | float | str | None]) -> None:
     """Set checked settings (from :func:`check_settings`) on ``screen``."""
     for name, value in values.items():
         setattr(screen, name, value)

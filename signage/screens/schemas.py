@@ -50,6 +50,16 @@ Distance = Annotated[
 ]
 
 
+Brightness = Annotated[
+    str | None,
+    Field(
+        max_length=300,
+        description="daily brightness, e.g. 07:00-19:00=100,19:00-22:00=60,22:00-07:00=0 "
+        "(percent; 0 is off; null: 100 %)",
+    ),
+]
+
+
 Metres = Annotated[
     float | None,
     Field(ge=SIZE_RANGE[0], le=SIZE_RANGE[1], description="metres, optional (null clears)"),
@@ -65,6 +75,7 @@ class ReadingFields(Body):
     read_cpm: ReadCpm = None
     pixel_pitch_mm: Pitch = None
     viewing_distance_m: Distance = None
+    brightness: Brightness = None
     # The register of screens (带屏电子显示终端登记).
     responsible_person: Annotated[str, Field(max_length=TEXTS["responsible_person"])] | None = None
     responsible_phone: (
@@ -153,6 +164,7 @@ class ScreenReply(StatusFields):
     reading: dict[str, int]
     pixel_pitch_mm: float | None
     viewing_distance_m: float | None
+    brightness: str | None
     responsible_person: str | None
     responsible_phone: str | None
     control_pc: str | None

@@ -23,6 +23,7 @@ from signage.keys.services import get_keys
 from signage.screens import services
 from signage.screens.player_keys import current_player_key
 from signage.screens.readings import (
+    BRIGHTNESS,
     LEGIBILITY,
     SETTINGS,
     SPEEDS,
@@ -141,6 +142,9 @@ def _settings() -> dict[str, Any]:
         raw = text(name)
         if not raw:
             values[name] = None
+            continue
+        if name == BRIGHTNESS:
+            values[name] = raw
             continue
         try:
             values[name] = int(raw) if name in SPEEDS else float(raw)

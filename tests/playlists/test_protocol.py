@@ -64,7 +64,7 @@ def test_a_batch_holds_at_most_the_limit():
 
 def test_a_heartbeat_round_trips_and_ignores_what_a_newer_player_adds():
     beat = Heartbeat(version="0.1.0", current_item="n1.r1", errors=["x"], clock_offset_ms=-12)
-    sent = beat.to_dict() | {"brightness": 60}
+    sent = beat.to_dict() | {"cabinet_temperature_c": 41}
     assert HEARTBEAT.validate_json(json.dumps(sent)) == beat
     jsonschema.validate(beat.to_dict(), heartbeat_json_schema())
     assert HEARTBEAT.validate_json(b"{}") == Heartbeat()
