@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from playlists.brightness import Filler, brightness_windows
@@ -71,6 +71,8 @@ class NoticeSpec:
     screens: frozenset[str] = frozenset()
     groups: frozenset[str] = frozenset()
     approval: Approval | None = None  # what the content hash covers besides title and body
+    # A takeover (整屏接管): while its windows are open on a screen, it plays there alone.
+    takeover: bool = False
 
     def targets(self, screen: ScreenSpec) -> bool:
         """Whether the notice is aimed at ``screen``: named directly, or through a group."""
@@ -122,7 +124,8 @@ def compile_playlist(
     Notices not targeted at the screen (directly or through one of its groups), and those with
     no window left inside the horizon, are left out. Items are ordered urgent, high, normal,
     then by notice id, so the result depends only on the inputs. A screen blacked out from the
-    controller gets no items at all, and the blackout order.
+    controller gets no items at all, and the blackout order; while a takeover's windows are
+    open, it is the only item with a window.
     """
     start = horizon_start(now)
     end = start + horizon
@@ -136,6 +139,7 @@ def compile_playlist(
     if dark:  # at 0 % nobody can read it: off, as closed hours are
         on = intersect(on, complement(dark, start, end))
     items: list[Item] = []
+    kept: list[NoticeSpec] = []  # the notice of each item
     for notice in () if screen.blackout is not None else notices:
         if not notice.targets(screen):
             continue
@@ -169,6 +173,17 @@ def compile_playlist(
                 else measure.play_ms(notice, screen),
             )
         )
+        kept.append(notice)
+    taken = normalise(w for i, n in zip(items, kept, strict=True) if n.takeover for w in i.windows)
+    if taken:
+        # A takeover plays alone: the others keep only the time outside its windows, and
+        # come back by themselves when it ends.
+        free = complement(taken, start, end)
+        items = [
+            i if n.takeover else replace(i, windows=intersect(i.windows, free))
+            for i, n in zip(items, kept, strict=True)
+        ]
+        items = [i for i in items if i.windows]
     items.sort(key=lambda i: (PRIORITY_RANK[i.priority], i.notice_id, i.revision))
     return Playlist(
         screen=screen.info(),

@@ -32,6 +32,7 @@ from signage.displaylog.pacing import PacedUploads, UploadGate
 from signage.errors import InvalidInput, ServiceError, TooManyAttempts
 from signage.health.shortcut import HeartbeatShortcut
 from signage.keys.services import KeyHolder, key_file
+from signage.notices import takeover
 from signage.ops import metrics as ops_metrics
 from signage.ops import probes
 from signage.screens import readings
@@ -81,6 +82,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     durations.configure(settings)
     readings.configure(settings)
     configure_filler(settings)
+    takeover.configure(settings)
     db.init_app(app)
     limits.init_app(app)
     if settings["SIGNAGE_PROXIES"]:

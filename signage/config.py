@@ -73,6 +73,9 @@ DEFAULTS: dict[str, Any] = {
     # What a screen shows when nothing is scheduled: the clock, the date and SIGNAGE_FILLER_TEXT
     # (clock), that text alone (text), or black (off). Logged as filler, never as a notice.
     "SIGNAGE_FILLER": "clock",
+    # How a takeover (整屏接管) is reviewed: one decision by anyone who may decide a stage of its
+    # category's chain (any-stage), or the whole chain (chain).
+    "SIGNAGE_TAKEOVER_REVIEW": "any-stage",
     "SIGNAGE_FILLER_TEXT": "",
     # How often each controller process looks whether any playlist changed, in seconds: the
     # longest a change waits before players polling that process see it.

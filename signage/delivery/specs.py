@@ -106,6 +106,7 @@ def notice_spec(
         screens=frozenset([aimed_at] if aimed_at else (s.key for s in revision.screens)),
         groups=frozenset() if aimed_at else frozenset(g.name for g in revision.groups),
         approval=Approval.of(plain_fields(revision_fields(revision))),
+        takeover=revision.takeover,
     )
 
 

@@ -9,7 +9,8 @@ from flask import Blueprint, current_app, request, url_for
 
 from signage.api.common import actor, now, parse_body, parse_query, session
 from signage.api.contract import contract
-from signage.emergency import alerts, blackouts
+from signage.chains.schemas import DecisionReply, decision_json
+from signage.emergency import alerts, blackouts, templates
 from signage.emergency.schemas import (
     AlertList,
     AlertTaken,
@@ -17,9 +18,12 @@ from signage.emergency.schemas import (
     BlackoutList,
     BlackoutQuery,
     BlackoutReply,
+    TakeoverBody,
+    TemplateList,
     alert_json,
     blackout_json,
     taken_json,
+    template_json,
 )
 from signage.emergency.warnings import MAX_BYTES, WarningFormatError, parse_warning
 from signage.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
@@ -122,3 +126,47 @@ def push_alert() -> Any:
 @contract("Official warnings received, newest first", "any staff role", answers=AlertList)
 def list_alerts() -> Any:
     return {"items": [alert_json(a) for a in alerts.list_alerts(session(), actor())]}
+
+
+@bp.get("/takeover-templates")
+@contract(
+    "The warning templates a duty officer fills in for a takeover",
+    "any staff role",
+    answers=TemplateList,
+)
+def takeover_templates() -> Any:
+    actor()
+    return {
+        "items": [template_json(t) for t in templates.TEMPLATES.values()],
+        "levels": dict(templates.LEVELS),
+    }
+
+
+@bp.post("/takeovers")
+@contract(
+    "Fill in a warning template: an urgent takeover (整屏接管) of the screens named, or of all, "
+    "submitted on the takeovers' fast path (one reviewer)",
+    "duty",
+    ok=201,
+    body=TakeoverBody,
+    answers=DecisionReply,
+)
+def takeover() -> Any:
+    body = parse_body(TakeoverBody)
+    config = current_app.config
+    notice = templates.fill_template(
+        session(),
+        actor(),
+        template=body.template,
+        level=body.level,
+        details=body.details,
+        hours=body.hours,
+        screens=body.screens,
+        groups=body.groups,
+        everywhere=body.all,
+        category=config["SIGNAGE_ALERT_CATEGORY"],
+        categories=tuple(config["SIGNAGE_CATEGORIES"]),
+        now=now(),
+        timezone=config["SIGNAGE_TIMEZONE"],
+    )
+    return decision_json(notice), 201, {"Location": f"/api/v1/notices/{notice.id}"}

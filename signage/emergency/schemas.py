@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 from typing_extensions import TypedDict
@@ -12,6 +12,7 @@ from signage.api.contract import reply
 from signage.emergency.alerts import Taken
 from signage.emergency.blackouts import REASON_MAX
 from signage.emergency.models import Blackout, OfficialAlert
+from signage.emergency.templates import LEVELS, Template, template_title
 from signage.times import isoformat_z
 
 ScreenKey = Annotated[str, Field(min_length=1, max_length=64)]
@@ -138,4 +139,39 @@ def taken_json(taken: Taken) -> AlertTaken:
         "alert": alert_json(taken.alert) if taken.alert is not None else None,
         "notice": taken.notice_id,
         "withdrawn": list(taken.withdrawn),
+    }
+
+
+class TakeoverBody(Body):
+    """A warning template filled in: a takeover (整屏接管) of the screens named, or of all."""
+
+    template: Annotated[str, Field(description="a template's key (GET /takeover-templates)")]
+    level: Literal["blue", "yellow", "orange", "red"]
+    details: Annotated[str, Field(max_length=1000)] = ""
+    hours: Annotated[int, Field(ge=1, le=72, description="how long it stays up")] = 6
+    all: bool = False
+    screens: list[ScreenKey] = Field(default_factory=list, max_length=10_000)
+    groups: list[GroupName] = Field(default_factory=list, max_length=1_000)
+
+
+@reply
+class TemplateReply(TypedDict):
+    key: str
+    event: str
+    guidance: str
+    titles: dict[str, str]  # by level
+
+
+@reply
+class TemplateList(TypedDict):
+    items: list[TemplateReply]
+    levels: dict[str, str]
+
+
+def template_json(template: Template) -> TemplateReply:
+    return {
+        "key": template.key,
+        "event": template.event,
+        "guidance": template.guidance,
+        "titles": {level: template_title(template, level) for level in LEVELS},
     }

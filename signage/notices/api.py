@@ -81,6 +81,7 @@ def submit(notice_id: int) -> Any:
         now=now(),
         show_image_on_strips=body.show_image_on_strips,
         major_matter=body.major_matter,
+        takeover=body.takeover,
         timezone=_zone(),
     )
     return decision_json(notice)

@@ -153,6 +153,9 @@ class NoticeRevision(Base):
     # adds the chain's escalation stage; the pre-check's flags (signage.chains.precheck); and,
     # for a held revision, when it is to be published.
     major_matter: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # A takeover (整屏接管): an urgent revision that plays alone on its screens while its window
+    # is open; set when it is submitted, and reviewed on the deployment's fast path.
+    takeover: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     precheck_flags: Mapped[list[dict[str, Any]] | None] = mapped_column(sa.JSON)
     publish_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     # The escalation stage its chain named when it was submitted (a stage may refer it up to

@@ -144,6 +144,11 @@ class SubmitBody(Body):
 
     show_image_on_strips: bool = False
     major_matter: bool = False
+    takeover: bool = Field(
+        default=False,
+        description="an urgent notice that plays alone on its screens while its window is open "
+        "(整屏接管), reviewed on the deployment's fast path",
+    )
 
 
 class ReasonBody(Body):
@@ -192,6 +197,7 @@ RevisionReply = reply(
             "submitted_at": str | None,
             "review": ReviewReply | None,
             "major_matter": bool,
+            "takeover": bool,
             "precheck_flags": list[FlagReply],
             "steps": list[StepReply],
             "publish_at": str | None,
@@ -269,6 +275,7 @@ def revision_json(revision: NoticeRevision, names: dict[int, User] | None = None
             "confidentiality_reviewed": revision.confidentiality_reviewed,
         },
         "major_matter": revision.major_matter,
+        "takeover": revision.takeover,
         "precheck_flags": list(revision.precheck_flags or []),
         "steps": [step_json(s, names) for s in revision.steps],
         "publish_at": isoformat_z(revision.publish_at) if revision.publish_at else None,

@@ -30,7 +30,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from playlists import Kind
+from playlists import Kind, Priority
 from signage.accounts.models import Role, User
 from signage.accounts.permissions import require_role, require_staff
 from signage.audit.services import record
@@ -54,6 +54,7 @@ from signage.notices.models import (
 from signage.notices.publicity import check_period
 from signage.notices.queries import revision_screen_ids, target_screens, targets_screen
 from signage.notices.steps import DEFAULT_TIMEZONE, start_fast_review, start_review
+from signage.notices.takeover import may_lift, takeover_stage
 from signage.screens.epoch import bump_playlists
 from signage.screens.services import screens_by_key
 
@@ -98,14 +99,17 @@ def view_notice(session: Session, actor: User, notice_id: int) -> Notice:
 
 
 def require_author_of(actor: User, notice: Notice) -> None:
-    require_role(actor, Role.AUTHOR)
+    require_role(actor, Role.AUTHOR, Role.DUTY)
     if notice.created_by_id != actor.id:
         raise PermissionDenied("only the notice's author can do this")
 
 
-def may_author(actor: User) -> None:
-    """Raise unless ``actor`` may write notices (the editor page asks before showing a form)."""
-    require_role(actor, Role.AUTHOR)
+def may_author(actor: User, priority: str | None = Priority.NORMAL) -> None:
+    """Raise unless ``actor`` may write notices (the editor page asks before showing a form);
+    the duty officer writes urgent ones only (warnings, takeovers)."""
+    require_role(actor, Role.AUTHOR, Role.DUTY)
+    if not actor.has_role(Role.AUTHOR) and priority != Priority.URGENT:
+        raise PermissionDenied("the duty role writes urgent notices only")
 
 
 def may_edit(actor: User, notice: Notice) -> None:
@@ -123,9 +127,9 @@ def require_open(notice: Notice, doing: str) -> None:
 def create_notice(
     session: Session, actor: User, fields_: NoticeFields, *, now: dt.datetime, rules: NoticeRules
 ) -> Notice:
-    """Create a draft notice with its first revision (author)."""
-    require_role(actor, Role.AUTHOR)
+    """Create a draft notice with its first revision (author; duty: urgent only)."""
     values = fields_.given()
+    may_author(actor, values.get("priority"))
     for required in ("title", "category", "valid_from", "valid_until"):
         if required not in values:
             raise InvalidInput(f"{required} is required", field=required)
@@ -233,13 +237,15 @@ def submit_notice(
     major_matter: bool = False,
     timezone: str = DEFAULT_TIMEZONE,
     fast_path: Stage | None = None,
+    takeover: bool = False,
 ) -> Notice:
     """Send the draft revision to review (author), at the first stage of its chain.
 
     An image aimed at a strip (32 px high or less) is refused unless the author says to show it
     anyway (``show_image_on_strips``), which the audit log records. ``major_matter`` (重大事项)
     adds the chain's escalation stage. ``fast_path``: the one stage the deployment sets for
-    urgent matters (an official warning), instead of the chain."""
+    urgent matters (an official warning), instead of the chain; ``takeover`` (整屏接管) marks
+    an urgent revision to play alone, reviewed on the takeovers' fast path."""
     notice = get_notice(session, notice_id)
     require_author_of(actor, notice)
     require_open(notice, "submit")
@@ -265,6 +271,9 @@ def submit_notice(
     revision.state = RevisionState.SUBMITTED
     revision.submitted_at = now
     revision.major_matter = bool(major_matter)
+    if takeover:
+        fast_path = fast_path or takeover_stage(session, revision)
+    revision.takeover = bool(takeover)
     if fast_path is not None:
         start_fast_review(session, revision, fast_path, now=now, timezone=timezone)
     else:
@@ -280,7 +289,8 @@ def submit_notice(
         now=now,
         details=review_details(revision)
         | ({"image_on_strips": strips} if strips else {})
-        | ({"fast_path": fast_path.name} if fast_path is not None else {}),
+        | ({"fast_path": fast_path.name} if fast_path is not None else {})
+        | ({"takeover": True} if takeover else {}),
     )
     return notice
 
@@ -312,7 +322,7 @@ def withdraw_notice(
 ) -> Notice:
     """Take a notice off every screen and close it (its author, or a reviewer)."""
     notice = get_notice(session, notice_id)
-    if not actor.has_role(Role.REVIEWER):
+    if not actor.has_role(Role.REVIEWER) and not may_lift(actor, notice):
         require_author_of(actor, notice)
     elif not actor.active:
         raise PermissionDenied(f"user {actor.username!r} is deactivated")

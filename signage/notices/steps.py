@@ -64,7 +64,7 @@ def current_step(revision: NoticeRevision) -> ReviewStep | None:
     return next((s for s in revision.steps if s.decision is None), None)
 
 
-def _reached_groups(session: Session, revision: NoticeRevision) -> list[ScreenGroup]:
+def reached_groups(session: Session, revision: NoticeRevision) -> list[ScreenGroup]:
     """The groups a revision reaches: those it names, and those of the screens it names."""
     ids = {g.id for g in revision.groups}
     screen_ids = [s.id for s in revision.screens]
@@ -100,7 +100,7 @@ def start_review(
 
     Raises :class:`Conflict` when a rule asks for an escalation stage that the chain does not
     name (an admin must name one first)."""
-    groups = _reached_groups(session, revision)
+    groups = reached_groups(session, revision)
     chain = chain_for(session, revision.category, [g.id for g in groups])
     steps = [_step(s, i) for i, s in enumerate(chain.stages)]
     reasons = (["a major matter (重大事项)"] if revision.major_matter else []) + [

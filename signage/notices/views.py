@@ -53,6 +53,11 @@ def _major() -> bool:
     return request.form.get("major_matter") == "yes"
 
 
+def _takeover() -> bool:
+    """The submit form's "takeover (整屏接管)" box."""
+    return request.form.get("takeover") == "yes"
+
+
 def _reach(exc: InvalidInput | Conflict) -> str | None:
     """The end a 公示's window must reach, as the editor's time field takes it, when that is
     what was wrong (the editor offers to set it)."""
@@ -229,6 +234,7 @@ def create() -> Any:
                 now=now(),
                 show_image_on_strips=_anyway(),
                 major_matter=_major(),
+                takeover=_takeover(),
                 timezone=_zone(),
             )
     except (InvalidInput, Conflict) as exc:
@@ -256,6 +262,7 @@ def edit(notice_id: int) -> Any:
                 now=now(),
                 show_image_on_strips=_anyway(),
                 major_matter=_major(),
+                takeover=_takeover(),
                 timezone=_zone(),
             )
     except (InvalidInput, Conflict) as exc:
@@ -274,6 +281,7 @@ def submit(notice_id: int) -> Response:
         now=now(),
         show_image_on_strips=_anyway(),
         major_matter=_major(),
+        takeover=_takeover(),
         timezone=_zone(),
     )
     return redirect(url_for(".detail", notice_id=notice_id), 303)

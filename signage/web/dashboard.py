@@ -20,6 +20,7 @@ from signage.displaylog.models import DisplayGap
 from signage.displaylog.refused import screens_with_refused_events
 from signage.emergency.blackouts import covered_counts, list_blackouts
 from signage.emergency.models import Blackout
+from signage.emergency.templates import LEVELS, TEMPLATES, Template
 from signage.health.models import Screenshot, ScreenStatus
 from signage.health.services import screens_refusing
 from signage.notices.integrity import WITHHELD
@@ -75,6 +76,8 @@ class Dashboard:
     refused_events: list[Alert]  # screens with display events refused in the last day
     blackouts: list[tuple[Blackout, int]]  # in force, with how many screens each covers
     groups: list[ScreenGroup]  # for the blackout form
+    templates: list[Template]  # the warning templates of the takeover form
+    levels: dict[str, str]
 
     @property
     def online(self) -> int:
@@ -151,6 +154,8 @@ def dashboard(session: Session, actor: User, cache: PlaylistCache, now: dt.datet
         refused_events=screens_refused(session, now),
         blackouts=[(b, counts[b.id]) for b in in_force],
         groups=list_groups(session, actor),
+        templates=list(TEMPLATES.values()),
+        levels=dict(LEVELS),
     )
 
 

@@ -125,6 +125,16 @@ ENDPOINTS = [
     Endpoint("GET", path("/blackouts"), STAFF),
     Endpoint("GET", path("/blackouts/{w.blackout}"), STAFF),
     Endpoint("DELETE", path("/blackouts/{w.blackout}"), frozenset({"duty", "admin"})),
+    Endpoint("GET", path("/alerts"), STAFF),
+    Endpoint("GET", path("/takeover-templates"), STAFF),
+    Endpoint(
+        "POST",
+        path("/takeovers"),
+        frozenset({"duty"}),
+        201,
+        lambda w: {"template": "gale", "level": "red", "screens": ["hall"]},
+    ),
+    Endpoint("GET", path("/screens/{w.screen}/states"), STAFF),
     Endpoint(
         "POST",
         path("/screens"),

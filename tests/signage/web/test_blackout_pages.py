@@ -57,3 +57,33 @@ def test_others_see_the_blackout_but_cannot_order_or_lift_it(
     assert "演练" in page and 'name="reason"' not in page and "/lift" not in page
     assert author.post("/blackouts", {"reason": "x", "scope": "all"}).status_code == 403
     assert author.post(f"/blackouts/{made.id}/lift").status_code == 403
+
+
+def test_the_duty_officer_fills_a_warning_template_on_the_dashboard(
+    pages, person, make_screen, db_session
+):
+    from signage.notices.models import Notice
+
+    make_screen(key="hall", name="大厅屏")
+    person("reviewer")  # someone to decide it
+    duty = pages(person("duty"))
+    board = duty.get("/").get_data(as_text=True)
+    assert "预警整屏接管" in board and "道路结冰" in board
+    done = duty.post(
+        "/takeovers",
+        {
+            "template": "road-ice",
+            "level": "yellow",
+            "details": "今晨路面湿滑",
+            "hours": "4",
+            "scope": "all",
+            "target": "",
+        },
+    )
+    assert done.status_code == 303, done.get_data(as_text=True)
+    notice = db_session.scalars(sa.select(Notice)).one()
+    assert notice.latest_revision.title == "道路结冰黄色预警" and notice.latest_revision.takeover
+    page = duty.get(done.headers["Location"]).get_data(as_text=True)
+    assert "整屏接管已生成" in page
+    refused = duty.post("/takeovers", {"template": "road-ice", "level": "yellow", "hours": "x"})
+    assert refused.status_code == 422
