@@ -70,6 +70,9 @@ DEFAULTS: dict[str, Any] = {
     "SIGNAGE_ALERT_POLL_S": 60,
     "SIGNAGE_ALERT_CATEGORY": "预警信息",
     "SIGNAGE_ALERT_HOURS": 24,
+    # A PEM file of the X.509 certificates of the warnings' senders: when set, a warning is
+    # taken only with a valid XML signature by one of them (empty: signatures not required).
+    "SIGNAGE_ALERT_SIGNERS": "",
     # What a screen shows when nothing is scheduled: the clock, the date and SIGNAGE_FILLER_TEXT
     # (clock), that text alone (text), or black (off). Logged as filler, never as a notice.
     "SIGNAGE_FILLER": "clock",

@@ -25,6 +25,7 @@ from signage.emergency.schemas import (
     taken_json,
     template_json,
 )
+from signage.emergency.signatures import verified
 from signage.emergency.warnings import MAX_BYTES, WarningFormatError, parse_warning
 from signage.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
 
@@ -107,7 +108,8 @@ def push_alert() -> Any:
         raise PayloadTooLarge(f"a warning message is at most {MAX_BYTES // 1024} KiB")
     data = request.get_data(cache=False)
     try:
-        warning = parse_warning(data)
+        signers = current_app.config["SIGNAGE_ALERT_SIGNERS"]
+        warning = parse_warning(verified(data, signers) if signers else data)
     except WarningFormatError as exc:
         raise InvalidInput(str(exc), field=exc.field) from None
     taken = alerts.take_warning(

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from signage.clock import utcnow
 from signage.db import get_db
 from signage.emergency.alerts import AlertSettings, take_warning
+from signage.emergency.signatures import verified
 from signage.emergency.warnings import CAP_NS, MAX_BYTES, WarningFormatError, parse_warning
 from signage.jobs import run_exclusively
 
@@ -80,9 +81,10 @@ def read_feeds(app: Flask) -> int:
 
             def job(s: Session, found: list[tuple[str, bytes]] = found) -> None:
                 nonlocal taken
+                signers = app.config["SIGNAGE_ALERT_SIGNERS"]
                 for origin, data in found:
                     try:
-                        warning = parse_warning(data)
+                        warning = parse_warning(verified(data, signers) if signers else data)
                     except WarningFormatError as exc:
                         log.warning("warning from %s refused: %s", origin, exc)
                         continue
