@@ -21,10 +21,11 @@ poll rarely compiles at all.
 Each playlist is signed once, as it is compiled (:mod:`signage.keys`): the signature is kept
 with its bytes, so an unchanged poll costs no more than before.
 
-After a change the background thread compiles the screens it dropped in batches; a poll of one
-of them meanwhile waits for its batch (at most :data:`PENDING_WAIT_S`) rather than reading its
-screen from the database on its own: after a blackout of every screen, 2,000 polls within a
-second do not make 2,000 sets of queries while the batches make a few.
+After a change the background thread reads the screens it dropped, a few hundred per query, and
+compiles them; a poll of one of them meanwhile waits until its screen has been read (at most
+:data:`PENDING_WAIT_S`) and then compiles it from what was read, rather than reading it from
+the database on its own: after a blackout of every screen, 2,000 polls within a second do not
+make 2,000 sets of queries while the background thread makes a few.
 """
 
 from __future__ import annotations
@@ -54,7 +55,6 @@ from signage.screens.epoch import BUMPED, current_epoch, screens_changed_since
 from signage.screens.services import screen_for_token
 
 PENDING_WAIT_S = 2.0  # the longest a poll waits for the background thread to compile its screen
-WAKE_EVERY = 100  # screens compiled in the background between wake-ups of the polls waiting
 
 
 @dataclass(eq=False)
@@ -216,6 +216,11 @@ class PlaylistCache:
         screen_id = self._tokens.get(digest)
         if screen_id is not None:
             return screen_id
+        if self._pending:  # the background thread is reading screens again: their tokens too
+            self._wait_while(lambda: bool(self._pending))
+            screen_id = self._tokens.get(digest)
+            if screen_id is not None:
+                return screen_id
         epoch = self._epoch
         with self._db.session() as session:
             screen_id = screen_for_token(session, token).id
@@ -250,16 +255,20 @@ class PlaylistCache:
         return compiled
 
     def _wait_for_batch(self, screen_id: int, hour: dt.datetime) -> CompiledPlaylist | None:
-        """Wait until the background thread has compiled the screen (or given up on it)."""
-        deadline = self._clock() + PENDING_WAIT_S
-        with self._compiled_some:
-            while screen_id in self._pending:
-                left = deadline - self._clock()
-                if left <= 0:
-                    break
-                self._compiled_some.wait(left)
+        """Wait until the background thread has read the screen (or given up on it); return
+        its playlist if the thread has compiled it meanwhile."""
+        self._wait_while(lambda: screen_id in self._pending)
         cached = self._compiled.get(screen_id)
         return cached if cached is not None and cached.hour == hour else None
+
+    def _wait_while(self, waiting: Callable[[], bool]) -> None:
+        deadline = self._clock() + PENDING_WAIT_S
+        with self._compiled_some:
+            while waiting():
+                left = deadline - self._clock()
+                if left <= 0:
+                    return
+                self._compiled_some.wait(left)
 
     def _settle_pending(self, screen_ids: Iterable[int] | None) -> None:
         """The background thread is done with these screens (None: with every one)."""
@@ -282,29 +291,29 @@ class PlaylistCache:
         screen_ids = None if screen_ids is None else set(screen_ids)
         live = self._live_notices(now)
         signing = self._keys.key()
-        done = 0
-        batch: list[int] = []
         try:
             with self._db.session() as session:
-                for loaded in load_screens(session, screen_ids):
-                    batch.append(loaded.id)
-                    cached = self._compiled.get(loaded.id)
-                    if cached is not None and cached.hour == hour:
-                        continue
-                    compiled = self._compile(loaded.id, loaded.spec, live, signing)
-                    if not self._keep(epoch, compiled, loaded):
-                        PLAYLISTS.labels("warm").inc(done)
-                        return done, False
-                    done += 1
-                    if len(batch) >= WAKE_EVERY:  # let the polls waiting for these go
-                        self._settle_pending(batch)
-                        batch = []
+                screens = list(load_screens(session, screen_ids))
+            # Their settings and tokens first: a poll waiting for its screen then compiles
+            # it from these at once (from the notices already read) instead of waiting for
+            # the batch to reach it.
+            with self._lock:
+                if self._epoch == epoch:
+                    for loaded in screens:
+                        self._specs[loaded.id] = loaded.spec
+                        self._tokens[loaded.token_hash] = loaded.id
         finally:
-            # Given up (a change noticed, the database away): the polls waiting for these
-            # compile their own screens.
-            self._settle_pending(batch)
-        # Every one asked for is compiled; one no longer in the database is not waited for.
-        self._settle_pending(None if screen_ids is None else screen_ids)
+            self._settle_pending(screen_ids)
+        done = 0
+        for loaded in screens:
+            cached = self._compiled.get(loaded.id)
+            if cached is not None and cached.hour == hour:
+                continue
+            compiled = self._compile(loaded.id, loaded.spec, live, signing)
+            if not self._keep(epoch, compiled, loaded):
+                PLAYLISTS.labels("warm").inc(done)
+                return done, False
+            done += 1
         PLAYLISTS.labels("warm").inc(done)
         return done, True
 
