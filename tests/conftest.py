@@ -31,6 +31,7 @@ from signage.notices import review
 from signage.notices import services as notices
 from signage.screens.models import Screen
 from signage.screens.services import create_group, create_screen
+from signage.writer import get_writer
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PG_URL = os.environ.get("SIGNAGE_TEST_DATABASE_URL", "")
@@ -115,6 +116,9 @@ def config(database_url: str, tmp_path: Path) -> dict[str, Any]:
 def app(config: dict[str, Any]) -> Iterator[Flask]:
     app = create_app(config)
     yield app
+    # A playlist with no items is recorded after its answer: let those writes land before the
+    # tables are emptied.
+    get_writer(app).flush()
     engine = get_db(app).engine
     _empty_tables(engine)
     engine.dispose()
