@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 from typing_extensions import TypedDict
 
+from playlists.jsonvalues import WHOLE
 from signage.api.common import Body, Query
 from signage.api.contract import reply
 from signage.emergency.alerts import Taken
@@ -148,7 +149,7 @@ class TakeoverBody(Body):
     template: Annotated[str, Field(description="a template's key (GET /takeover-templates)")]
     level: Literal["blue", "yellow", "orange", "red"]
     details: Annotated[str, Field(max_length=1000)] = ""
-    hours: Annotated[int, Field(ge=1, le=72, description="how long it stays up")] = 6
+    hours: Annotated[int, Field(ge=1, le=72, description="how long it stays up"), WHOLE] = 6
     all: bool = False
     screens: list[ScreenKey] = Field(default_factory=list, max_length=10_000)
     groups: list[GroupName] = Field(default_factory=list, max_length=1_000)

@@ -31,7 +31,9 @@ class StatusFields(TypedDict):
     # A blackout set on the screen's own machine, as its player says (null: none).
     local_blackout_since: NotRequired[str | None]
     local_blackout_reason: NotRequired[str | None]
-    brightness: NotRequired[int | None]  # percent, as the player last said
+    # The brightness it shows at, in percent, as its player last said (the schedule is the
+    # screen's setting ``brightness``).
+    brightness_now: NotRequired[int | None]
 
 
 @reply
@@ -67,7 +69,7 @@ def status_json(status: ScreenStatus | None) -> StatusFields:
         "font_sha256": status.font_sha256,
         "local_blackout_since": status.local_blackout_since,
         "local_blackout_reason": status.local_blackout_reason,
-        "brightness": status.brightness,
+        "brightness_now": status.brightness,
     }
 
 

@@ -59,3 +59,23 @@ def test_states_are_stored_once_and_acknowledged_when_ended(
         "/api/v1/player/heartbeat", json={"version": "t", "states": [bad]}, headers=screen
     )
     assert refused.status_code in (400, 422)
+
+
+def test_a_screen_s_brightness_schedule_and_what_its_player_reports_are_apart(
+    client, db_session, make_user, token_for
+):
+    _, token = create_screen(
+        db_session, None, key="hall", name="大厅", width=128, height=32, groups=[], now=utcnow()
+    )
+    db_session.commit()
+    admin = token_for(make_user("admin"))
+    edited = client.patch(
+        "/api/v1/screens/hall", json={"brightness": "19:00-22:00=60"}, headers=admin
+    )
+    assert edited.status_code == 200, edited.get_json()
+    beat = {"version": "t", "brightness": 41}
+    client.post("/api/v1/player/heartbeat", json=beat, headers={"Authorization": f"Bearer {token}"})
+    screen = client.get("/api/v1/screens/hall", headers=admin).get_json()
+    assert screen["brightness"] == "19:00-22:00=60" and screen["brightness_now"] == 41
+    bad = client.patch("/api/v1/screens/hall", json={"brightness": "19:00-22:00"}, headers=admin)
+    assert bad.status_code == 422 and bad.get_json()["error"]["field"] == "brightness"
