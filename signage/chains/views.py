@@ -14,8 +14,8 @@ from signage.chains.precheck import segments
 from signage.chains.text import flags_of, names_in, who_decides
 from signage.errors import Conflict, InvalidInput, NotFound
 from signage.notices import publishing, queries, review
+from signage.notices.access import view_notice
 from signage.notices.preview import scale_for
-from signage.notices.services import view_notice
 from signage.notices.steps import escalation_stage
 from signage.notices.text import diff as _diff
 from signage.notices.text import playing as playing_on

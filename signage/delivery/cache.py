@@ -54,7 +54,7 @@ from signage.metrics import PLAYLISTS
 from signage.screens.epoch import BUMPED, current_epoch, screens_changed_since
 from signage.screens.services import screen_for_token
 
-PENDING_WAIT_S = 2.0  # the longest a poll waits for the background thread to compile its screen
+PENDING_WAIT_S = 2.0  # the longest a poll waits for the background thread to read its screen
 
 
 @dataclass(eq=False)
@@ -114,8 +114,8 @@ class PlaylistCache:
         self._compiled: dict[int, CompiledPlaylist] = {}
         self._specs: dict[int, ScreenSpec] = {}
         self._live: _Live | None = None
-        # Screens dropped by a change that the background thread is to compile; polls of them
-        # wait on ``_compiled_some`` until it has (or PENDING_WAIT_S has passed).
+        # Screens dropped by a change that the background thread is to read again; polls of
+        # them wait on ``_compiled_some`` until it has (or PENDING_WAIT_S has passed).
         self._pending: set[int] = set()
         self._compiled_some = threading.Condition(self._lock)
         self.background: Callable[[set[int] | None], None] | None = None  # see warm.py

@@ -10,7 +10,7 @@ from signage.api.common import actor, config, now, parse_body, parse_query, sess
 from signage.api.contract import contract
 from signage.chains.rules import users_by_id
 from signage.chains.schemas import DecisionReply, decision_json
-from signage.notices import publishing, queries, review, services
+from signage.notices import access, publishing, queries, review, services
 from signage.notices.republish import republish_notice
 from signage.notices.schemas import (
     ApproveBody,
@@ -247,6 +247,6 @@ def list_() -> Any:
 @contract("A notice with its revisions and history", "any staff role", answers=NoticeDetail)
 def get(notice_id: int) -> Any:
     db = session()
-    notice = services.view_notice(db, actor(), notice_id)
+    notice = access.view_notice(db, actor(), notice_id)
     names = users_by_id(db, (i for r in notice.revisions for s in r.steps for i in s.user_ids))
     return notice_detail(notice, queries.notice_history(db, notice), names)

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from signage.accounts.models import User
 from signage.audit.services import record
 from signage.errors import Conflict, InvalidInput, PermissionDenied
+from signage.notices.access import get_notice, require_open
 from signage.notices.models import Notice, NoticeRevision, NoticeStatus, ReviewStep, RevisionState
 from signage.notices.publicity import check_period
 from signage.notices.queries import revision_screen_ids
-from signage.notices.services import get_notice, require_open
 from signage.notices.steps import stage_of
 from signage.screens.epoch import bump_playlists
 from signage.times import isoformat_z

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from signage.accounts.models import User
 from signage.audit.services import record
 from signage.errors import Conflict, InvalidInput
+from signage.notices.access import get_notice, require_author_of
 from signage.notices.content import check_content, revision_fields
 from signage.notices.models import REPUBLISHABLE_STATUSES, Notice, NoticeStatus, RevisionState
 from signage.notices.publicity import check_period
@@ -24,9 +25,7 @@ from signage.notices.services import (
     DECIDED,
     NoticeFields,
     NoticeRules,
-    get_notice,
     new_revision,
-    require_author_of,
     review_details,
 )
 from signage.notices.steps import DEFAULT_TIMEZONE, start_review

@@ -26,10 +26,11 @@ from signage.accounts.models import User
 from signage.accounts.permissions import require_staff
 from signage.audit.services import record
 from signage.errors import Conflict, InvalidInput
+from signage.notices.access import get_notice, require_open
 from signage.notices.models import Notice, NoticeRevision, NoticeStatus, ReviewStep, RevisionState
 from signage.notices.publicity import check_period
 from signage.notices.publishing import make_live, stage_details
-from signage.notices.services import get_notice, note_text, require_open
+from signage.notices.services import note_text
 from signage.notices.steps import (
     DEFAULT_TIMEZONE,
     check_decider,

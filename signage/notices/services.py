@@ -19,7 +19,7 @@ Rules (DESIGN, "Notice lifecycle"):
   has any of its validity window left.
 
 Only the notice's author edits, submits, republishes and withdraws it (a reviewer may withdraw
-too).
+too, and the duty officer an urgent one); who may do what is :mod:`signage.notices.access`.
 """
 
 from __future__ import annotations
@@ -30,12 +30,18 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from playlists import Kind, Priority
+from playlists import Kind
 from signage.accounts.models import Role, User
-from signage.accounts.permissions import require_role, require_staff
+from signage.accounts.permissions import require_staff
 from signage.audit.services import record
 from signage.chains.rules import Stage
-from signage.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from signage.errors import Conflict, InvalidInput, PermissionDenied
+from signage.notices.access import (
+    get_notice,
+    may_author,
+    require_author_of,
+    require_open,
+)
 from signage.notices.content import (
     Content,
     NoticeFields,
@@ -45,7 +51,6 @@ from signage.notices.content import (
     revision_fields,
 )
 from signage.notices.models import (
-    TERMINAL_STATUSES,
     Notice,
     NoticeRevision,
     NoticeStatus,
@@ -84,44 +89,6 @@ def new_revision(
     )
     notice.revisions.append(revision)
     return revision
-
-
-def get_notice(session: Session, notice_id: int) -> Notice:
-    notice = session.get(Notice, notice_id)
-    if notice is None:
-        raise NotFound(f"no notice {notice_id}")
-    return notice
-
-
-def view_notice(session: Session, actor: User, notice_id: int) -> Notice:
-    require_staff(actor)
-    return get_notice(session, notice_id)
-
-
-def require_author_of(actor: User, notice: Notice) -> None:
-    require_role(actor, Role.AUTHOR, Role.DUTY)
-    if notice.created_by_id != actor.id:
-        raise PermissionDenied("only the notice's author can do this")
-
-
-def may_author(actor: User, priority: str | None = Priority.NORMAL) -> None:
-    """Raise unless ``actor`` may write notices (the editor page asks before showing a form);
-    the duty officer writes urgent ones only (warnings, takeovers)."""
-    require_role(actor, Role.AUTHOR, Role.DUTY)
-    if not actor.has_role(Role.AUTHOR) and priority != Priority.URGENT:
-        raise PermissionDenied("the duty role writes urgent notices only")
-
-
-def may_edit(actor: User, notice: Notice) -> None:
-    """Raise unless ``actor`` may edit ``notice`` now."""
-    require_author_of(actor, notice)
-    require_open(notice, "edit")
-
-
-def require_open(notice: Notice, doing: str) -> None:
-    """Raise unless ``notice`` is open (not withdrawn or expired)."""
-    if notice.status in TERMINAL_STATUSES:
-        raise Conflict(f"cannot {doing} a notice that is {notice.status}")
 
 
 def create_notice(

@@ -23,7 +23,7 @@ from signage.chains.text import names_in, who_decides
 from signage.errors import Conflict, InvalidInput
 from signage.media.models import Media
 from signage.media.services import MediaLimits, inspect_image, upload_media
-from signage.notices import queries, services
+from signage.notices import access, queries, services
 from signage.notices.models import NoticeRevision, NoticeStatus, RevisionState
 from signage.notices.preview import Draft, fonts_for, preview_png, scale_for
 from signage.notices.republish import republish_notice
@@ -155,7 +155,7 @@ def index() -> Any:
 
 def _detail_page(notice_id: int, status: int = 200, **context: Any) -> tuple[str, int]:
     db = session()
-    notice = services.view_notice(db, signed_in(), notice_id)
+    notice = access.view_notice(db, signed_in(), notice_id)
     targets = _target_screens(db, notice.latest_revision)
     actor = signed_in()
     held = notice.pending_revision
@@ -222,7 +222,7 @@ def _editor(notice: Any = None, status: int = 200, **context: Any) -> tuple[str,
 def create() -> Any:
     actor = signed_in()
     if request.method == "GET":
-        services.may_author(actor)
+        access.may_author(actor)
         return _editor()
     try:
         notice = services.create_notice(session(), actor, _form_fields(), now=now(), rules=_rules())
@@ -246,9 +246,9 @@ def create() -> Any:
 def edit(notice_id: int) -> Any:
     actor = signed_in()
     db = session()
-    notice = services.view_notice(db, actor, notice_id)
+    notice = access.view_notice(db, actor, notice_id)
     if request.method == "GET":
-        services.may_edit(actor, notice)
+        access.may_edit(actor, notice)
         return _editor(notice)
     try:
         services.edit_notice(

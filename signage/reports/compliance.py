@@ -44,6 +44,7 @@ from signage.accounts.models import User
 from signage.accounts.permissions import SUPERVISING, require_role
 from signage.audit.services import AUDIT_CHAIN
 from signage.errors import Conflict, InvalidInput
+from signage.notices.access import get_notice
 from signage.notices.publicity import period_start
 from signage.notices.queries import (
     LiveSpell,
@@ -52,7 +53,6 @@ from signage.notices.queries import (
     notice_history,
     revision_screen_ids,
 )
-from signage.notices.services import get_notice
 from signage.reports.calendar import WorkingCalendar
 from signage.reports.evidence import (
     ChainPoint,
