@@ -61,6 +61,35 @@ PALETTES: dict[str, Palette] = {
     "full": Palette(title=YELLOW, body=WHITE, header=WHITE, header_band=(160, 0, 0)),
 }
 
+# A warning's level (预警级别) in its national colour: the title and the header band take it.
+# Blue is lightened so that it reads on black; a yellow band gets black words. A red-green
+# panel has no blue and no orange: blue is drawn green and orange yellow; mono keeps its one.
+LEVEL_COLOURS: dict[str, RGB] = {
+    "blue": (60, 140, 255),
+    "yellow": (255, 220, 0),
+    "orange": (255, 128, 0),
+    "red": (255, 32, 32),
+}
+RED_GREEN_LEVELS: dict[str, RGB] = {"blue": GREEN, "yellow": YELLOW, "orange": YELLOW, "red": RED}
+
+
+def palette_for(profile: ScreenProfile, level: str | None) -> Palette:
+    """The colours an item is drawn in on this screen: its warning level's, if it has one."""
+    palette = PALETTES[profile.color]
+    if level is None or profile.color == "mono":
+        return palette
+    if profile.color == "red-green":
+        colour = RED_GREEN_LEVELS[level]
+        return Palette(title=colour, body=palette.body, header=colour, header_band=BLACK)
+    colour = LEVEL_COLOURS[level]
+    words = BLACK if level == "yellow" else WHITE
+    return Palette(title=colour, body=palette.body, header=words, header_band=colour)
+
+
+def level_of(item: Item) -> str | None:
+    """An item's warning level, from its approval (which its content hash covers)."""
+    return item.approval.level if item.approval is not None else None
+
 
 @dataclass(frozen=True)
 class Frame:
@@ -139,7 +168,7 @@ def render(
             raise ValueError("an image item needs its image bytes")
         return Rendering([Frame(fit_image(image, profile), item.duration_s * 1000)])
     if is_strip(profile):
-        return _render_strip(strip_layout(item, profile, fonts, reading), profile, fonts)
+        return _render_strip(item, strip_layout(item, profile, fonts, reading), profile, fonts)
     return _render_panel(item, panel_layout(item, profile, fonts, reading), profile, fonts)
 
 
@@ -163,8 +192,10 @@ def _paint(
 # --- strips -----------------------------------------------------------------------------------
 
 
-def _render_strip(layout: StripLayout, profile: ScreenProfile, fonts: FontSet) -> Rendering:
-    palette = PALETTES[profile.color]
+def _render_strip(
+    item: Item, layout: StripLayout, profile: ScreenProfile, fonts: FontSet
+) -> Rendering:
+    palette = palette_for(profile, level_of(item))
     size = layout.size
     canvas = Image.new("RGB", (layout.travel + profile.width, profile.height), BLACK)
     top, bottom = ink(fonts, size)
@@ -190,7 +221,7 @@ def _render_strip(layout: StripLayout, profile: ScreenProfile, fonts: FontSet) -
 def _render_panel(
     item: Item, layout: PanelLayout, profile: ScreenProfile, fonts: FontSet
 ) -> Rendering:
-    palette = PALETTES[profile.color]
+    palette = palette_for(profile, level_of(item))
     header_h, margin, size = layout.header_h, layout.margin, layout.size
     area_w = profile.width - 2 * margin
     area_h = profile.height - header_h - margin

@@ -2,6 +2,8 @@
 
 The hash (``content_sha256``) is the SHA-256 of the canonical JSON of every field in
 :data:`CONTENT_FIELDS`, as JSON takes them: times in UTC with ``Z``, target lists sorted. The
+fields of :data:`OPTIONAL_FIELDS` are hashed only when set, so a field added later leaves the
+hash of every revision without it as it was. The
 controller takes it when a revision is written and records it with the approval; each playlist
 item carries its title and body, and in :class:`Approval` every other field the hash covers, so a
 player can take the hash again (:func:`check_item`) and refuse an item whose text is not the
@@ -32,7 +34,12 @@ CONTENT_FIELDS = (
     "screens",
     "groups",
     "required_working_days",
+    "level",
 )
+# Hashed only when set (not None): added after revisions were first hashed.
+OPTIONAL_FIELDS = frozenset({"level"})
+# A warning's level (预警级别) by its national colour; a notice with one is drawn in it.
+LEVELS = ("blue", "yellow", "orange", "red")
 
 
 class _Media(Protocol):
@@ -82,6 +89,8 @@ class Approval:
     screens: tuple[str, ...]
     groups: tuple[str, ...]
     required_working_days: int | None
+    # The warning level (one of LEVELS) the notice is drawn in, or None.
+    level: str | None = None
 
     @classmethod
     def of(cls, fields: Mapping[str, Any]) -> Approval:
@@ -98,23 +107,31 @@ class Approval:
             screens=tuple(fields["screens"]),
             groups=tuple(fields["groups"]),
             required_working_days=fields["required_working_days"],
+            level=fields.get("level"),
         )
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form; an optional field that is not set is left out, as the hash leaves
+        it out."""
         out = dataclasses.asdict(self)
         out["screens"], out["groups"] = list(self.screens), list(self.groups)
-        return out
+        return {k: v for k, v in out.items() if not (k in OPTIONAL_FIELDS and v is None)}
 
 
 def content_sha256(fields: Mapping[str, Any]) -> str:
-    """The content hash of a revision's plain fields: exactly :data:`CONTENT_FIELDS`."""
-    if set(fields) != set(CONTENT_FIELDS):
-        missing = sorted(set(CONTENT_FIELDS) - set(fields))
-        extra = sorted(set(fields) - set(CONTENT_FIELDS))
+    """The content hash of a revision's plain fields: exactly :data:`CONTENT_FIELDS` (those of
+    :data:`OPTIONAL_FIELDS` may be missing, and are left out when ``None``)."""
+    hashed = {k: v for k, v in fields.items() if not (k in OPTIONAL_FIELDS and v is None)}
+    required = set(CONTENT_FIELDS) - OPTIONAL_FIELDS
+    if not required <= set(hashed) <= set(CONTENT_FIELDS):
+        missing = sorted(required - set(hashed))
+        extra = sorted(set(hashed) - set(CONTENT_FIELDS))
         raise ValueError(
             f"the content hash covers {CONTENT_FIELDS}; missing {missing}, extra {extra}"
         )
-    return sha256_hex(canonical_json(dict(fields)))
+    if hashed.get("level") is not None and hashed["level"] not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}")
+    return sha256_hex(canonical_json(hashed))
 
 
 def check_item(item: _Item) -> None:

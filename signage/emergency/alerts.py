@@ -279,6 +279,7 @@ def _notice(
         valid_from=warning.effective or warning.sent,
         valid_until=until,
         screens=keys,
+        level=warning.colour,
     )
     rules = notices.NoticeRules(categories=settings.categories or (settings.category,))
     notice = notices.create_notice(session, account, fields, now=now, rules=rules)

@@ -100,6 +100,7 @@ def fill_template(
         valid_until=now + dt.timedelta(hours=hours),
         screens=list(screens),
         groups=list(groups),
+        level=level,
     )
     rules = notices.NoticeRules(categories=categories)
     notice = notices.create_notice(session, actor, fields, now=now, rules=rules)

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from playlists import Kind, Priority
-from playlists.content import CONTENT_FIELDS, content_sha256
+from playlists.content import CONTENT_FIELDS, LEVELS, content_sha256
 from signage.errors import InvalidInput
 from signage.media.models import Media
 from signage.notices.models import NoticeRevision
@@ -36,8 +36,8 @@ MAX_WINDOW = dt.timedelta(days=3 * 366)
 class NoticeFields:
     """The content of a revision; ``None`` means "not given" (keep the previous value on edit).
 
-    To clear ``dayparts``, ``media_sha256`` or ``required_working_days`` on an edit, pass ``""``
-    or ``0`` respectively; ``screens`` and ``groups`` are replaced when given.
+    To clear ``dayparts``, ``media_sha256``, ``level`` or ``required_working_days`` on an edit,
+    pass ``""`` or ``0`` respectively; ``screens`` and ``groups`` are replaced when given.
     """
 
     title: str | None = None
@@ -53,6 +53,8 @@ class NoticeFields:
     screens: Sequence[str] | None = None  # screen keys
     groups: Sequence[str] | None = None  # screen group names
     required_working_days: int | None = None
+    # A warning's level (playlists.content.LEVELS): an urgent notice drawn in its colour.
+    level: str | None = None
 
     def given(self) -> dict[str, Any]:
         return {n: getattr(self, n) for n in FIELD_NAMES if getattr(self, n) is not None}
@@ -64,7 +66,7 @@ if FIELD_NAMES != CONTENT_FIELDS:  # the content hash is the protocol's: one fie
 TARGETS = ("screens", "groups")  # the fields held as links to rows, not as columns
 COLUMNS = tuple(name for name in FIELD_NAMES if name not in TARGETS)
 # The fields a checked revision may leave empty; every other one always has a value.
-MAY_BE_EMPTY = frozenset({"media_sha256", "dayparts", "required_working_days"})
+MAY_BE_EMPTY = frozenset({"media_sha256", "dayparts", "required_working_days", "level"})
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,12 @@ def check_content(session: Session, values: dict[str, Any], rules: NoticeRules) 
             f"required_working_days must be {WORKING_DAYS_RANGE[0]}–{WORKING_DAYS_RANGE[1]}",
             field="required_working_days",
         )
+    level = values.get("level") or None
+    if level is not None:
+        if level not in LEVELS:
+            raise InvalidInput(f"level is one of {', '.join(LEVELS)}", field="level")
+        if priority != Priority.URGENT:
+            raise InvalidInput("only an urgent notice carries a warning level", field="level")
     checked = NoticeFields(
         title=title,
         body=body,
@@ -190,6 +198,7 @@ def check_content(session: Session, values: dict[str, Any], rules: NoticeRules) 
         screens=[s.key for s in screens],
         groups=[g.name for g in groups],
         required_working_days=days,
+        level=level,
     )
     return Content(checked, screens, groups)
 

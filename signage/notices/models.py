@@ -139,6 +139,8 @@ class NoticeRevision(Base):
     # Normalised weekly spec (playlists.hours); NULL means all day.
     dayparts: Mapped[str | None] = mapped_column(sa.String(500))
     required_working_days: Mapped[int | None]
+    # A warning's level (blue, yellow, orange, red): the screen draws the notice in its colour.
+    level: Mapped[str | None] = mapped_column(sa.String(8))
     content_sha256: Mapped[str] = mapped_column(sa.String(64))
 
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))

@@ -11,6 +11,7 @@ from pydantic import Field, create_model
 from typing_extensions import TypedDict
 
 from playlists import Kind, Priority
+from playlists.content import LEVELS
 from playlists.jsonvalues import WHOLE, Whole
 from signage.accounts.models import User
 from signage.api.common import ApiTime, Body, Query, QueryText
@@ -60,6 +61,7 @@ _LIMITS: dict[str, Any] = {
         WHOLE,
     ]
     | None,
+    "level": Literal[("", *LEVELS)] | None,
 }
 
 

@@ -185,6 +185,7 @@ FIELDS_SHOWN = (
     ("groups", "Groups"),
     ("required_working_days", "Public-notice working days"),
     ("media_sha256", "Image"),
+    ("level", "Warning level"),
 )
 
 
@@ -196,7 +197,7 @@ def _value(revision: NoticeRevision | None, name: str) -> str:
     if name == "groups":
         return ", ".join(sorted(g.name for g in revision.groups))
     value = getattr(revision, name)
-    if name in ("kind", "priority"):
+    if name in ("kind", "priority") or (name == "level" and value):
         return gettext(value)
     if isinstance(value, dt.datetime):
         return local_input(value).replace("T", " ")

@@ -18,6 +18,7 @@ from flask import (
 )
 
 from playlists import Kind, Priority
+from playlists.content import LEVELS
 from signage.api.common import query_int
 from signage.chains.text import names_in, who_decides
 from signage.errors import Conflict, InvalidInput
@@ -118,6 +119,7 @@ def _form_fields() -> NoticeFields:
         screens=request.form.getlist("screens"),
         groups=request.form.getlist("groups"),
         required_working_days=working_days if working_days is not None else 0,
+        level=text("level"),
     )
 
 
@@ -205,6 +207,7 @@ def _editor(notice: Any = None, status: int = 200, **context: Any) -> tuple[str,
             categories=current_app.config["SIGNAGE_CATEGORIES"],
             kinds=list(Kind),
             priorities=list(Priority),
+            levels=LEVELS,
             screens=list_screens(db, actor),
             groups=list_groups(db, actor),
             local_input=local_input,

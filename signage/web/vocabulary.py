@@ -62,6 +62,11 @@ WORDS = (
     N_("intranet"),
     N_("private"),
     N_("internet"),
+    # warning levels (预警级别), by their national colour
+    N_("blue"),
+    N_("yellow"),
+    N_("orange"),
+    N_("red"),
     # the review diff's field names
     N_("Title"),
     N_("Text"),
@@ -76,6 +81,7 @@ WORDS = (
     N_("Groups"),
     N_("Public-notice working days"),
     N_("Image"),
+    N_("Warning level"),
     # audit actions
     N_("group.create"),
     N_("group.update"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 
@@ -189,3 +190,57 @@ def test_render_is_deterministic(fonts):
     b = render(item(), ScreenProfile(384, 128, "full"), fonts)
     assert [f.image.tobytes() for f in a.frames] == [f.image.tobytes() for f in b.frames]
     assert PALETTES["full"].title != PALETTES["full"].body
+
+
+def with_level(level):
+    """An urgent item whose approval carries a warning level (as its content hash covers it)."""
+    from playlists.content import Approval
+
+    base = item(priority="urgent")
+    approval = Approval(
+        category=base.category,
+        kind="text",
+        media_sha256=None,
+        priority="urgent",
+        duration_s=15,
+        valid_from="2026-11-01T00:00:00Z",
+        valid_until="2026-12-31T00:00:00Z",
+        dayparts=None,
+        screens=("hall",),
+        groups=(),
+        required_working_days=None,
+        level=level,
+    )
+    return dataclasses.replace(base, approval=approval)
+
+
+@pytest.mark.parametrize(
+    ("mode", "level", "band", "title"),
+    [
+        ("full", "orange", (255, 128, 0), (255, 128, 0)),
+        ("full", "blue", (60, 140, 255), (60, 140, 255)),
+        ("red-green", "blue", (0, 0, 0), (0, 255, 0)),
+        ("red-green", "red", (0, 0, 0), (255, 0, 0)),
+        ("mono", "red", (0, 0, 0), (255, 0, 0)),
+    ],
+)
+def test_a_warning_is_drawn_in_its_level_s_colour(fonts, mode, level, band, title):
+    frame = render(with_level(level), ScreenProfile(384, 128, mode), fonts).frames[0].image
+    assert frame.getpixel((383, 1)) == band  # the header band's right end, past its words
+    assert title in colours(frame)
+    plain = render(with_level(None), ScreenProfile(384, 128, mode), fonts).frames[0].image
+    if mode == "full":
+        assert plain.getpixel((383, 1)) == PALETTES["full"].header_band
+        assert title not in colours(plain)
+
+
+def test_a_yellow_band_gets_black_words(fonts):
+    frame = render(with_level("yellow"), ScreenProfile(384, 128, "full"), fonts).frames[0].image
+    band = frame.crop((0, 0, 384, 14))
+    assert {(255, 220, 0), (0, 0, 0)} <= colours(band) and (255, 255, 255) not in colours(band)
+
+
+def test_a_strip_s_title_takes_the_level_s_colour(fonts):
+    rendering = render(with_level("red"), ScreenProfile(128, 16, "full"), fonts)
+    seen = set().union(*(colours(f.image) for f in rendering.frames[::20]))
+    assert (255, 32, 32) in seen

@@ -85,6 +85,7 @@ def test_a_cap_alert_waits_for_the_duty_officer_and_its_cancel_withdraws_it(
     revision = notice["revisions"][-1]
     assert revision["priority"] == "urgent" and revision["category"] == "预警信息"
     assert revision["title"] == "SEVERE THUNDERSTORM WARNING"
+    assert revision["level"] == "orange"  # Severe: drawn in the national orange
     assert [(s["stage"], s["role"]) for s in revision["steps"]] == [("值班确认", "duty")]
     assert items(client, hall) == []  # not shown before the duty officer confirms
     confirmed = client.post(
@@ -196,5 +197,6 @@ def test_bad_messages_are_refused_and_write_nothing(
 
 
 def test_only_duty_and_admin_may_push(client, people, hall):
-    assert push(client, people, national(), role="author").status_code == 403
-    assert push(client, people, national(), role="admin").status_code == 201
+    later = (utcnow() + dt.timedelta(hours=6)).isoformat()
+    assert push(client, people, national(expires=later), role="author").status_code == 403
+    assert push(client, people, national(expires=later), role="admin").status_code == 201

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from playlists import parse_playlist
+from playlists.content import check_item
 from signage.clock import utcnow
 from signage.notices.models import Notice
 from signage.screens.services import create_screen
@@ -79,6 +80,7 @@ def test_a_template_takeover_from_the_duty_officer(client, people, hall, db_sess
     revision = notice["revisions"][-1]
     assert revision["takeover"] and revision["priority"] == "urgent"
     assert revision["title"] == "暴雨橙色预警" and "防御指南" in revision["body"]
+    assert revision["level"] == "orange"  # drawn in orange, as approved
     assert [s["stage"] for s in revision["steps"]] == ["快速审核（整屏接管）"]
     # Its author, the duty officer, cannot decide it; one reviewer does.
     refused = client.post(
@@ -94,6 +96,10 @@ def test_a_template_takeover_from_the_duty_officer(client, people, hall, db_sess
     )
     assert passed.status_code == 200 and passed.get_json()["status"] == "approved"
     assert playing(client, hall) == [nid]  # alone
+    items = parse_playlist(client.get("/api/v1/player/playlist", headers=hall).data).items
+    (shown,) = [i for i in items if i.notice_id == nid]
+    assert shown.approval is not None and shown.approval.level == "orange"
+    check_item(shown)  # the level is in the content hash the player checks
     lifted = client.post(
         f"/api/v1/notices/{nid}/withdraw", json={"reason": "预警解除"}, headers=people["duty"]
     )

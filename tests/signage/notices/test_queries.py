@@ -11,7 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from playlists import canonical_json, sha256_hex
+from playlists.content import content_sha256
 from signage.delivery.services import notice_spec, screen_spec
+from signage.errors import InvalidInput
 from signage.notices import queries, review
 from signage.notices import services as svc
 from signage.notices.content import FIELD_NAMES, plain_fields, revision_fields
@@ -130,7 +132,10 @@ def test_one_field_list_serves_the_api_the_json_the_hash_and_the_review_page(
     revision = make_notice(people["author"], dayparts="07:00-09:00").latest_revision
     fields = plain_fields(revision_fields(revision))
     assert set(fields) == set(FIELD_NAMES)
-    # The hash the revision was stored with is the hash of exactly these fields.
+    # The hash the revision was stored with is the hash of exactly these fields, an optional
+    # one (the warning level) left out while it is not set.
+    assert fields["level"] is None
+    del fields["level"]
     assert sha256_hex(canonical_json(fields)) == revision.content_sha256
     assert fields["valid_from"] == "2026-11-26T02:00:00Z" and fields["dayparts"] == "07:00-09:00"
 
@@ -159,3 +164,30 @@ def test_a_content_hash_is_what_it_was_before_the_field_list(db_session, people,
         "required_working_days": 5,
     }
     assert sha256_hex(canonical_json(written_out)) == revision.content_sha256
+
+
+def test_a_warning_level_is_in_the_content_hash_only_when_set(db_session, people, make_notice):
+    """An urgent notice drawn in its warning level's colour: the level is approved content."""
+    revision = make_notice(
+        people["author"],
+        title="暴雨橙色预警",
+        priority="urgent",
+        level="orange",
+        valid_until=NOW + dt.timedelta(days=1),
+    ).latest_revision
+    fields = plain_fields(revision_fields(revision))
+    assert fields["level"] == "orange"
+    assert sha256_hex(canonical_json(fields)) == revision.content_sha256
+    assert content_sha256({**fields, "level": "red"}) != revision.content_sha256
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"level": "purple"}, "level is one of"),
+        ({"level": "red", "priority": "normal"}, "only an urgent notice"),
+    ],
+)
+def test_a_warning_level_is_checked(db_session, people, make_notice, change, message):
+    with pytest.raises(InvalidInput, match=message):
+        make_notice(people["author"], **({"priority": "urgent"} | change))
