@@ -26,7 +26,7 @@ from signage.api import contract, routes
 from signage.config import load_config
 from signage.delivery import durations
 from signage.delivery.cache import PlaylistCache
-from signage.delivery.shortcut import UnchangedPollShortcut
+from signage.delivery.shortcut import PollShortcut
 from signage.delivery.specs import configure_filler
 from signage.displaylog.pacing import PacedUploads, UploadGate
 from signage.errors import InvalidInput, ServiceError, TooManyAttempts
@@ -99,8 +99,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         check_interval_s=settings["SIGNAGE_PLAYLIST_CHECK_S"],
     )
     app.extensions["signage.writer"] = GroupWriter(db.get_db(app))
-    app.wsgi_app = UnchangedPollShortcut(  # type: ignore[method-assign]
-        app.wsgi_app, app.extensions["signage.playlists"]
+    app.wsgi_app = PollShortcut(  # type: ignore[method-assign]
+        app.wsgi_app,
+        app.extensions["signage.playlists"],
+        app.extensions["signage.writer"],
+        site.SECURITY_HEADERS,
     )
     app.wsgi_app = HeartbeatShortcut(  # type: ignore[method-assign]
         app.wsgi_app,

@@ -15,7 +15,6 @@ from flask import Blueprint, Response, current_app, request
 
 from playlists import Playlist, json_schema
 from playlists.events import events_json_schema
-from playlists.evidence import etag_of
 from playlists.heartbeat import heartbeat_json_schema
 from playlists.signing import HEADER
 from signage.api.common import actor, now, parse_query, screen_id_from_token, session
@@ -23,9 +22,8 @@ from signage.api.contract import contract
 from signage.delivery import services
 from signage.delivery.cache import get_cache
 from signage.delivery.schemas import NowReply, TimelineQuery, TimelineReply, slot_json
-from signage.delivery.served import Sent, note_all_served
+from signage.delivery.sending import answer_poll
 from signage.delivery.services import showing_at
-from signage.delivery.shortcut import etag_matches
 from signage.errors import NotFound
 from signage.media.models import Media
 from signage.screens.services import view_screen
@@ -51,26 +49,14 @@ bp = Blueprint("delivery", __name__)
 def playlist() -> Response:
     at = now()
     compiled = get_cache(current_app).playlist(screen_id_from_token(), at)
-    headers = {"ETag": compiled.etag, "Cache-Control": "no-cache"}
-    if etag_matches(request.headers.get("If-None-Match"), compiled.etag):
-        # The screen has it: it was recorded when it was sent (by this process or another).
-        return Response(status=304, headers=headers)
-    if not compiled.recorded:
-        # Before the screen has it: its display events will name it (signage.delivery.served).
-        # Hundreds of screens are sent a new playlist at once after a change: their records
-        # are committed together (signage.writer).
-        sent = Sent(compiled.screen_id, etag_of(compiled.etag), compiled.hour, compiled.inputs, at)
-        if compiled.playlist.items:
-            get_writer(current_app).submit(note_all_served, (sent, compiled.playlist))
-        else:
-            # A playlist with nothing to play (a blackout, say): no display event can name
-            # it, so the answer need not wait for its record. After a blackout of every
-            # screen, 2,000 answers do not queue on 2,000 commits.
-            get_writer(current_app).post(note_all_served, (sent, compiled.playlist))
-        compiled.recorded = True
-    headers[HEADER] = compiled.signature
+    sent = answer_poll(compiled, request.headers.get("If-None-Match"), get_writer(current_app), at)
+    if sent.status == 304:
+        return Response(status=304, headers=sent.headers)
     return Response(
-        compiled.body, status=200, headers=headers, content_type="application/json; charset=utf-8"
+        sent.body,
+        status=200,
+        headers=sent.headers,
+        content_type="application/json; charset=utf-8",
     )
 
 
