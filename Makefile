@@ -70,9 +70,12 @@ fuzz: $(STAMP)
 
 # After changing a text on a page: collect the texts, add the new ones to the Chinese catalog
 # (translate them in signage/translations/zh_Hans_CN/LC_MESSAGES/messages.po), compile it.
+# The service errors' message templates are message ids too (signage/errors.py).
+ERROR_KEYWORDS = $(foreach e,ServiceError InvalidInput BadRequest Unauthenticated PermissionDenied NotFound Conflict PayloadTooLarge UnsupportedMediaType TooManyAttempts KeyProblem PreviewUnavailable,-k $(e))
+
 translations: $(STAMP)
 	@mkdir -p var
-	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location -w 100 -o var/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k N_ $(ERROR_KEYWORDS) --no-location -w 100 -o var/messages.pot .
 	$(BIN)/pybabel update -i var/messages.pot -d signage/translations -l zh_Hans_CN -N -w 100 --ignore-obsolete
 	$(BIN)/pybabel compile -d signage/translations -l zh_Hans_CN
 

@@ -133,7 +133,9 @@ def _refuse_nul_values() -> None:
         for name, value in values.items(multi=True):
             # A multipart part without a name has None for one.
             if "\x00" in (value or "") or "\x00" in (name or ""):
-                raise InvalidInput(f"{name!r} must not contain a NUL character", field=name)
+                raise InvalidInput(
+                    "%(name)s must not contain a NUL character", name=repr(name), field=name
+                )
 
 
 def _answer_errors(app: Flask) -> None:
@@ -147,7 +149,7 @@ def _answer_errors(app: Flask) -> None:
     def _rate_limited(exc: RateLimitExceeded) -> Response:
         wait = limits.retry_after_s()
         throttled = TooManyAttempts(
-            f"too many attempts; try again in {wait} seconds", retry_after_s=wait
+            "too many attempts; try again in %(wait)s seconds", wait=wait, retry_after_s=wait
         )
         return _service_error(throttled)
 

@@ -1,6 +1,11 @@
 """The errors services raise; the API turns each into ``{"error": {"code", "message", "field"}}``
 (and ``details``, values a client can act on, where the error has them).
 
+A message is an English template with named parameters (``"no notice %(notice_id)s"``,
+``notice_id=9``), never an f-string: the template is the catalog's message id, so the edge
+translates it (a page into the page's language, the API into ``Accept-Language``'s) and puts the
+parameters in. ``make translations`` finds the templates by the error classes' names.
+
 ``ServiceError``
   ├── ``InvalidInput``      422  a value is wrong (``field`` names it)
   ├── ``BadRequest``        400  the request itself is malformed (not JSON, wrong shape)
@@ -14,6 +19,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+
+def N_(text: str) -> str:
+    """Mark ``text`` for translation without translating it (it is translated where shown):
+    for a message template that is not the first argument of an error class."""
+    return text
+
 
 class ServiceError(Exception):
     """Base of every error a service raises on purpose."""
@@ -22,20 +35,41 @@ class ServiceError(Exception):
     code = "bad_request"
 
     def __init__(
-        self, message: str, *, field: str | None = None, details: dict[str, str] | None = None
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        details: dict[str, str] | None = None,
+        **params: object,
     ) -> None:
-        super().__init__(message)
-        self.message = message
+        self.template = message
+        self.params = {name: str(value) for name, value in params.items()}
+        self.message = message % self.params if self.params else message
+        super().__init__(self.message)
         self.field = field
         self.details = details
 
-    def to_dict(self) -> dict[str, object]:
-        """Return the JSON error body."""
-        body: dict[str, object] = {"code": self.code, "message": self.message}
+    def translated(self, gettext: Callable[[str], str]) -> str:
+        """The message in the language of ``gettext`` (the English one where it has none)."""
+        if not self.params:
+            return gettext(self.template)
+        try:
+            return gettext(self.template) % self.params
+        except (KeyError, ValueError, TypeError):  # a translation that lost a parameter
+            return self.message
+
+    def to_dict(self, gettext: Callable[[str], str] | None = None) -> dict[str, object]:
+        """Return the JSON error body: its message in ``gettext``'s language (English if
+        None), the English template as ``message_id`` and its ``params`` where it has any."""
+        message = self.message if gettext is None else self.translated(gettext)
+        body: dict[str, object] = {"code": self.code, "message": message}
         if self.field is not None:
             body["field"] = self.field
         if self.details:
             body["details"] = dict(self.details)
+        if self.params:
+            body["message_id"] = self.template
+            body["params"] = dict(self.params)
         return {"error": body}
 
 
@@ -83,6 +117,6 @@ class TooManyAttempts(ServiceError):
     status = 429
     code = "throttled"
 
-    def __init__(self, message: str, *, retry_after_s: int) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, retry_after_s: int, **params: object) -> None:
+        super().__init__(message, **params)
         self.retry_after_s = retry_after_s

@@ -52,9 +52,14 @@ def in_range(value: dt.datetime, field: str) -> dt.datetime:
     :class:`InvalidInput` naming ``field``. A time without an offset is refused too: it could
     be any of 24 instants."""
     if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInput(f"{field} needs a UTC offset or Z", field=field)
+        raise InvalidInput("%(name)s needs a UTC offset or Z", name=field, field=field)
     if not FIRST_DATE <= value.date() <= LAST_DATE:
-        raise InvalidInput(f"{field} must be {RANGE_TEXT}", field=field)
+        raise InvalidInput(
+            "%(name)s must be %(range_text)s",
+            name=field,
+            range_text=RANGE_TEXT,
+            field=field,
+        )
     return value.astimezone(dt.UTC)
 
 

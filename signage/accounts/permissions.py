@@ -12,10 +12,10 @@ SUPERVISING = (Role.SUPERVISOR, Role.ADMIN)
 def require_role(actor: User, *roles: Role) -> None:
     """Raise :class:`PermissionDenied` unless ``actor`` is active and has one of ``roles``."""
     if not actor.active:
-        raise PermissionDenied(f"user {actor.username!r} is deactivated")
+        raise PermissionDenied("user %(username)s is deactivated", username=repr(actor.username))
     if not actor.roles.intersection(roles):
         needed = " or ".join(r.value for r in roles)
-        raise PermissionDenied(f"this needs the {needed} role")
+        raise PermissionDenied("this needs the %(needed)s role", needed=needed)
 
 
 def require_staff(actor: User) -> None:

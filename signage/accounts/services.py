@@ -54,11 +54,15 @@ def generate_password() -> str:
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise InvalidInput(
-            f"the password must have at least {MIN_PASSWORD} characters", field="password"
+            "the password must have at least %(min_password)s characters",
+            min_password=MIN_PASSWORD,
+            field="password",
         )
     if len(password) > MAX_PASSWORD:
         raise InvalidInput(
-            f"the password is longer than {MAX_PASSWORD} characters", field="password"
+            "the password is longer than %(max_password)s characters",
+            max_password=MAX_PASSWORD,
+            field="password",
         )
 
 
@@ -70,7 +74,10 @@ def parse_roles(values: Iterable[str]) -> frozenset[Role]:
         except ValueError:
             allowed = ", ".join(r.value for r in Role)
             raise InvalidInput(
-                f"unknown role {value!r}; roles are {allowed}", field="roles"
+                "unknown role %(value)s; roles are %(allowed)s",
+                value=repr(value),
+                allowed=allowed,
+                field="roles",
             ) from None
     if not roles:
         raise InvalidInput("a user needs at least one role", field="roles")
@@ -80,7 +87,7 @@ def parse_roles(values: Iterable[str]) -> frozenset[Role]:
 def get_user(session: Session, username: str) -> User:
     user = session.scalar(sa.select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"no user {username!r}")
+        raise NotFound("no user %(username)s", username=repr(username))
     return user
 
 
@@ -120,7 +127,9 @@ def create_user(
         password = generate_password()
     check_password_rules(password)
     if session.scalar(sa.select(User.id).where(User.username == username)) is not None:
-        raise Conflict(f"user {username!r} already exists", field="username")
+        raise Conflict(
+            "user %(username)s already exists", username=repr(username), field="username"
+        )
     user = User(
         username=username,
         display_name=display_name,
@@ -324,7 +333,7 @@ def create_token(
     if not 1 <= len(name) <= 100:
         raise InvalidInput("a token name must be 1–100 characters", field="name")
     if not actor.active:
-        raise PermissionDenied(f"user {actor.username!r} is deactivated")
+        raise PermissionDenied("user %(username)s is deactivated", username=repr(actor.username))
     text = new_token(PERSONAL_PREFIX)
     token = ApiToken(
         user_id=actor.id,
@@ -359,7 +368,7 @@ def revoke_token(session: Session, actor: User, token_id: int, *, now: dt.dateti
     """Revoke one of the actor's tokens (an admin may revoke anyone's)."""
     token = session.get(ApiToken, token_id)
     if token is None or (token.user_id != actor.id and not actor.has_role(Role.ADMIN)):
-        raise NotFound(f"no token {token_id}")
+        raise NotFound("no token %(token_id)s", token_id=token_id)
     if token.revoked_at is not None:
         raise Conflict("the token is already revoked")
     token.revoked_at = now

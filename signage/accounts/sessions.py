@@ -113,7 +113,7 @@ def end_own_session(session: Session, actor: User, session_id: int, *, now: dt.d
     """End one of the actor's own sessions (from the account page)."""
     row = session.get(UserSession, session_id)
     if row is None or row.user_id != actor.id:
-        raise NotFound(f"no session {session_id}")
+        raise NotFound("no session %(session_id)s", session_id=session_id)
     end_session(session, row, reason=EndReason.ENDED, now=now)
 
 

@@ -73,7 +73,7 @@ def refuse_nul(value: object, field: str) -> None:
     """Raise :class:`InvalidInput` naming ``field`` if text in ``value`` holds a NUL."""
     if isinstance(value, str):
         if "\x00" in value:
-            raise InvalidInput(f"{field} must not contain a NUL character", field=field)
+            raise InvalidInput("%(name)s must not contain a NUL character", name=field, field=field)
     elif isinstance(value, list | tuple):
         for item in value:
             refuse_nul(item, field)
@@ -106,7 +106,7 @@ def parse_query(model: type[QueryT]) -> QueryT:
         key = field.alias or name
         whole = field.annotation in (int, int | None)
         if whole and key in values and not _DIGITS.fullmatch(values[key]):
-            raise InvalidInput(f"{key} must be a whole number", field=key)
+            raise InvalidInput("%(key)s must be a whole number", key=key, field=key)
     try:
         return model.model_validate(values)
     except InvalidInput as exc:
@@ -283,7 +283,7 @@ def validation_error(exc: ValidationError) -> BadRequest | InvalidInput:
     loc = [str(p) for p in first["loc"]]
     field = ".".join(loc) if loc else None
     if kind == "json_invalid":
-        return BadRequest(f"the body is not valid JSON: {first['msg']}")
+        return BadRequest("the body is not valid JSON: %(msg)s", msg=first["msg"])
     if kind in ("model_type", "model_attributes_type", "dataclass_type") and not loc:
         return BadRequest("the body must be a JSON object")
     if kind == "signage_value":
@@ -291,16 +291,19 @@ def validation_error(exc: ValidationError) -> BadRequest | InvalidInput:
         message = str(ctx.get("message", first["msg"]))
         return InvalidInput(message.replace(str(ctx.get("short")), field or "", 1), field=field)
     if kind == "missing":
-        return InvalidInput(f"{field} is required", field=field)
+        return InvalidInput("%(name)s is required", name=field, field=field)
     if kind == "extra_forbidden":
-        return InvalidInput(f"unknown field {field!r}", field=field)
+        return InvalidInput("unknown field %(name)s", name=repr(field), field=field)
     if kind == "timezone_aware":
         return InvalidInput(
-            f"{field} needs a UTC offset or Z, e.g. 2026-12-01T08:00:00+08:00", field=field
+            "%(name)s needs a UTC offset or Z, e.g. 2026-12-01T08:00:00+08:00",
+            name=field,
+            field=field,
         )
     if kind.startswith("datetime"):
         return InvalidInput(
-            f"{field} must be an ISO-8601 time with an offset, e.g. 2026-12-01T08:00:00+08:00",
+            "%(name)s must be an ISO-8601 time with an offset, e.g. 2026-12-01T08:00:00+08:00",
+            name=field,
             field=field,
         )
     return InvalidInput(f"{field}: {first['msg']}" if field else first["msg"], field=field)
@@ -320,9 +323,11 @@ def query_int(name: str, default: int | None, *, low: int, high: int) -> int | N
     try:
         value = int(raw)
     except ValueError:
-        raise InvalidInput(f"{name} must be a whole number", field=name) from None
+        raise InvalidInput("%(name)s must be a whole number", name=name, field=name) from None
     if not low <= value <= high:
-        raise InvalidInput(f"{name} must be {low}–{high}", field=name)
+        raise InvalidInput(
+            "%(name)s must be %(low)s–%(high)s", name=name, low=low, high=high, field=name
+        )
     return value
 
 

@@ -38,6 +38,10 @@ ERROR_SCHEMA = {
                 "message": {"type": "string"},
                 "field": {"type": "string"},
                 "details": {"type": "object", "additionalProperties": {"type": "string"}},
+                # The English template of the message and the values put in it: the same
+                # whatever the language of the message (Accept-Language).
+                "message_id": {"type": "string"},
+                "params": {"type": "object", "additionalProperties": {"type": "string"}},
             },
         }
     },

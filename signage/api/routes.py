@@ -10,6 +10,7 @@ Errors always answer ``{"error": {"code", "message", "field"?}}`` (DESIGN, "HTTP
 from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, jsonify, request
+from flask_babel import force_locale, gettext
 from werkzeug.exceptions import HTTPException
 
 from signage.accounts.api import bp as accounts_bp
@@ -30,6 +31,7 @@ from signage.reports.api import bp as reports_bp
 from signage.screens.api import bp as screens_bp
 
 API_PREFIX = "/api/v1"
+CHINESE = "zh_Hans_CN"  # the locale of the catalog in signage/translations
 
 HTTP_CODES = {
     400: "bad_request",
@@ -71,9 +73,25 @@ def request_line() -> str:
     return f"{request.method} {request.path}"
 
 
+def wants_chinese() -> bool:
+    """Whether the request's ``Accept-Language`` prefers Chinese to English (the API's
+    language, and the default)."""
+    for language, _quality in request.accept_languages:
+        primary = language.lower().replace("_", "-").split("-")[0]
+        if primary in ("zh", "en"):
+            return primary == "zh"
+    return False
+
+
 def service_error(exc: ServiceError) -> Response:
-    """The JSON answer to an error a service raised on purpose."""
-    response = jsonify(exc.to_dict())
+    """The JSON answer to an error a service raised on purpose, its message in the language
+    ``Accept-Language`` asks for."""
+    if wants_chinese():
+        with force_locale(CHINESE):
+            body = exc.to_dict(gettext)
+    else:
+        body = exc.to_dict()
+    response = jsonify(body)
     response.status_code = exc.status
     if isinstance(exc, TooManyAttempts):
         response.headers["Retry-After"] = str(exc.retry_after_s)

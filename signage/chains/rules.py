@@ -160,11 +160,17 @@ def users_by_id(session: Session, ids: Iterable[int]) -> dict[int, User]:
 def _checked_stage(session: Session, spec: StageSpec, where: str) -> Stage:
     name = spec.name.strip()
     if not 1 <= len(name) <= NAME_MAX:
-        raise InvalidInput(f"a stage's name must be 1–{NAME_MAX} characters", field=f"{where}.name")
+        raise InvalidInput(
+            "a stage's name must be 1–%(name_max)s characters",
+            name_max=NAME_MAX,
+            field=f"{where}.name",
+        )
     role = spec.role or None
     if role is not None and role not in {r.value for r in Role}:
         raise InvalidInput(
-            f"unknown role {role!r}; roles are {', '.join(r.value for r in Role)}",
+            "unknown role %(role)s; roles are %(items)s",
+            role=repr(role),
+            items=", ".join(r.value for r in Role),
             field=f"{where}.role",
         )
     names = list(dict.fromkeys(u.strip() for u in spec.users))
@@ -174,9 +180,13 @@ def _checked_stage(session: Session, spec: StageSpec, where: str) -> Stage:
     for username in names:
         user = found.get(username)
         if user is None:
-            raise InvalidInput(f"no user {username!r}", field=f"{where}.users")
+            raise InvalidInput(
+                "no user %(username)s", username=repr(username), field=f"{where}.users"
+            )
         if not user.active:
-            raise InvalidInput(f"user {username!r} is deactivated", field=f"{where}.users")
+            raise InvalidInput(
+                "user %(username)s is deactivated", username=repr(username), field=f"{where}.users"
+            )
     if role is None and not names:
         raise InvalidInput("nobody can decide this stage: give a role or users", field=where)
     days = spec.due_working_days
@@ -186,7 +196,9 @@ def _checked_stage(session: Session, spec: StageSpec, where: str) -> Stage:
         or not (DUE_RANGE[0] <= days <= DUE_RANGE[1])
     ):
         raise InvalidInput(
-            f"due_working_days must be {DUE_RANGE[0]}–{DUE_RANGE[1]}",
+            "due_working_days must be %(low)s–%(high)s",
+            low=DUE_RANGE[0],
+            high=DUE_RANGE[1],
             field=f"{where}.due_working_days",
         )
     return Stage(
@@ -243,14 +255,18 @@ def put_chain(
         require_role(actor, Role.ADMIN)
     if category not in categories:
         raise InvalidInput(
-            f"unknown category {category!r}; categories are {'、'.join(categories)}",
+            "unknown category %(category)s; categories are %(items)s",
+            category=repr(category),
+            items="、".join(categories),
             field="category",
         )
     target = groups_by_name(session, [group], field="group")[0] if group else None
     if not stages:
         raise InvalidInput("a chain needs at least one stage", field="stages")
     if len(stages) > STAGES_MAX:
-        raise InvalidInput(f"a chain has at most {STAGES_MAX} stages", field="stages")
+        raise InvalidInput(
+            "a chain has at most %(stages_max)s stages", stages_max=STAGES_MAX, field="stages"
+        )
     checked = [_checked_stage(session, s, f"stages.{i}") for i, s in enumerate(stages)]
     upward = _checked_stage(session, escalation, "escalation") if escalation else None
     seen: dict[str, str] = {}
@@ -258,7 +274,9 @@ def put_chain(
         [("escalation", upward)] if upward else []
     ):
         if stage.name in seen:
-            raise InvalidInput(f"two stages are named {stage.name!r}", field=f"{where}.name")
+            raise InvalidInput(
+                "two stages are named %(name)s", name=repr(stage.name), field=f"{where}.name"
+            )
         seen[stage.name] = where
     if not any(s.confidentiality for s in checked):
         raise InvalidInput(
@@ -269,9 +287,10 @@ def put_chain(
     if stuck is not None:
         where = "escalation" if stuck == len(checked) else f"stages.{stuck}"
         raise InvalidInput(
-            f"nobody is left to decide stage {everyone[stuck].name!r}: no two stages of a "
-            "revision may be decided by the same person, and there are not enough active "
-            "users with the roles or names given",
+            "nobody is left to decide stage %(name)s: no two stages of a revision may be decided "
+            "by the same person, and there are not enough active users with the roles or names "
+            "given",
+            name=repr(everyone[stuck].name),
             field=where,
         )
     row = _row(session, category, target.id if target else None)
@@ -354,10 +373,12 @@ def put_precheck_words(
     require_role(actor, Role.ADMIN)
     cleaned = list(dict.fromkeys(w.strip() for w in words if w.strip()))
     if len(cleaned) > WORDS_MAX:
-        raise InvalidInput(f"at most {WORDS_MAX} words", field="words")
+        raise InvalidInput("at most %(words_max)s words", words_max=WORDS_MAX, field="words")
     for i, word in enumerate(cleaned):
         if len(word) > WORD_MAX:
-            raise InvalidInput(f"a word is at most {WORD_MAX} characters", field=f"words.{i}")
+            raise InvalidInput(
+                "a word is at most %(word_max)s characters", word_max=WORD_MAX, field=f"words.{i}"
+            )
     before = precheck_words(session)
     session.execute(sa.delete(PrecheckWord))
     for word in cleaned:

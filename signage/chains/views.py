@@ -38,7 +38,7 @@ def _int(name: str) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        raise InvalidInput(f"{name} must be a whole number", field=name) from None
+        raise InvalidInput("%(name)s must be a whole number", name=name, field=name) from None
 
 
 # --- the queue -------------------------------------------------------------------------------
@@ -319,9 +319,13 @@ def form(notice_id: int, number: int) -> Any:
     notice = view_notice(db, signed_in(), notice_id)
     revision = next((r for r in notice.revisions if r.number == number), None)
     if revision is None:
-        raise NotFound(f"notice {notice_id} has no revision {number}")
+        raise NotFound(
+            "notice %(notice_id)s has no revision %(number)s", notice_id=notice_id, number=number
+        )
     if revision.submitted_at is None:
-        raise NotFound(f"revision {number} was never submitted for review: it has no form")
+        raise NotFound(
+            "revision %(number)s was never submitted for review: it has no form", number=number
+        )
     notes: dict[str, str] = {}
     for step in revision.steps:
         notes |= step.flag_notes or {}

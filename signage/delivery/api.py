@@ -70,10 +70,10 @@ def playlist() -> Response:
 def media(sha256: str) -> Response:
     compiled = get_cache(current_app).playlist(screen_id_from_token(), now())
     if sha256 not in compiled.media:
-        raise NotFound(f"no media {sha256!r} in this screen's playlist")
+        raise NotFound("no media %(sha256)s in this screen's playlist", sha256=repr(sha256))
     row = session().get(Media, sha256)
     if row is None:
-        raise NotFound(f"no media {sha256!r}")
+        raise NotFound("no media %(sha256)s", sha256=repr(sha256))
     return Response(
         row.data,
         mimetype=row.mime,

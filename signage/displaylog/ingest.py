@@ -241,7 +241,9 @@ def ingest_events(
     """Store a batch of display events from one screen, with the head its player signed (see
     the module docstring)."""
     if len(events) > MAX_BATCH:
-        raise InvalidInput(f"send at most {MAX_BATCH} events per batch", field="events")
+        raise InvalidInput(
+            "send at most %(max_batch)s events per batch", max_batch=MAX_BATCH, field="events"
+        )
     sent: list[Sent] = []
     latest = now + FUTURE_SLACK
     for raw in events:

@@ -103,9 +103,11 @@ def lift(blackout_id: int) -> Any:
 def push_alert() -> Any:
     who = actor()
     if request.mimetype not in XML_TYPES:
-        raise UnsupportedMediaType(f"send the warning as XML ({', '.join(XML_TYPES)})")
+        raise UnsupportedMediaType(
+            "send the warning as XML (%(items)s)", items=", ".join(XML_TYPES)
+        )
     if (request.content_length or 0) > MAX_BYTES:
-        raise PayloadTooLarge(f"a warning message is at most {MAX_BYTES // 1024} KiB")
+        raise PayloadTooLarge("a warning message is at most %(value)s KiB", value=MAX_BYTES // 1024)
     data = request.get_data(cache=False)
     try:
         signers = current_app.config["SIGNAGE_ALERT_SIGNERS"]

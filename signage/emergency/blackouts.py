@@ -108,7 +108,9 @@ def order_blackout(
     if not reason:
         raise InvalidInput("give the reason for the blackout", field="reason")
     if len(reason) > REASON_MAX:
-        raise InvalidInput(f"a reason has at most {REASON_MAX} characters", field="reason")
+        raise InvalidInput(
+            "a reason has at most %(reason_max)s characters", reason_max=REASON_MAX, field="reason"
+        )
     if everywhere and (screens or groups):
         raise InvalidInput(
             "all covers every screen: name no screens or groups with it", field="all"
@@ -152,7 +154,7 @@ def lift_blackout(session: Session, actor: User, blackout_id: int, *, now: dt.da
     require_role(actor, *ON_DUTY)
     blackout = get_blackout(session, actor, blackout_id)
     if blackout.lifted_at is not None:
-        raise Conflict(f"blackout {blackout_id} was lifted already")
+        raise Conflict("blackout %(blackout_id)s was lifted already", blackout_id=blackout_id)
     # A conditional update: two officers lifting at once, one of them lifts it.
     lifted = session.execute(
         sa.update(Blackout)
@@ -161,7 +163,7 @@ def lift_blackout(session: Session, actor: User, blackout_id: int, *, now: dt.da
         .execution_options(synchronize_session=False)
     ).rowcount
     if not lifted:
-        raise Conflict(f"blackout {blackout_id} was lifted already")
+        raise Conflict("blackout %(blackout_id)s was lifted already", blackout_id=blackout_id)
     session.refresh(blackout)
     covered = covered_screen_ids(session, blackout)
     bump_playlists(session, covered)
@@ -181,7 +183,7 @@ def get_blackout(session: Session, actor: User, blackout_id: int) -> Blackout:
     require_staff(actor)
     blackout = session.get(Blackout, blackout_id)
     if blackout is None:
-        raise NotFound(f"no blackout {blackout_id}")
+        raise NotFound("no blackout %(blackout_id)s", blackout_id=blackout_id)
     return blackout
 
 

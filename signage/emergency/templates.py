@@ -77,15 +77,27 @@ def fill_template(
     found = TEMPLATES.get(template)
     if found is None:
         raise InvalidInput(
-            f"no template {template!r}; templates are {', '.join(TEMPLATES)}", field="template"
+            "no template %(template)s; templates are %(items)s",
+            template=repr(template),
+            items=", ".join(TEMPLATES),
+            field="template",
         )
     if level not in LEVELS:
-        raise InvalidInput(f"level is one of {', '.join(LEVELS)}", field="level")
+        raise InvalidInput("level is one of %(items)s", items=", ".join(LEVELS), field="level")
     details = details.strip()
     if len(details) > DETAILS_MAX:
-        raise InvalidInput(f"details have at most {DETAILS_MAX} characters", field="details")
+        raise InvalidInput(
+            "details have at most %(details_max)s characters",
+            details_max=DETAILS_MAX,
+            field="details",
+        )
     if not HOURS_RANGE[0] <= hours <= HOURS_RANGE[1]:
-        raise InvalidInput(f"hours is {HOURS_RANGE[0]}–{HOURS_RANGE[1]}", field="hours")
+        raise InvalidInput(
+            "hours is %(low)s–%(high)s",
+            low=HOURS_RANGE[0],
+            high=HOURS_RANGE[1],
+            field="hours",
+        )
     if everywhere == bool(screens or groups):
         raise InvalidInput('say where: "all": true, or screens, or groups', field="screens")
     if everywhere:

@@ -293,7 +293,10 @@ def store_screenshot(
     """Keep the screen's latest frame: a PNG of exactly the screen's size, checked by decoding
     it (its header is read first, so a file that claims a huge size is refused unread)."""
     if len(data) > MAX_SCREENSHOT_BYTES:
-        raise PayloadTooLarge(f"a screenshot may have at most {MAX_SCREENSHOT_BYTES} bytes")
+        raise PayloadTooLarge(
+            "a screenshot may have at most %(max_screenshot_bytes)s bytes",
+            max_screenshot_bytes=MAX_SCREENSHOT_BYTES,
+        )
     screen = session.get(Screen, screen_id)
     assert screen is not None  # the token named it
     try:
@@ -304,8 +307,12 @@ def store_screenshot(
                     raise InvalidInput("a screenshot must be a PNG", field="body")
                 if image.size != (screen.width, screen.height):
                     raise InvalidInput(
-                        f"the screenshot is {image.width}×{image.height}; the screen is "
-                        f"{screen.width}×{screen.height}",
+                        "the screenshot is %(width)s×%(height)s; the screen is "
+                        "%(screen_width)s×%(screen_height)s",
+                        width=image.width,
+                        height=image.height,
+                        screen_width=screen.width,
+                        screen_height=screen.height,
                         field="body",
                     )
                 image.load()

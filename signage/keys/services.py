@@ -69,14 +69,19 @@ def read_key(path: Path) -> SigningKey:
         mode = path.stat().st_mode
         if os.name == "posix" and mode & 0o077:
             raise KeyProblem(
-                f"the signing key {path} may be read by others (mode {mode & 0o777:o}); "
-                "chmod 600 it"
+                "the signing key %(path)s may be read by others (mode %(mode)s); chmod 600 it",
+                path=path,
+                mode=format(mode & 511, "o"),
             )
         return SigningKey.from_pem(path.read_bytes())
     except OSError as exc:
-        raise KeyProblem(f"the signing key {path} cannot be read: {exc.strerror}") from None
+        raise KeyProblem(
+            "the signing key %(path)s cannot be read: %(strerror)s",
+            path=path,
+            strerror=exc.strerror,
+        ) from None
     except SignatureError as exc:
-        raise KeyProblem(f"the signing key {path}: {exc}") from None
+        raise KeyProblem("the signing key %(path)s: %(exc)s", path=path, exc=exc) from None
 
 
 def ensure_key_file(path: Path) -> tuple[SigningKey, bool]:
@@ -105,8 +110,10 @@ def register(session: Session, key: SigningKey, *, now: dt.datetime) -> None:
         return
     if current.key_id != key.key_id:
         raise KeyProblem(
-            f"the signing key file holds key {key.key_id}, but the controller's current key is "
-            f"{current.key_id}: every controller process must read the same key file"
+            "the signing key file holds key %(key_id)s, but the controller's current key is "
+            "%(current)s: every controller process must read the same key file",
+            key_id=key.key_id,
+            current=current.key_id,
         )
 
 
@@ -126,9 +133,10 @@ def rotate_key(session: Session, actor: User | None, path: Path, *, now: dt.date
     pending = _pending(path)
     if pending.exists():
         raise Conflict(
-            f"{pending} is left from a rotation that did not finish: if 'signage key show' "
+            "%(pending)s is left from a rotation that did not finish: if 'signage key show' "
             "lists its key as current, start the controller once (it completes it); if not, "
-            "remove the file"
+            "remove the file",
+            pending=pending,
         )
     new = SigningKey.generate()
     statement = rotate(old, new, isoformat_z(now))
@@ -230,9 +238,10 @@ class KeyHolder:
                 current = current_key(session)
                 if current is not None and current.key_id != key.key_id:
                     raise KeyProblem(
-                        f"the signing key file holds key {key.key_id}, but the controller's "
-                        f"current key is {current.key_id}: every controller process must read "
-                        "the same key file"
+                        "the signing key file holds key %(key_id)s, but the controller's current "
+                        "key is %(current)s: every controller process must read the same key file",
+                        key_id=key.key_id,
+                        current=current.key_id,
                     )
             self._key, self._stamp = key, stamp
             return key

@@ -50,7 +50,10 @@ def inspect_image(data: bytes, limits: MediaLimits) -> CheckedImage:
     """
     if len(data) > limits.max_bytes:
         raise PayloadTooLarge(
-            f"the file has {len(data)} bytes; the limit is {limits.max_bytes}", field="file"
+            "the file has %(count)s bytes; the limit is %(max_bytes)s",
+            count=len(data),
+            max_bytes=limits.max_bytes,
+            field="file",
         )
     if not data:
         raise InvalidInput("the file is empty", field="file")
@@ -62,7 +65,8 @@ def inspect_image(data: bytes, limits: MediaLimits) -> CheckedImage:
                 fmt = image.format or ""
                 if fmt not in ACCEPTED_FORMATS:
                     raise InvalidInput(
-                        f"{fmt or 'this'} images are not accepted; use PNG, JPEG, GIF, WebP or BMP",
+                        "%(value)s images are not accepted; use PNG, JPEG, GIF, WebP or BMP",
+                        value=fmt or "this",
                         field="file",
                     )
                 width, height = image.size
@@ -71,25 +75,34 @@ def inspect_image(data: bytes, limits: MediaLimits) -> CheckedImage:
                     limits.max_pixels * 4
                 ):
                     raise InvalidInput(
-                        f"the image is {width}×{height} pixels ({frames} frames); the limit is "
-                        f"{limits.max_pixels} pixels",
+                        "the image is %(width)s×%(height)s pixels (%(frames)s frames); the limit "
+                        "is %(max_pixels)s pixels",
+                        width=width,
+                        height=height,
+                        frames=frames,
+                        max_pixels=limits.max_pixels,
                         field="file",
                     )
                 if frames > MAX_FRAMES:
-                    raise InvalidInput(f"the image has more than {MAX_FRAMES} frames", field="file")
+                    raise InvalidInput(
+                        "the image has more than %(max_frames)s frames",
+                        max_frames=MAX_FRAMES,
+                        field="file",
+                    )
                 for index in range(frames):
                     image.seek(index)
                     image.load()  # a real decode of every frame, not only the header
     except Image.DecompressionBombError:
         raise InvalidInput(
-            f"the image claims more pixels than any screen needs; the limit is "
-            f"{limits.max_pixels} pixels",
+            "the image claims more pixels than any screen needs; the limit is %(max_pixels)s "
+            "pixels",
+            max_pixels=limits.max_pixels,
             field="file",
         ) from None
     except UnidentifiedImageError:
         raise InvalidInput("the file is not an image that can be read", field="file") from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise InvalidInput(f"the image is damaged: {exc}", field="file") from None
+        raise InvalidInput("the image is damaged: %(exc)s", exc=exc, field="file") from None
     return CheckedImage(mime=ACCEPTED_FORMATS[fmt], width=width, height=height, frames=frames)
 
 
@@ -140,5 +153,5 @@ def get_media(session: Session, actor: User, sha256: str) -> Media:
     require_staff(actor)
     media = session.get(Media, sha256.lower())
     if media is None:
-        raise NotFound(f"no media {sha256!r}")
+        raise NotFound("no media %(sha256)s", sha256=repr(sha256))
     return media

@@ -25,7 +25,7 @@ __all__ = [
 def get_notice(session: Session, notice_id: int) -> Notice:
     notice = session.get(Notice, notice_id)
     if notice is None:
-        raise NotFound(f"no notice {notice_id}")
+        raise NotFound("no notice %(notice_id)s", notice_id=notice_id)
     return notice
 
 
@@ -57,4 +57,6 @@ def may_edit(actor: User, notice: Notice) -> None:
 def require_open(notice: Notice, doing: str) -> None:
     """Raise unless ``notice`` is open (not withdrawn or expired)."""
     if notice.status in TERMINAL_STATUSES:
-        raise Conflict(f"cannot {doing} a notice that is {notice.status}")
+        raise Conflict(
+            "cannot %(doing)s a notice that is %(status)s", doing=doing, status=notice.status
+        )

@@ -120,14 +120,20 @@ def check_content(session: Session, values: dict[str, Any], rules: NoticeRules) 
     """Check every field of a complete revision; raise :class:`InvalidInput` naming the field."""
     title = str(values["title"]).strip()
     if not 1 <= len(title) <= TITLE_MAX:
-        raise InvalidInput(f"the title must be 1–{TITLE_MAX} characters", field="title")
+        raise InvalidInput(
+            "the title must be 1–%(title_max)s characters", title_max=TITLE_MAX, field="title"
+        )
     body = str(values.get("body") or "").strip()
     if len(body) > BODY_MAX:
-        raise InvalidInput(f"the body must be at most {BODY_MAX} characters", field="body")
+        raise InvalidInput(
+            "the body must be at most %(body_max)s characters", body_max=BODY_MAX, field="body"
+        )
     category = values["category"]
     if category not in rules.categories:
         raise InvalidInput(
-            f"unknown category {category!r}; categories are {'、'.join(rules.categories)}",
+            "unknown category %(category)s; categories are %(items)s",
+            category=repr(category),
+            items="、".join(rules.categories),
             field="category",
         )
     kind = enum_value(Kind, values.get("kind") or Kind.TEXT, "kind")
@@ -140,7 +146,11 @@ def check_content(session: Session, values: dict[str, Any], rules: NoticeRules) 
             )
         media_sha256 = str(media_sha256).lower()
         if session.get(Media, media_sha256) is None:
-            raise InvalidInput(f"no uploaded media {media_sha256!r}", field="media_sha256")
+            raise InvalidInput(
+                "no uploaded media %(media_sha256)s",
+                media_sha256=repr(media_sha256),
+                field="media_sha256",
+            )
     elif media_sha256 is not None:
         raise InvalidInput("only image notices carry media", field="media_sha256")
     duration_s = values.get("duration_s") or 15
@@ -150,15 +160,16 @@ def check_content(session: Session, values: dict[str, Any], rules: NoticeRules) 
         or not (DURATION_RANGE[0] <= duration_s <= DURATION_RANGE[1])
     ):
         raise InvalidInput(
-            f"duration_s must be a whole number of seconds, {DURATION_RANGE[0]}–"
-            f"{DURATION_RANGE[1]}",
+            "duration_s must be a whole number of seconds, %(low)s–%(high)s",
+            low=DURATION_RANGE[0],
+            high=DURATION_RANGE[1],
             field="duration_s",
         )
     window = []
     for name in ("valid_from", "valid_until"):
         value = values.get(name)
         if not isinstance(value, dt.datetime):
-            raise InvalidInput(f"{name} is required", field=name)
+            raise InvalidInput("%(name)s is required", name=name, field=name)
         window.append(in_range(value, name))
     valid_from, valid_until = window
     if valid_until <= valid_from:
@@ -175,13 +186,15 @@ def check_content(session: Session, values: dict[str, Any], rules: NoticeRules) 
         or not (WORKING_DAYS_RANGE[0] <= days <= WORKING_DAYS_RANGE[1])
     ):
         raise InvalidInput(
-            f"required_working_days must be {WORKING_DAYS_RANGE[0]}–{WORKING_DAYS_RANGE[1]}",
+            "required_working_days must be %(low)s–%(high)s",
+            low=WORKING_DAYS_RANGE[0],
+            high=WORKING_DAYS_RANGE[1],
             field="required_working_days",
         )
     level = values.get("level") or None
     if level is not None:
         if level not in LEVELS:
-            raise InvalidInput(f"level is one of {', '.join(LEVELS)}", field="level")
+            raise InvalidInput("level is one of %(items)s", items=", ".join(LEVELS), field="level")
         if priority != Priority.URGENT:
             raise InvalidInput("only an urgent notice carries a warning level", field="level")
     checked = NoticeFields(
@@ -209,4 +222,9 @@ def enum_value(enum_type: Any, value: Any, field: str) -> str:
         return str(enum_type(value).value)
     except ValueError:
         allowed = ", ".join(e.value for e in enum_type)
-        raise InvalidInput(f"{field} must be one of {allowed}", field=field) from None
+        raise InvalidInput(
+            "%(name)s must be one of %(allowed)s",
+            name=field,
+            allowed=allowed,
+            field=field,
+        ) from None

@@ -53,7 +53,7 @@ def fonts_for(app: Flask) -> FontSet:
             try:
                 found = find_fonts(app.config["SIGNAGE_PREVIEW_FONT"] or None)
             except FontNotFound as exc:
-                raise PreviewUnavailable(f"no font for previews: {exc}") from None
+                raise PreviewUnavailable("no font for previews: %(exc)s", exc=exc) from None
             app.extensions["signage.fonts"] = found
         fonts: FontSet = app.extensions["signage.fonts"]
         return fonts

@@ -57,8 +57,12 @@ def check_period(
             end = add_working_days(calendar, start, days, screen.timezone)
         except CalendarUnknown as exc:
             raise InvalidInput(
-                f"a {days}-working-day 公示 from {isoformat_z(start)} needs the working-day "
-                f"calendar of {exc.year}, which is not known: {exc.message}",
+                "a %(days)s-working-day 公示 from %(start)s needs the working-day calendar of "
+                "%(year)s, which is not known: %(reason)s",
+                days=days,
+                start=isoformat_z(start),
+                year=exc.year,
+                reason=exc.message,
                 field="required_working_days",
             ) from None
         if latest is None or end > latest[0]:
@@ -68,9 +72,12 @@ def check_period(
     end, zone = latest
     local = end.astimezone(_zone(zone))
     raise InvalidInput(
-        f"the validity window ends before the {days}-working-day 公示 period does: it must "
-        f"reach at least {local.isoformat(timespec='minutes')} (the end of the {days}th working "
-        f"day from {start.astimezone(_zone(zone)).date().isoformat()}, holidays counted)",
+        "the validity window ends before the %(days)s-working-day 公示 period does: it must reach "
+        "at least %(until)s (the end of the %(days)sth working day from %(start)s, "
+        "holidays counted)",
+        days=days,
+        until=local.isoformat(timespec="minutes"),
+        start=start.astimezone(_zone(zone)).date().isoformat(),
         field="valid_until",
         details={"must_reach": isoformat_z(end), "must_reach_local": local.isoformat()},
     )

@@ -93,7 +93,9 @@ def publish_notice(
         if revision.created_by_id == actor.id:
             raise PermissionDenied("nobody may publish a revision they wrote")
         if actor.id != last.decided_by_id and not stage_of(last).may_decide(actor):
-            raise PermissionDenied(f"a held notice is published by those who decide {last.name}")
+            raise PermissionDenied(
+                "a held notice is published by those who decide %(name)s", name=last.name
+            )
     if revision.valid_until <= now:
         raise Conflict("the revision's validity window has ended; it must be edited first")
     check_period(session, notice, revision, now=now)

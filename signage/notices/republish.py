@@ -48,7 +48,8 @@ def republish_notice(
     require_author_of(actor, notice)
     if notice.status not in REPUBLISHABLE_STATUSES:
         raise Conflict(
-            f"only a withdrawn or expired notice can be republished; this notice is {notice.status}"
+            "only a withdrawn or expired notice can be republished; this notice is %(status)s",
+            status=notice.status,
         )
     latest = notice.latest_revision
     values = dataclasses.asdict(revision_fields(latest)) | fields_.given()

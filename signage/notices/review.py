@@ -50,19 +50,23 @@ def _under_review(
     require_open(notice, doing)
     revision = notice.pending_revision
     if revision is None or revision.state != RevisionState.SUBMITTED:
-        raise Conflict(f"there is no submitted revision to {doing}")
+        raise Conflict("there is no submitted revision to %(doing)s", doing=doing)
     if revision_number is not None and revision_number != revision.number:
         raise Conflict(
-            f"revision {revision_number} is not the one under review "
-            f"(revision {revision.number} is)"
+            "revision %(revision_number)s is not the one under review (revision %(number)s is)",
+            revision_number=revision_number,
+            number=revision.number,
         )
     step = current_step(revision)
     if step is None:  # every stage decided yet still submitted: only a damaged record
         raise Conflict("every stage of this revision is decided already")
     if stage_number is not None and stage_number != step.position + 1:
         raise Conflict(
-            f"stage {stage_number} is not the one under review (stage {step.position + 1}, "
-            f"{step.name}, is): it was decided meanwhile"
+            "stage %(stage_number)s is not the one under review (stage %(current)s, %(name)s, is): "
+            "it was decided meanwhile",
+            stage_number=stage_number,
+            current=step.position + 1,
+            name=step.name,
         )
     return revision, step
 
@@ -86,7 +90,9 @@ def _decide(
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict(f"the stage {step.name} was decided meanwhile; reload and look again")
+        raise Conflict(
+            "the stage %(name)s was decided meanwhile; reload and look again", name=step.name
+        )
     step.decision = decision
     step.decided_by_id = actor.id
     step.decided_by = actor
@@ -101,13 +107,16 @@ def _flag_notes(revision: NoticeRevision, given: Mapping[int, str] | None) -> di
     notes = {int(k): note_text(v, "flags", required=False) for k, v in (given or {}).items()}
     unknown = sorted(set(notes) - set(range(len(flags))))
     if unknown:
-        raise InvalidInput(f"there is no pre-check flag {unknown[0]}", field="flags")
+        raise InvalidInput("there is no pre-check flag %(value)s", value=unknown[0], field="flags")
     missing = [i for i in range(len(flags)) if not notes.get(i)]
     if missing:
         first = flags[missing[0]]
         raise InvalidInput(
-            f"confirm each pre-check flag with a note before passing the confidentiality "
-            f"review: flag {missing[0]} ({first['kind']} {first['text']!r}) has none",
+            "confirm each pre-check flag with a note before passing the confidentiality review: "
+            "flag %(value)s (%(kind)s %(text)s) has none",
+            value=missing[0],
+            kind=first["kind"],
+            text=repr(first["text"]),
             field="flags",
         )
     return {str(i): notes[i] for i in range(len(flags))}
@@ -315,15 +324,18 @@ def escalate_notice(
     check_decider(step, revision, actor)
     reason = note_text(reason, "reason", required=True)
     if step.escalation:
-        raise Conflict(f"the stage {step.name} is the escalation stage; decide it")
+        raise Conflict("the stage %(name)s is the escalation stage; decide it", name=step.name)
     upward_already = [s for s in revision.steps if s.escalation]
     if upward_already:
         raise Conflict(
-            f"this revision is referred up once already (the stage {upward_already[0].name})"
+            "this revision is referred up once already (the stage %(name)s)",
+            name=upward_already[0].name,
         )
     stage = escalation_stage(revision)
     if stage is None:
-        raise Conflict(f"the review chain of {revision.category} names no escalation stage")
+        raise Conflict(
+            "the review chain of %(category)s names no escalation stage", category=revision.category
+        )
     _decide(session, step, revision, actor, "escalated", reason, now)
     upward = insert_escalation(
         session,

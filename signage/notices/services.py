@@ -99,7 +99,7 @@ def create_notice(
     may_author(actor, values.get("priority"))
     for required in ("title", "category", "valid_from", "valid_until"):
         if required not in values:
-            raise InvalidInput(f"{required} is required", field=required)
+            raise InvalidInput("%(required)s is required", required=required, field=required)
     content = check_content(session, values, rules)
     notice = Notice(
         status=NoticeStatus.DRAFT,
@@ -230,9 +230,11 @@ def submit_notice(
     strips = _strips_for_image(session, revision)
     if strips and not show_image_on_strips:
         raise InvalidInput(
-            f"an image cannot be read on a strip {STRIP_MAX_HEIGHT} px high or less "
-            f"({', '.join(strips)}): aim it at panels, or submit with show_image_on_strips "
-            "to show it there anyway",
+            "an image cannot be read on a strip %(strip_max_height)s px high or less "
+            "(%(items)s): aim it at panels, or submit with show_image_on_strips to show it there "
+            "anyway",
+            strip_max_height=STRIP_MAX_HEIGHT,
+            items=", ".join(strips),
             field="show_image_on_strips",
         )
     revision.state = RevisionState.SUBMITTED
@@ -292,7 +294,7 @@ def withdraw_notice(
     if not actor.has_role(Role.REVIEWER) and not may_lift(actor, notice):
         require_author_of(actor, notice)
     elif not actor.active:
-        raise PermissionDenied(f"user {actor.username!r} is deactivated")
+        raise PermissionDenied("user %(username)s is deactivated", username=repr(actor.username))
     require_open(notice, "withdraw")
     reason = note_text(reason, "reason", required=True)
     was = notice.status
@@ -363,9 +365,14 @@ def note_text(value: str | None, field: str, *, required: bool) -> str:
     """A reviewer's note or reason, trimmed and checked."""
     text = (value or "").strip()
     if required and not text:
-        raise InvalidInput(f"a {field} is required", field=field)
+        raise InvalidInput("a %(name)s is required", name=field, field=field)
     if len(text) > NOTE_MAX:
-        raise InvalidInput(f"the {field} must be at most {NOTE_MAX} characters", field=field)
+        raise InvalidInput(
+            "the %(name)s must be at most %(note_max)s characters",
+            name=field,
+            note_max=NOTE_MAX,
+            field=field,
+        )
     return text
 
 

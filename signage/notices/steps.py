@@ -111,8 +111,10 @@ def start_review(
     if reasons:
         if chain.escalation is None:
             raise Conflict(
-                f"this notice needs the escalation stage (提级审核), being {'; '.join(reasons)}, "
-                f"but the review chain of {revision.category} names none: an admin must add one"
+                "this notice needs the escalation stage (提级审核), being %(items)s, but the "
+                "review chain of %(category)s names none: an admin must add one",
+                items="; ".join(reasons),
+                category=revision.category,
             )
         step = _step(chain.escalation, len(steps), escalation=True)
         step.added_because = "; ".join(reasons)
@@ -126,9 +128,11 @@ def start_review(
     stuck = distinct_deciders(others)
     if stuck is not None and distinct_deciders(everyone) is None:
         raise Conflict(
-            f"the review chain of {revision.category} cannot be decided without its author at "
-            f"the stage {steps[stuck].name}: no two stages of a revision may be decided by the "
-            "same person, nor by who wrote it; an admin must name more people"
+            "the review chain of %(category)s cannot be decided without its author at the stage "
+            "%(name)s: no two stages of a revision may be decided by the same person, nor by who "
+            "wrote it; an admin must name more people",
+            category=revision.category,
+            name=steps[stuck].name,
         )
     revision.steps = steps
     revision.escalation_stage = chain.escalation.to_json() if chain.escalation else None
@@ -173,21 +177,22 @@ def insert_escalation(
 def check_decider(step: ReviewStep, revision: NoticeRevision, actor: User) -> None:
     """Raise :class:`PermissionDenied` unless ``actor`` may decide ``step`` of ``revision``."""
     if not actor.active:
-        raise PermissionDenied(f"user {actor.username!r} is deactivated")
+        raise PermissionDenied("user %(username)s is deactivated", username=repr(actor.username))
     if revision.created_by_id == actor.id:
         raise PermissionDenied("nobody may decide a stage of a revision they wrote")
     done = [s for s in revision.steps if s.decided_by_id == actor.id and s is not step]
     if done:
         raise PermissionDenied(
-            f"you decided the stage {done[0].name} of this revision; no two stages of one "
-            "revision may be decided by the same person"
+            "you decided the stage %(name)s of this revision; no two stages of one revision may "
+            "be decided by the same person",
+            name=done[0].name,
         )
     if not stage_of(step).may_decide(actor):
         who = " or ".join(
             ([f"the {step.role} role"] if step.role else [])
             + (["the users it names"] if step.user_ids else [])
         )
-        raise PermissionDenied(f"the stage {step.name} is decided by {who}")
+        raise PermissionDenied("the stage %(name)s is decided by %(who)s", name=step.name, who=who)
 
 
 def stage_of(step: ReviewStep) -> Stage:

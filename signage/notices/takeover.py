@@ -51,8 +51,9 @@ def takeover_stage(session: Session, revision: NoticeRevision) -> Stage | None:
     people.discard(revision.created_by_id)
     if not people:
         raise Conflict(
-            f"nobody but its author may decide a stage of the review chain of "
-            f"{revision.category}: a takeover needs one other reviewer"
+            "nobody but its author may decide a stage of the review chain of %(category)s: a "
+            "takeover needs one other reviewer",
+            category=revision.category,
         )
     return Stage(name=FAST_STAGE, user_ids=tuple(sorted(people)), confidentiality=True)
 

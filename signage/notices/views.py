@@ -85,7 +85,7 @@ def _int(name: str) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        raise InvalidInput(f"{name} must be a whole number", field=name) from None
+        raise InvalidInput("%(name)s must be a whole number", name=name, field=name) from None
 
 
 def _form_fields() -> NoticeFields:

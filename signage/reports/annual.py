@@ -79,7 +79,12 @@ def annual_report(
     zone = zoneinfo.ZoneInfo(timezone)
     today = local_date(now, zone)
     if not FIRST_YEAR <= year <= today.year:
-        raise InvalidInput(f"year must be {FIRST_YEAR}–{today.year}", field="year")
+        raise InvalidInput(
+            "year must be %(first_year)s–%(year)s",
+            first_year=FIRST_YEAR,
+            year=today.year,
+            field="year",
+        )
     first_day = dt.date(year, 1, 1)
     last_day = min(dt.date(year, 12, 31), today)
     totals = play_totals(session, first_day, last_day, timezone=timezone)

@@ -40,7 +40,7 @@ READERS = "supervisor, admin"
 
 def _year(text: str, field: str = "year") -> int:
     if not (text.isascii() and text.isdigit() and len(text) == 4):
-        raise InvalidInput(f"{field} must be a year such as 2027", field=field)
+        raise InvalidInput("%(name)s must be a year such as 2027", name=field, field=field)
     return int(text)
 
 

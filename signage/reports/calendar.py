@@ -58,7 +58,12 @@ class DayEntry:
 
 def _check_year(year: int) -> None:
     if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
-        raise InvalidInput(f"year must be {YEAR_RANGE[0]}–{YEAR_RANGE[1]}", field="year")
+        raise InvalidInput(
+            "year must be %(low)s–%(high)s",
+            low=YEAR_RANGE[0],
+            high=YEAR_RANGE[1],
+            field="year",
+        )
 
 
 def view_holidays(session: Session, actor: User | None, year: int) -> YearCalendar:
@@ -85,14 +90,22 @@ def replace_holidays(
     if from_package(year) is not None:
         first, last = package_years()
         raise Conflict(
-            f"the calendar of {year} comes from the bundled official calendar ({PACKAGE}, "
-            f"{first}–{last}) and cannot be replaced here; upgrade the package if it is wrong"
+            "the calendar of %(year)s comes from the bundled official calendar (%(package)s, "
+            "%(first)s–%(last)s) and cannot be replaced here; upgrade the package if it is wrong",
+            year=year,
+            package=PACKAGE,
+            first=first,
+            last=last,
         )
     if not holidays:
         raise InvalidInput("list the year's holidays (weekdays off work)", field="holidays")
     source = source.strip()
     if len(source) > SOURCE_MAX:
-        raise InvalidInput(f"source must be at most {SOURCE_MAX} characters", field="source")
+        raise InvalidInput(
+            "source must be at most %(source_max)s characters",
+            source_max=SOURCE_MAX,
+            field="source",
+        )
     seen: dict[dt.date, str] = {}
     days: list[HolidayDay] = []
     for listing, kind, entries in (
@@ -103,30 +116,40 @@ def replace_holidays(
             where = f"{listing}.{index}"
             day = entry.date
             if day.year != year:
-                raise InvalidInput(f"{day} is not in {year}", field=f"{where}.date")
+                raise InvalidInput(
+                    "%(day)s is not in %(year)s", day=day, year=year, field=f"{where}.date"
+                )
             if day in seen:
                 raise InvalidInput(
-                    f"{day} is listed twice (also in {seen[day]})", field=f"{where}.date"
+                    "%(day)s is listed twice (also in %(value)s)",
+                    day=day,
+                    value=seen[day],
+                    field=f"{where}.date",
                 )
             seen[day] = listing
             weekend = day.weekday() >= 5
             weekday_name = WEEKDAY_NAMES[day.weekday()]
             if kind == DayKind.HOLIDAY and weekend:
                 raise InvalidInput(
-                    f"{day} is a {weekday_name}, a rest day anyway: list as holidays only "
+                    "%(day)s is a %(weekday_name)s, a rest day anyway: list as holidays only "
                     "weekdays off work",
+                    day=day,
+                    weekday_name=weekday_name,
                     field=f"{where}.date",
                 )
             if kind == DayKind.WORKDAY and not weekend:
                 raise InvalidInput(
-                    f"{day} is a {weekday_name}, a working day anyway: list as make-up workdays "
-                    "only weekend days worked",
+                    "%(day)s is a %(weekday_name)s, a working day anyway: list as make-up "
+                    "workdays only weekend days worked",
+                    day=day,
+                    weekday_name=weekday_name,
                     field=f"{where}.date",
                 )
             name = entry.name.strip()
             if not 1 <= len(name) <= NAME_MAX:
                 raise InvalidInput(
-                    f"each day needs a name of 1–{NAME_MAX} characters, e.g. 春节",
+                    "each day needs a name of 1–%(name_max)s characters, e.g. 春节",
+                    name_max=NAME_MAX,
                     field=f"{where}.name",
                 )
             days.append(HolidayDay(date=day, year=year, kind=kind, name=name))

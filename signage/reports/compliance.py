@@ -151,13 +151,18 @@ def compliance_report(
         require_role(actor, *SUPERVISING)
     if not GAP_MINUTES_RANGE[0] <= gap_minutes <= GAP_MINUTES_RANGE[1]:
         raise InvalidInput(
-            f"the gap threshold must be {GAP_MINUTES_RANGE[0]}–{GAP_MINUTES_RANGE[1]} minutes",
+            "the gap threshold must be %(low)s–%(high)s minutes",
+            low=GAP_MINUTES_RANGE[0],
+            high=GAP_MINUTES_RANGE[1],
             field="gap_minutes",
         )
     notice = get_notice(session, notice_id)
     approved = approved_revisions(notice)
     if not approved:
-        raise Conflict(f"notice {notice_id} was never approved, so no screen ever showed it")
+        raise Conflict(
+            "notice %(notice_id)s was never approved, so no screen ever showed it",
+            notice_id=notice_id,
+        )
     spells = live_spells(notice, approved)
     first = approved[0]
     assert first.reviewed_at is not None

@@ -320,7 +320,7 @@ def roll_up(
     today = local_date(now, zone)
     for day in recompute:
         if day >= today:
-            raise InvalidInput(f"{day} is not over yet; only complete days are rolled up")
+            raise InvalidInput("%(day)s is not over yet; only complete days are rolled up", day=day)
     result = RollupResult()
     progress = _progress(session, timezone, now)
     heads = display_heads(session)

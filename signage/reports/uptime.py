@@ -75,15 +75,19 @@ def uptime_report(
     if last_day < first_day:
         raise InvalidInput("to must not be before from", field="to")
     if last_day > today:
-        raise InvalidInput(f"to must not be after today ({today})", field="to")
+        raise InvalidInput("to must not be after today (%(today)s)", today=today, field="to")
     if (last_day - first_day).days + 1 > MAX_UPTIME_DAYS:
-        raise InvalidInput(f"a report covers at most {MAX_UPTIME_DAYS} days", field="from")
+        raise InvalidInput(
+            "a report covers at most %(max_uptime_days)s days",
+            max_uptime_days=MAX_UPTIME_DAYS,
+            field="from",
+        )
     query = sa.select(Screen).order_by(Screen.key)
     if screen is not None:
         query = query.where(Screen.key == screen)
     screens = session.scalars(query).all()
     if screen is not None and not screens:
-        raise NotFound(f"no screen {screen!r}")
+        raise NotFound("no screen %(screen)s", screen=repr(screen))
     ids = [s.id for s in screens]
     cells = uptime_cells(session, first_day, last_day, timezone=timezone, now=now, screen_ids=ids)
     statuses = {

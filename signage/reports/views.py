@@ -198,7 +198,8 @@ def _entries(field: str) -> list[calendar.DayEntry]:
             date = dt.date.fromisoformat(day.strip())
         except ValueError:
             raise InvalidInput(
-                f"line {number}: start with a date such as 2027-02-08, then the name",
+                "line %(number)s: start with a date such as 2027-02-08, then the name",
+                number=number,
                 field=field,
             ) from None
         entries.append(calendar.DayEntry(date, name.strip()))

@@ -48,14 +48,15 @@ def register_player_key(
     try:
         key = PublicKey.from_text(text)
     except SignatureError as exc:
-        raise InvalidInput(f"public_key: {exc}", field="public_key") from None
+        raise InvalidInput("public_key: %(exc)s", exc=exc, field="public_key") from None
     current = current_player_key(session, screen_id)
     if current is not None:
         if current.key_id == key.key_id:
             return current, False
         raise Conflict(
-            f"this screen's player key is {current.key_id}; a new player may register its own "
-            "key only after an admin rotates the screen's token"
+            "this screen's player key is %(key_id)s; a new player may register its own key only "
+            "after an admin rotates the screen's token",
+            key_id=current.key_id,
         )
     session.add(
         PlayerKey(screen_id=screen_id, key_id=key.key_id, public_key=key.text, registered_at=now)

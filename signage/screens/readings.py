@@ -93,7 +93,7 @@ def check_settings(values: Mapping[str, Any]) -> dict[str, int | float | str | N
     checked: dict[str, int | float | str | None] = {}
     for name, value in values.items():
         if name not in SETTINGS:
-            raise InvalidInput(f"unknown setting {name!r}", field=name)
+            raise InvalidInput("unknown setting %(name)s", name=repr(name), field=name)
         if value is None or value == "":
             checked[name] = None
         elif name == BRIGHTNESS:
@@ -106,9 +106,21 @@ def check_settings(values: Mapping[str, Any]) -> dict[str, int | float | str | N
         else:
             low, high = LEGIBILITY[name]
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise InvalidInput(f"{name} must be a number from {low} to {high}", field=name)
+                raise InvalidInput(
+                    "%(name)s must be a number from %(low)s to %(high)s",
+                    name=name,
+                    low=low,
+                    high=high,
+                    field=name,
+                )
             if not low <= float(value) <= high:
-                raise InvalidInput(f"{name} must be a number from {low} to {high}", field=name)
+                raise InvalidInput(
+                    "%(name)s must be a number from %(low)s to %(high)s",
+                    name=name,
+                    low=low,
+                    high=high,
+                    field=name,
+                )
             checked[name] = float(value)
     return checked
 
@@ -120,7 +132,7 @@ def check_brightness(value: object) -> str:
     try:
         ranges = parse_brightness(value)
     except BrightnessError as exc:
-        raise InvalidInput(f"brightness: {exc}", field=BRIGHTNESS) from None
+        raise InvalidInput("brightness: %(exc)s", exc=exc, field=BRIGHTNESS) from None
     return ",".join(
         f"{a // 60:02d}:{a % 60:02d}-{b // 60:02d}:{b % 60:02d}={p}" for a, b, p in ranges
     )

@@ -46,13 +46,18 @@ def check_register(values: Mapping[str, Any]) -> dict[str, Any]:
     checked: dict[str, Any] = {}
     for name, value in values.items():
         if name not in REGISTER:
-            raise InvalidInput(f"unknown register field {name!r}", field=name)
+            raise InvalidInput("unknown register field %(name)s", name=repr(name), field=name)
         if value is None or value == "":
             checked[name] = None
         elif name in TEXTS:
             text = str(value).strip()
             if len(text) > TEXTS[name]:
-                raise InvalidInput(f"{name} is at most {TEXTS[name]} characters", field=name)
+                raise InvalidInput(
+                    "%(name)s is at most %(value)s characters",
+                    name=name,
+                    value=TEXTS[name],
+                    field=name,
+                )
             if name == "responsible_phone" and not PHONE.match(text):
                 raise InvalidInput(
                     "responsible_phone is a telephone number (digits, +, -, spaces)", field=name
@@ -63,13 +68,27 @@ def check_register(values: Mapping[str, Any]) -> dict[str, Any]:
                 checked[name] = NetworkMode(value).value
             except ValueError:
                 modes = ", ".join(m.value for m in NetworkMode)
-                raise InvalidInput(f"network_mode must be one of {modes}", field=name) from None
+                raise InvalidInput(
+                    "network_mode must be one of %(modes)s", modes=modes, field=name
+                ) from None
         elif name in SIZES:
             low, high = SIZE_RANGE
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise InvalidInput(f"{name} must be metres, {low}–{high}", field=name)
+                raise InvalidInput(
+                    "%(name)s must be metres, %(low)s–%(high)s",
+                    name=name,
+                    low=low,
+                    high=high,
+                    field=name,
+                )
             if not low <= float(value) <= high:
-                raise InvalidInput(f"{name} must be metres, {low}–{high}", field=name)
+                raise InvalidInput(
+                    "%(name)s must be metres, %(low)s–%(high)s",
+                    name=name,
+                    low=low,
+                    high=high,
+                    field=name,
+                )
             checked[name] = float(value)
         else:  # installed_on
             day = value if isinstance(value, dt.date) else _date(value)

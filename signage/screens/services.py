@@ -52,7 +52,7 @@ def parse_size(text: str) -> tuple[int, int]:
     """Parse ``WxH`` (e.g. ``384x128``) into checked pixel dimensions."""
     m = SIZE.match(text.strip())
     if not m:
-        raise InvalidInput(f"{text!r} is not a size such as 384x128", field="size")
+        raise InvalidInput("%(text)s is not a size such as 384x128", text=repr(text), field="size")
     width, height = int(m.group(1)), int(m.group(2))
     check_dimensions(width, height)
     return width, height
@@ -61,7 +61,13 @@ def parse_size(text: str) -> tuple[int, int]:
 def check_dimensions(width: int, height: int) -> None:
     for field, value in (("width", width), ("height", height)):
         if not MIN_SIDE <= value <= MAX_SIDE:
-            raise InvalidInput(f"{field} must be {MIN_SIDE}–{MAX_SIDE} pixels", field=field)
+            raise InvalidInput(
+                "%(name)s must be %(min_side)s–%(max_side)s pixels",
+                name=field,
+                min_side=MIN_SIDE,
+                max_side=MAX_SIDE,
+                field=field,
+            )
 
 
 def normalise_hours(spec: str | None, field: str = "hours") -> str | None:
@@ -71,28 +77,36 @@ def normalise_hours(spec: str | None, field: str = "hours") -> str | None:
     try:
         return parse_weekly(spec).to_spec()
     except WeeklySpecError as exc:
-        raise InvalidInput(f"{field}: {exc}", field=field) from None
+        raise InvalidInput("%(name)s: %(exc)s", name=field, exc=exc, field=field) from None
 
 
 def check_timezone(name: str) -> str:
     try:
         zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(f"unknown time zone {name!r}", field="timezone") from None
+        raise InvalidInput(
+            "unknown time zone %(name)s", name=repr(name), field="timezone"
+        ) from None
     return name
 
 
 def _check_text(value: str, field: str, low: int, high: int) -> str:
     value = value.strip()
     if not low <= len(value) <= high:
-        raise InvalidInput(f"{field} must be {low}–{high} characters", field=field)
+        raise InvalidInput(
+            "%(name)s must be %(low)s–%(high)s characters",
+            name=field,
+            low=low,
+            high=high,
+            field=field,
+        )
     return value
 
 
 def get_screen(session: Session, key: str) -> Screen:
     screen = session.scalar(sa.select(Screen).where(Screen.key == key))
     if screen is None:
-        raise NotFound(f"no screen {key!r}")
+        raise NotFound("no screen %(key)s", key=repr(key))
     return screen
 
 
@@ -121,7 +135,7 @@ def groups_by_name(
     )
     for name in wanted:
         if name not in found:
-            raise InvalidInput(f"no screen group {name!r}", field=field)
+            raise InvalidInput("no screen group %(name)s", name=repr(name), field=field)
     return [found[n] for n in wanted]
 
 
@@ -135,7 +149,7 @@ def screens_by_key(session: Session, keys: Iterable[str], field: str = "screens"
     )
     for key in wanted:
         if key not in found:
-            raise InvalidInput(f"no screen {key!r}", field=field)
+            raise InvalidInput("no screen %(key)s", key=repr(key), field=field)
     return [found[k] for k in wanted]
 
 
@@ -185,7 +199,7 @@ def create_screen(
             ensure_group(session, actor, name=group_name, now=now)
     group_rows = groups_by_name(session, group_names)
     if session.scalar(sa.select(Screen.id).where(Screen.key == key)) is not None:
-        raise Conflict(f"screen {key!r} already exists", field="key")
+        raise Conflict("screen %(key)s already exists", key=repr(key), field="key")
     token = new_token(SCREEN_PREFIX)
     screen = Screen(
         key=key,
@@ -326,7 +340,7 @@ def create_group(
     name = _check_text(name, "name", 1, 100)
     description = _check_text(description, "description", 0, 200)
     if session.scalar(sa.select(ScreenGroup.id).where(ScreenGroup.name == name)) is not None:
-        raise Conflict(f"screen group {name!r} already exists", field="name")
+        raise Conflict("screen group %(name)s already exists", name=repr(name), field="name")
     group = ScreenGroup(name=name, description=description, sensitive=sensitive, created_at=now)
     session.add(group)
     session.flush()
@@ -396,5 +410,8 @@ def _check_color(value: str) -> str:
     except ValueError:
         allowed = ", ".join(c.value for c in ColorMode)
         raise InvalidInput(
-            f"unknown colour mode {value!r}; modes are {allowed}", field="color"
+            "unknown colour mode %(value)s; modes are %(allowed)s",
+            value=repr(value),
+            allowed=allowed,
+            field="color",
         ) from None

@@ -101,7 +101,7 @@ def screenshot(key: str) -> Response:
     screen = services.view_screen(db, signed_in(), key)
     shot = db.get(Screenshot, screen.id)
     if shot is None:
-        raise NotFound(f"screen {key!r} has not sent a screenshot yet")
+        raise NotFound("screen %(key)s has not sent a screenshot yet", key=repr(key))
     response = Response(shot.png, mimetype="image/png")
     response.headers["Cache-Control"] = "private, max-age=30"
     return response
@@ -149,7 +149,7 @@ def _settings() -> dict[str, Any]:
         try:
             values[name] = int(raw) if name in SPEEDS else float(raw)
         except ValueError:
-            raise InvalidInput(f"{name} must be a number", field=name) from None
+            raise InvalidInput("%(name)s must be a number", name=name, field=name) from None
     return values
 
 
@@ -162,7 +162,7 @@ def _register() -> dict[str, Any]:
             try:
                 values[name] = float(raw)
             except ValueError:
-                raise InvalidInput(f"{name} must be a number", field=name) from None
+                raise InvalidInput("%(name)s must be a number", name=name, field=name) from None
         else:
             values[name] = raw or None
     return values

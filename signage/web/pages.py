@@ -72,8 +72,8 @@ def safe_next(target: str | None, fallback: str) -> str:
 
 
 def message(exc: ServiceError) -> str:
-    """The error's message in the user's language where a translation exists."""
-    return gettext(exc.message)
+    """The error's message in the page's language where a translation exists."""
+    return exc.translated(gettext)
 
 
 def zone() -> ZoneInfo:
@@ -90,7 +90,7 @@ def local_time(name: str) -> dt.datetime | None:
     try:
         value = dt.datetime.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput(f"{name} is not a date and time", field=name) from None
+        raise InvalidInput("%(name)s is not a date and time", name=name, field=name) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone())
     return in_range(value, name)

@@ -38,6 +38,7 @@ from signage.web.pages import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
     SESSION_SECRET,
+    message,
     now,
     session_lifetime,
 )
@@ -207,7 +208,7 @@ def page_error(exc: ServiceError) -> Response:
     """The HTML answer to a service error raised by a page."""
     if exc.status == 401:
         return login_manager.unauthorized()  # type: ignore[no-any-return]
-    response = error_page(exc.status, exc.message)
+    response = error_page(exc.status, message(exc))
     if isinstance(exc, TooManyAttempts):
         response.headers["Retry-After"] = str(exc.retry_after_s)
     return response

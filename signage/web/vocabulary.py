@@ -4,11 +4,7 @@ and the service messages people meet most. Listed here so that ``make translatio
 
 from __future__ import annotations
 
-
-def N_(text: str) -> str:
-    """Mark ``text`` for translation without translating it (it is translated where shown)."""
-    return text
-
+from signage.errors import N_
 
 WORDS = (
     # roles

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import chinese_calendar
 from sqlalchemy.orm import Session
 
-from signage.errors import NotFound
+from signage.errors import N_, NotFound
 from signage.workdays.models import DayKind, HolidayYear
 
 PACKAGE = "chinesecalendar"
@@ -32,10 +32,15 @@ class CalendarUnknown(NotFound):
     def __init__(self, year: int) -> None:
         first, last = package_years()
         super().__init__(
-            f"calendar unknown for year {year}: the bundled official calendar covers "
-            f"{first}–{last} and no admin has entered {year}'s holidays "
-            f"(PUT /api/v1/holidays/{year})",
+            N_(
+                "calendar unknown for year %(year)s: the bundled official calendar covers "
+                "%(first)s–%(last)s and no admin has entered %(year)s's holidays "
+                "(PUT /api/v1/holidays/%(year)s)"
+            ),
             field="year",
+            year=year,
+            first=first,
+            last=last,
         )
         self.year = year
 

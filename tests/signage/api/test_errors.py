@@ -279,3 +279,29 @@ def test_an_unexpected_error_keeps_the_json_shape(app, client, author, monkeypat
     response = client.get("/api/v1/notices", headers=author)
     assert response.status_code == 500
     assert response.get_json()["error"]["code"] == "internal"
+
+
+def test_an_error_speaks_the_language_asked_for(client, author):
+    body = GOOD | {"category": "没有这个栏目"}
+    english = client.post("/api/v1/notices", json=body, headers=author).get_json()["error"]
+    assert english["message"].startswith("unknown category '没有这个栏目'; categories are ")
+    assert english["message_id"] == "unknown category %(category)s; categories are %(items)s"
+    assert english["params"]["category"] == "'没有这个栏目'" and english["field"] == "category"
+    chinese = client.post(
+        "/api/v1/notices", json=body, headers=author | {"Accept-Language": "zh-CN,en;q=0.5"}
+    ).get_json()["error"]
+    assert chinese["message"].startswith("未知的栏目 '没有这个栏目'；可用栏目为 ")
+    assert (chinese["message_id"], chinese["params"]) == (english["message_id"], english["params"])
+    # English first, or a language the catalog does not have: English.
+    for language in ("en-US,zh;q=0.8", "fr-FR"):
+        other = client.post(
+            "/api/v1/notices", json=body, headers=author | {"Accept-Language": language}
+        ).get_json()["error"]
+        assert other["message"] == english["message"]
+
+
+def test_a_message_without_parameters_is_translated_too(client):
+    answer = client.get("/api/v1/notices", headers={"Accept-Language": "zh"})
+    assert answer.status_code == 401
+    error = answer.get_json()["error"]
+    assert "message_id" not in error and not error["message"].isascii()

@@ -1,8 +1,11 @@
-"""The Chinese catalog covers every text of the pages, and its compiled form is up to date."""
+"""The Chinese catalog covers every text of the pages and every service error's message, with
+the same parameters, and its compiled form is up to date."""
 
 from __future__ import annotations
 
+import ast
 import io
+import re
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
@@ -11,7 +14,24 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[3]
 CATALOG = ROOT / "signage" / "translations" / "zh_Hans_CN" / "LC_MESSAGES"
-KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "N_": None}
+# The error classes, whose first argument is a message template (signage/errors.py); the
+# Makefile's ERROR_KEYWORDS names the same.
+ERRORS = {
+    "ServiceError",
+    "InvalidInput",
+    "BadRequest",
+    "Unauthenticated",
+    "PermissionDenied",
+    "NotFound",
+    "Conflict",
+    "PayloadTooLarge",
+    "UnsupportedMediaType",
+    "TooManyAttempts",
+    "KeyProblem",
+    "PreviewUnavailable",
+}
+KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "N_": None} | dict.fromkeys(ERRORS)
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 METHODS = [("signage/**.py", "python"), ("signage/templates/**.html", "jinja2")]
 
 
@@ -41,3 +61,53 @@ def test_the_compiled_catalog_matches_its_source():
     expected = {m.id: m.string for m in source if m.id and m.string and not m.fuzzy}
     actual = {m.id: m.string for m in compiled if m.id}
     assert actual == expected, "run `make translations` to compile the catalog"
+
+
+def test_the_makefile_extracts_the_same_error_classes():
+    makefile = (ROOT / "Makefile").read_text()
+    line = next(x for x in makefile.splitlines() if x.startswith("ERROR_KEYWORDS"))
+    assert set(line.split(",")[1].split()) == ERRORS
+
+
+def test_every_error_class_is_named_for_extraction():
+    from signage import errors
+
+    classes = set()
+    for path in (ROOT / "signage").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ClassDef) and any(
+                isinstance(b, ast.Name) and (b.id in ERRORS or b.id == "ServiceError")
+                for b in node.bases
+            ):
+                classes.add(node.name)
+    # A subclass with its own __init__ (CalendarUnknown) marks its template with N_.
+    assert classes - ERRORS <= {"CalendarUnknown"}, classes - ERRORS
+    assert {c.__name__ for c in errors.ServiceError.__subclasses__()} <= ERRORS
+
+
+def test_no_service_error_message_is_an_f_string():
+    """A message is a template with named parameters, so that it can be translated."""
+    found = []
+    for path in (ROOT / "signage").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ERRORS
+                and node.args
+                and isinstance(node.args[0], ast.JoinedStr)
+            ):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not found, found
+
+
+def test_every_translation_keeps_its_parameters():
+    wrong = [
+        m.id
+        for m in catalog()
+        if m.id
+        and m.string
+        and isinstance(m.id, str)
+        and sorted(PLACEHOLDER.findall(m.id)) != sorted(PLACEHOLDER.findall(m.string))
+    ]
+    assert not wrong, wrong
