@@ -1,4 +1,5 @@
-# make run   installs into .venv and runs the controller with sample data on SQLite in var/
+# make run   installs into .venv and runs the controller with sample data on SQLite in var/,
+#            and a player for it (PORT=8080 by default)
 # make test  installs the test dependencies into .venv and runs the whole suite
 
 PYTHON ?= python3
@@ -6,8 +7,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export SIGNAGE_DATA_DIR ?= $(CURDIR)/var
+PORT ?= 8080
 
-.PHONY: run test lint fuzz venv clean fonts translations
+.PHONY: run provision test lint fuzz venv clean fonts translations
 comma := ,
 
 $(BIN)/python:
@@ -24,31 +26,40 @@ run: $(STAMP) fonts
 	@mkdir -p -m 700 "$(SIGNAGE_DATA_DIR)"
 	@umask 077; if [ ! -f "$(SIGNAGE_DATA_DIR)/.demo-loaded" ]; then \
 		{ $(BIN)/signage init && $(BIN)/signage demo; } > "$(SIGNAGE_DATA_DIR)/demo-credentials.txt" && \
-		$(BIN)/signage screen token zwzx-24h --provision "$(SIGNAGE_DATA_DIR)/zwzx-24h.json" \
-			--controller-url http://127.0.0.1:8080 > /dev/null && \
+		$(MAKE) --no-print-directory provision && \
 		touch "$(SIGNAGE_DATA_DIR)/.demo-loaded"; \
 	else \
 		$(BIN)/signage init; \
-		[ -f "$(SIGNAGE_DATA_DIR)/zwzx-24h.json" ] || \
-			$(BIN)/signage screen token zwzx-24h --provision "$(SIGNAGE_DATA_DIR)/zwzx-24h.json" \
-				--controller-url http://127.0.0.1:8080 > /dev/null; \
+		[ -f "$(SIGNAGE_DATA_DIR)/zwzx-24h.json" ] || $(MAKE) --no-print-directory provision; \
 	fi
 	@cat "$(SIGNAGE_DATA_DIR)/demo-credentials.txt"
 	@echo
-	@echo "Open http://127.0.0.1:8080/ and sign in with a user name and password from above."
+	@echo "Open http://127.0.0.1:$(PORT)/ and sign in with a user name and password from above."
 	@echo "Programs use the API with a token from above, e.g."
-	@echo "  curl -H 'Authorization: Bearer <token>' http://127.0.0.1:8080/api/v1/notices"
-	@echo "The whole API: http://127.0.0.1:8080/api/v1/openapi.json"
-	@echo "(These credentials are kept in $(SIGNAGE_DATA_DIR)/demo-credentials.txt.)"
+	@echo "  curl -H 'Authorization: Bearer <token>' http://127.0.0.1:$(PORT)/api/v1/notices"
+	@echo "The whole API: http://127.0.0.1:$(PORT)/api/v1/openapi.json"
+	@echo "(These credentials are kept in $(SIGNAGE_DATA_DIR)/demo-credentials.txt, readable by you only.)"
 	@echo
 	@echo "A player for screen zwzx-24h (384x128, always on) draws into $(SIGNAGE_DATA_DIR)/frames:"
-	@echo "latest.png is the panel now, frames/ one file per item shown$(if $(DISPLAY), and a window at 0$(comma)0 shows it live,)."
+	@echo "latest.png is the panel now, frames/ one PNG per item shown (a frame from its middle)$(if $(DISPLAY), and a window at 0$(comma)0 shows it live,)."
 	@$(BIN)/signage-player run \
-		--provision "$(SIGNAGE_DATA_DIR)/zwzx-24h.json" --cache "$(SIGNAGE_DATA_DIR)/player" \
+		--provision "$(SIGNAGE_DATA_DIR)/zwzx-24h.json" --controller http://127.0.0.1:$(PORT) \
+		--cache "$(SIGNAGE_DATA_DIR)/player" \
 		--output "png:$(SIGNAGE_DATA_DIR)/frames" $(if $(DISPLAY),--output window:0$(comma)0) \
 		> "$(SIGNAGE_DATA_DIR)/player.log" 2>&1 & \
 	player=$$!; trap 'kill $$player 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/signage serve --host 127.0.0.1 --port 8080
+	$(BIN)/signage serve --host 127.0.0.1 --port $(PORT)
+
+# The sample player's provisioning file. Writing it gives screen zwzx-24h a new token, so the
+# credentials file's line for that screen is brought up to date with it.
+provision: $(STAMP)
+	@umask 077; token=$$($(BIN)/signage screen token zwzx-24h \
+		--provision "$(SIGNAGE_DATA_DIR)/zwzx-24h.json" --controller-url http://127.0.0.1:$(PORT) | tail -n 1) && \
+	if [ -f "$(SIGNAGE_DATA_DIR)/demo-credentials.txt" ]; then \
+		sed "s/^\(  zwzx-24h .* token \).*/\1$$token/" "$(SIGNAGE_DATA_DIR)/demo-credentials.txt" \
+			> "$(SIGNAGE_DATA_DIR)/demo-credentials.new" && \
+		mv "$(SIGNAGE_DATA_DIR)/demo-credentials.new" "$(SIGNAGE_DATA_DIR)/demo-credentials.txt"; \
+	fi
 
 # A CJK font for the player: installed from Debian's packages when missing and possible.
 fonts:
@@ -71,7 +82,7 @@ fuzz: $(STAMP)
 # After changing a text on a page: collect the texts, add the new ones to the Chinese catalog
 # (translate them in signage/translations/zh_Hans_CN/LC_MESSAGES/messages.po), compile it.
 # The service errors' message templates are message ids too (signage/errors.py).
-ERROR_KEYWORDS = $(foreach e,ServiceError InvalidInput BadRequest Unauthenticated PermissionDenied NotFound Conflict PayloadTooLarge UnsupportedMediaType TooManyAttempts KeyProblem PreviewUnavailable,-k $(e))
+ERROR_KEYWORDS = $(foreach e,ServiceError InvalidInput BadRequest Unauthenticated PermissionDenied NotFound Conflict PayloadTooLarge UnsupportedMediaType TooManyAttempts KeyProblem PreviewUnavailable Said,-k $(e))
 
 translations: $(STAMP)
 	@mkdir -p var

@@ -40,7 +40,11 @@ def cli() -> None:
     help="the screen's provisioning file (from 'signage screen add --provision'): the "
     "controller's URL, the token and the controller's key; nothing else is needed",
 )
-@click.option("--controller", help="the controller's URL, e.g. http://10.0.0.5:8080")
+@click.option(
+    "--controller",
+    help="the controller's URL, e.g. http://10.0.0.5:8080 (with --provision: instead of the "
+    "file's)",
+)
 @click.option(
     "--token-file",
     type=click.Path(dir_okay=False),
@@ -103,27 +107,26 @@ def run(
     provisioned: PublicKey | None = None
     screen: str | None = None
     if provision_file is not None:
-        if controller or token_file:
-            raise click.UsageError("give --provision alone, or --controller and --token-file")
+        if token_file:
+            raise click.UsageError("give --provision, or --controller and --token-file")
         try:
             provision = read_provision(Path(provision_file))
         except ConfigError as exc:
             raise click.ClickException(str(exc)) from None
-        controller, token, provisioned = provision.controller, provision.token, provision.key
+        token, provisioned = provision.token, provision.key
+        controller = controller or provision.controller
         screen = provision.screen
     else:
         if not controller or not token_file:
             raise click.UsageError("give --provision FILE, or --controller and --token-file")
-        if not controller.startswith(("http://", "https://")):
-            raise click.BadParameter(
-                "must start with http:// or https://", param_hint="--controller"
-            )
         try:
             token = Path(token_file).read_text().strip()
         except OSError as exc:
             raise click.BadParameter(str(exc), param_hint="--token-file") from None
         if not token:
             raise click.BadParameter("the file is empty", param_hint="--token-file")
+    if not controller.startswith(("http://", "https://")):
+        raise click.BadParameter("must start with http:// or https://", param_hint="--controller")
     for spec in output_specs:
         try:
             check_spec(spec)

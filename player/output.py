@@ -5,8 +5,9 @@ All three take whole frames at the screen's exact pixel size through one small i
     output.show(image)   # an RGB PIL image, width × height of the screen
     output.close()
 
-``png:DIR`` keeps ``DIR/latest.png`` (rewritten at most twice a second, atomically) and one file per
-item shown under ``DIR/frames/`` (the last 500). ``window[:X,Y]`` is a borderless, topmost Tk
+``png:DIR`` keeps ``DIR/latest.png`` (rewritten at most twice a second, atomically) and, under
+``DIR/frames/`` (the last 500), one file per page of each item shown, or for a scrolling strip
+the frame from the middle of its pass. ``window[:X,Y]`` is a borderless, topmost Tk
 window at X,Y with pixels 1:1 and no cursor: a PC-driven LED sending card captures exactly that
 rectangle of the desktop. ``fb:/dev/fb0`` writes into a Linux framebuffer, converting to its depth.
 """
@@ -44,7 +45,8 @@ class PngOutput:
         self._pending: Image.Image | None = None
 
     def show(self, image: Image.Image, *, label: str | None = None) -> None:
-        """Show a frame; ``label`` marks the first frame of an item or page, kept as a file."""
+        """Show a frame; ``label`` marks a frame to keep as a file (a page of an item, or the
+        middle of a strip's pass)."""
         if label is not None:
             stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
             safe = "".join(c if c.isalnum() or c in "-._" else "_" for c in label)

@@ -159,6 +159,12 @@ class Player(Shows):
                 self.note_error(str(exc))  # never shown; fetched again at the next poll
         self.store.save(body, etag, fetched.signature or "", playlist)
         self.store.prune(set(wanted))
+        state = (
+            "blacked out by the controller"
+            if playlist.blackout is not None
+            else f"{len(playlist.items)} item(s)"
+        )
+        log.info("new playlist %s: %s", etag, state)
         return True
 
     def heartbeat_once(self) -> None:
@@ -211,33 +217,44 @@ class Player(Shows):
             self.errors.clear()
             self.note_error(f"the controller refused a heartbeat: {str(exc)[:200]}")
 
-    def screenshot_once(self) -> None:
+    def screenshot_once(self) -> bool:
+        """Send the frame on the panel now; False when nothing has been drawn yet."""
         frame = self.last_frame
         if frame is None:
-            return
+            return False
         buffer = io.BytesIO()
         frame.save(buffer, format="PNG")
         self.client.screenshot(buffer.getvalue())
+        return True
 
     def poll_loop(self) -> None:
         backoff = Backoff(self.config.backoff_max_s)
         next_beat = next_shot = 0.0
+        down_since: float | None = None  # when the controller stopped answering
         while not self.stop.is_set():
             try:
                 if time.monotonic() >= next_beat:
                     self._beat()
                     next_beat = time.monotonic() + self.heartbeat_interval
                 self.poll_once()
-                if self.screenshot_wanted or (
-                    self.screenshot_interval > 0 and time.monotonic() >= next_shot
-                ):
+                due = self.screenshot_interval > 0 and time.monotonic() >= next_shot
+                # The first as soon as something is drawn, then at the interval.
+                if (self.screenshot_wanted or due) and self.screenshot_once():
                     self.screenshot_wanted = False
-                    self.screenshot_once()
                     next_shot = time.monotonic() + self.screenshot_interval
                 self.controller_answered.set()  # an uploader backing off may try at once
+                if down_since is not None:
+                    log.info(
+                        "the controller answers again, after %.0f s",
+                        time.monotonic() - down_since,
+                    )
+                    down_since = None
                 backoff.reset()
                 delay = self.poll_interval
             except Unreachable as exc:
+                if down_since is None:
+                    down_since = time.monotonic()
+                    log.warning("the controller is unreachable; playing on from the cache")
                 self.note_error(f"controller unreachable: {exc}")
                 delay = backoff.next_delay()
             except ControllerError as exc:
@@ -254,6 +271,8 @@ class Player(Shows):
     def upload_once(self) -> int:
         """Send one signed batch of spooled events; return how many left the spool."""
         moved, dead = self.uploader.upload_once(self.config.batch_size)
+        if moved:
+            log.info("uploaded %d display event(s)", moved)
         if dead:
             self.note_error(f"the controller rejected {dead} events; kept as dead letters")
         return moved

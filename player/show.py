@@ -288,9 +288,10 @@ class Shows:
             if index and self.blacked_out():
                 return _Drawn(index, _ms_since(mono_start), Outcome.INTERRUPTED)
             frame = frames[index]
-            output.show(
-                self.lit(frame.image), label=item.id if len(frames) < 50 or index == 0 else None
-            )
+            # Every page of a panel is kept as a file; of a scrolling strip, one frame from the
+            # middle of its pass (its first frame is black: the text comes in from the right).
+            kept = len(frames) < 50 or index == len(frames) // 2
+            output.show(self.lit(frame.image), label=item.id if kept else None)
             self.last_frame = frame.image
             due += frame.duration_ms / 1000
             limit = due if stop_at is None else min(due, stop_at)

@@ -27,6 +27,7 @@ SEEN_EVERY = dt.timedelta(minutes=1)  # how often a session's "last seen" is wri
 class EndReason(enum.StrEnum):
     SIGNED_OUT = "signed_out"
     PASSWORD_CHANGED = "password_changed"
+    PASSWORD_RESET = "password_reset"  # by an admin
     DEACTIVATED = "deactivated"
     ENDED = "ended"  # by its user, from the account page
     ENDED_BY_ADMIN = "ended_by_admin"

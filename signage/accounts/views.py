@@ -10,7 +10,7 @@ from flask_babel import gettext
 from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
 
-from signage.accounts import services, sessions
+from signage.accounts import passwords, services, sessions
 from signage.accounts.models import Role
 from signage.errors import Conflict, InvalidInput, PermissionDenied, ServiceError
 from signage.limits import (
@@ -26,6 +26,7 @@ from signage.web.pages import (
     SESSION_SECRET,
     client_address,
     current_session,
+    done,
     message,
     now,
     safe_next,
@@ -136,6 +137,7 @@ def change_password() -> Any:
 @bp.post("/account/sessions/<int:session_id>/end")
 def end_session(session_id: int) -> Response:
     sessions.end_own_session(session(), signed_in(), session_id, now=now())
+    done(gettext("That sign-in has ended: the browser that used it must sign in again."))
     return redirect(url_for(".account"), 303)
 
 
@@ -152,7 +154,13 @@ def create_token() -> Any:
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
 def revoke_token(token_id: int) -> Response:
-    services.revoke_token(session(), signed_in(), token_id, now=now())
+    token = services.revoke_token(session(), signed_in(), token_id, now=now())
+    done(
+        gettext(
+            "The token %(name)s is revoked: programs that use it are refused from now on.",
+            name=token.name,
+        )
+    )
     return redirect(url_for(".account"), 303)
 
 
@@ -208,4 +216,14 @@ def edit_user(username: str) -> Any:
         )
     except (InvalidInput, Conflict) as exc:
         return _users_page(422, error=message(exc), field=exc.field)
+    done(
+        gettext("User %(name)s is saved; the new roles apply from their next page.", name=username)
+    )
     return redirect(url_for(".users"), 303)
+
+
+@bp.post("/users/<username>/password")
+def reset_password(username: str) -> Any:
+    """An admin gives a user a new password: shown once on the page, every sign-in ended."""
+    password = passwords.reset_password(session(), signed_in(), username, now=now())
+    return _users_page(reset_user=username, reset_password=password)

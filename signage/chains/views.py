@@ -14,6 +14,7 @@ from signage.chains.precheck import segments
 from signage.chains.text import flags_of, names_in, who_decides
 from signage.errors import Conflict, InvalidInput, NotFound
 from signage.notices import publishing, queries, review
+from signage.notices import text as said
 from signage.notices.access import view_notice
 from signage.notices.preview import scale_for
 from signage.notices.steps import escalation_stage
@@ -175,6 +176,7 @@ def escalate(notice_id: int) -> Any:
 @bp.post("/notices/<int:notice_id>/publish")
 def publish(notice_id: int) -> Any:
     publishing.publish_notice(session(), signed_in(), notice_id, now=now())
+    said.published(notice_id)
     return redirect(url_for("web.notices.detail", notice_id=notice_id), 303)
 
 

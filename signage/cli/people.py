@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from signage.accounts import passwords
 from signage.accounts import services as accounts
 from signage.accounts.models import Role
 from signage.cli.base import Context, cli, pass_context
@@ -57,6 +58,43 @@ def user_add(
     if password is None:
         click.echo("password, shown this once:")
         click.echo(generated)
+
+
+@user.command("passwd")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="read the new password from standard input")
+@pass_context
+def user_passwd(context: Context, username: str, password_stdin: bool) -> None:
+    """Give a user a new password and end their sign-ins; prints a generated one on the last
+    line (a forgotten password, a person leaving a post)."""
+    password = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise click.ClickException("no password on standard input")
+    with context.session() as session:
+        new = passwords.reset_password(session, None, username, now=utcnow(), password=password)
+    click.echo(f"user {username!r} has a new password; their sign-ins have ended")
+    if password is None:
+        click.echo("password, shown this once:")
+        click.echo(new)
+
+
+@user.command("list")
+@pass_context
+def user_list(context: Context) -> None:
+    """List the users: name, roles, whether active, display name."""
+    with context.session() as session:
+        rows = [
+            (u.username, ",".join(sorted(r.value for r in u.roles)), u.active, u.display_name)
+            for u in accounts.list_users(session, None)
+        ]
+    width = max((len(name) for name, *_ in rows), default=4)
+    click.echo(f"{'user'.ljust(width)}  {'roles'.ljust(28)} active  name")
+    for name, roles, active, display in rows:
+        click.echo(
+            f"{name.ljust(width)}  {roles.ljust(28)} {'yes' if active else 'no ':<6}  {display}"
+        )
 
 
 @cli.group()

@@ -116,6 +116,12 @@ def revision_fields(revision: NoticeRevision) -> NoticeFields:
     )
 
 
+def changed_fields(before: NoticeRevision, after: Content) -> list[str]:
+    """The names of the fields whose values differ between a revision and new content."""
+    old, new = plain_fields(revision_fields(before)), plain_fields(after.values)
+    return [name for name in FIELD_NAMES if old[name] != new[name]]
+
+
 def check_content(session: Session, values: dict[str, Any], rules: NoticeRules) -> Content:
     """Check every field of a complete revision; raise :class:`InvalidInput` naming the field."""
     title = str(values["title"]).strip()

@@ -46,6 +46,7 @@ from signage.notices.content import (
     Content,
     NoticeFields,
     NoticeRules,
+    changed_fields,
     check_content,
     enum_value,
     revision_fields,
@@ -182,7 +183,8 @@ def edit_notice(
             "revision": revision.number,
             "content_sha256": revision.content_sha256,
             "state": state.value,
-            "changed": sorted(changes),
+            # What differs from the revision before (a page's edit sends every field).
+            "changed": changed_fields(latest, content),
         },
     )
     return notice

@@ -1,6 +1,7 @@
 """A notice in words for the editor and the review page: how it plays on each target screen
 (how long it takes, its pages, how often it comes round, and what to watch out for;
-:func:`signage.delivery.rotation.on_screens` says it in figures), and what a revision changed."""
+:func:`signage.delivery.rotation.on_screens` says it in figures), what a revision changed, and
+what the notice pages say after an action (what it did and what comes next)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from signage.delivery.rotation import OnScreen, on_screens
-from signage.notices.models import NoticeRevision
+from signage.notices.models import Notice, NoticeRevision, RevisionState
 from signage.notices.preview import Draft
 from signage.screens.models import Screen
-from signage.web.pages import zone
+from signage.web.pages import done, zone
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
 
@@ -230,3 +231,67 @@ def _inline_diff(old: str, new: str) -> Markup:
         if b2 > b1:
             out.append(Markup("<ins>%s</ins>") % new[b1:b2])
     return Markup("").join(out)
+
+
+# --- what an action did -----------------------------------------------------------------------
+
+
+def saved(notice: Notice) -> None:
+    """Saving the editor: a draft kept, an edit of a live notice sent to review, or a submit."""
+    revision = notice.latest_revision
+    if revision.state == RevisionState.DRAFT:
+        done(
+            gettext(
+                "Draft #%(n)s is saved. Nobody else sees it until you submit it for review.",
+                n=notice.id,
+            )
+        )
+    elif notice.live_revision is not None and notice.live_revision is not revision:
+        done(
+            gettext(
+                "Revision %(r)s of notice #%(n)s is saved and submitted for review. The approved "
+                "revision stays on its screens until this one is approved.",
+                r=revision.number,
+                n=notice.id,
+            )
+        )
+    else:
+        submitted(notice.id)
+
+
+def submitted(notice_id: int) -> None:
+    done(
+        gettext(
+            "Notice #%(n)s is submitted for review. It goes on its screens when its review chain "
+            "has approved it; until then it waits under Review.",
+            n=notice_id,
+        )
+    )
+
+
+def republished(notice_id: int) -> None:
+    done(
+        gettext(
+            "Notice #%(n)s is submitted for review again, in its new window. It goes on its "
+            "screens when its review chain has approved it.",
+            n=notice_id,
+        )
+    )
+
+
+def withdrawn(notice_id: int) -> None:
+    done(
+        gettext(
+            "Notice #%(n)s is withdrawn. Its screens stop showing it at their next poll, within "
+            "seconds.",
+            n=notice_id,
+        )
+    )
+
+
+def published(notice_id: int) -> None:
+    done(
+        gettext(
+            "Notice #%(n)s is published: its screens show it from their next poll.", n=notice_id
+        )
+    )

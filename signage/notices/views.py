@@ -25,6 +25,7 @@ from signage.errors import Conflict, InvalidInput
 from signage.media.models import Media
 from signage.media.services import MediaLimits, inspect_image, upload_media
 from signage.notices import access, queries, services
+from signage.notices import text as said
 from signage.notices.models import NoticeRevision, NoticeStatus, RevisionState
 from signage.notices.preview import Draft, fonts_for, preview_png, scale_for
 from signage.notices.republish import republish_notice
@@ -242,6 +243,7 @@ def create() -> Any:
             )
     except (InvalidInput, Conflict) as exc:
         return _editor(status=422, error=message(exc), field=exc.field, must_reach=_reach(exc))
+    said.saved(notice)
     return redirect(url_for(".detail", notice_id=notice.id), 303)
 
 
@@ -272,6 +274,7 @@ def edit(notice_id: int) -> Any:
         return _editor(
             notice, status=422, error=message(exc), field=exc.field, must_reach=_reach(exc)
         )
+    said.saved(notice)
     return redirect(url_for(".detail", notice_id=notice_id), 303)
 
 
@@ -287,6 +290,7 @@ def submit(notice_id: int) -> Response:
         takeover=_takeover(),
         timezone=_zone(),
     )
+    said.submitted(notice_id)
     return redirect(url_for(".detail", notice_id=notice_id), 303)
 
 
@@ -308,6 +312,7 @@ def republish(notice_id: int) -> Any:
         )
     except (InvalidInput, Conflict) as exc:
         return _detail_page(notice_id, 422, error=message(exc))
+    said.republished(notice_id)
     return redirect(url_for(".detail", notice_id=notice_id), 303)
 
 
@@ -365,4 +370,5 @@ def withdraw(notice_id: int) -> Any:
         )
     except (InvalidInput, Conflict) as exc:
         return _detail_page(notice_id, 422, error=message(exc))
+    said.withdrawn(notice_id)
     return redirect(url_for(".detail", notice_id=notice_id), 303)

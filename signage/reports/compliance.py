@@ -44,6 +44,7 @@ from signage.accounts.models import User
 from signage.accounts.permissions import SUPERVISING, require_role
 from signage.audit.services import AUDIT_CHAIN
 from signage.errors import Conflict, InvalidInput
+from signage.messages import Said
 from signage.notices.access import get_notice
 from signage.notices.publicity import period_start
 from signage.notices.queries import (
@@ -125,16 +126,16 @@ def _overall(screens: Sequence[ScreenEvidence]) -> tuple[Verdict, tuple[str, ...
     for verdict in (Verdict.NOT_COVERED, Verdict.UNKNOWN, Verdict.IN_PROGRESS):
         if verdict in verdicts:
             return verdict, tuple(
-                f"{s.screen}: {reason}"
+                Said("%(screen)s: %(reason)s", screen=s.screen, reason=reason)
                 for s in screens
                 if s.verdict == verdict
                 for reason in s.reasons
             )
     if verdicts == {Verdict.COVERED}:
-        return Verdict.COVERED, ("on display throughout the period on every target screen",)
+        return Verdict.COVERED, (Said("on display throughout the period on every target screen"),)
     if not screens:
-        return Verdict.NOT_COVERED, ("the notice was aimed at no screen",)
-    return Verdict.NOT_STARTED, ("the period has not started",)
+        return Verdict.NOT_COVERED, (Said("the notice was aimed at no screen"),)
+    return Verdict.NOT_STARTED, (Said("the period has not started"),)
 
 
 def compliance_report(
@@ -204,7 +205,12 @@ def compliance_report(
         approvals=tuple(_approval(s) for s in spells),
         screens=evidence,
         audit=tuple(
-            ChainPoint(entry.seq, entry.hash, entry.at, f"{entry.action} by {entry.actor}")
+            ChainPoint(
+                entry.seq,
+                entry.hash,
+                entry.at,
+                Said("%(action)s by %(actor)s", action=Said(entry.action), actor=entry.actor),
+            )
             for entry in notice_history(session, notice)
         ),
         audit_head=chain_head(session, AUDIT_CHAIN),

@@ -24,6 +24,7 @@ from signage.displaylog.plays import PlayCounts, on_panel, plays_only
 from signage.displaylog.records import chain_name
 from signage.health.models import ScreenStatus
 from signage.keys.models import ControllerKey
+from signage.messages import Said
 from signage.notices.models import Notice, NoticeStatus
 from signage.notices.queries import LiveSpell, revision_screen_ids
 from signage.reports.calendar import CalendarUnknown, WorkingCalendar, add_working_days
@@ -131,7 +132,7 @@ def _period(q: Inquiry, screen: Screen) -> _Period:
         try:
             end = add_working_days(q.calendar, q.start, q.days, screen.timezone)
         except CalendarUnknown as exc:
-            end, calendar_note = None, exc.message
+            end, calendar_note = None, Said(exc.template, **exc.params)
     else:
         end = last_revision.valid_until
     # How far to look: the period (up to now); with no known end, as long as it was shown.
@@ -221,25 +222,30 @@ def _verdict(
     if period.end is None:
         return Verdict.UNKNOWN, [period.calendar_note]
     if q.now < q.start:
-        return Verdict.NOT_STARTED, ["the period has not started"]
+        return Verdict.NOT_STARTED, [Said("the period has not started")]
     if failing:
-        reasons = ["never shown on this screen in the period"] if plays == 0 else []
+        reasons = [Said("never shown on this screen in the period")] if plays == 0 else []
         reasons.append(gap_reason(failing, q.threshold_s))
         if withdrawn_at is not None and withdrawn_at < period.end:
-            reasons.append("withdrawn before the period ended")
+            reasons.append(Said("withdrawn before the period ended"))
         elif stopped is not None and stopped < period.end:
-            reasons.append("its display window ended before the period did")
+            reasons.append(Said("its display window ended before the period did"))
         return Verdict.NOT_COVERED, reasons
     if reported_until is not None and (until - reported_until).total_seconds() > q.threshold_s:
         return Verdict.IN_PROGRESS, [
-            f"the screen has not reported since {reported_until.isoformat()}; "
-            "its displays since then may still arrive"
+            Said(
+                "the screen has not reported since %(since)s; its displays since then may "
+                "still arrive",
+                since=reported_until.isoformat(),
+            )
         ]
     if until < period.end:
-        return Verdict.IN_PROGRESS, ["no gap so far; the period has not ended"]
+        return Verdict.IN_PROGRESS, [Said("no gap so far; the period has not ended")]
     return Verdict.COVERED, [
-        f"on display throughout: no gap longer than {duration_text(q.threshold_s)} "
-        "except outside opening hours"
+        Said(
+            "on display throughout: no gap longer than %(threshold)s except outside opening hours",
+            threshold=duration_text(q.threshold_s),
+        )
     ]
 
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from playlists.intervals import Interval, complement, intersect
+from signage.messages import Said
 
 
 class GapCause(enum.StrEnum):
@@ -38,17 +39,17 @@ class Gap:
         return self.causes[0][0] if self.causes else GapCause.UNKNOWN
 
 
-def duration_text(seconds: float) -> str:
+def duration_text(seconds: float) -> Said:
     """A duration as days, hours and minutes (``1 d 2 h 5 min``)."""
     minutes = round(seconds / 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
-    parts = [f"{days} d"] if days else []
+    parts = [Said("%(n)s d", n=days)] if days else []
     if hours:
-        parts.append(f"{hours} h")
+        parts.append(Said("%(n)s h", n=hours))
     if minutes or not parts:
-        parts.append(f"{minutes} min")
-    return " ".join(parts)
+        parts.append(Said("%(n)s min", n=minutes))
+    return Said.join(" ", parts)
 
 
 def _classify(
@@ -120,17 +121,23 @@ def find_gaps(
     )
 
 
-def gap_reason(failing: Sequence[Gap], threshold_s: int) -> str:
+def gap_reason(failing: Sequence[Gap], threshold_s: int) -> Said:
     by_cause: dict[str, int] = {}
     for gap in failing:
         for cause, secs in gap.causes:
             if cause != GapCause.OFF_HOURS:
                 by_cause[cause] = by_cause.get(cause, 0) + secs
-    detail = ", ".join(
-        f"{cause} {duration_text(secs)}"
-        for cause, secs in sorted(by_cause.items(), key=lambda cs: -cs[1])
+    detail = Said.join(
+        ", ",
+        [
+            Said("%(cause)s %(duration)s", cause=Said(str(cause)), duration=duration_text(secs))
+            for cause, secs in sorted(by_cause.items(), key=lambda cs: -cs[1])
+        ],
     )
-    return (
-        f"{len(failing)} gap(s) longer than {duration_text(threshold_s)} when it should have "
-        f"been on display: {detail}"
+    return Said(
+        "%(count)s gap(s) longer than %(threshold)s when it should have been on display: "
+        "%(detail)s",
+        count=len(failing),
+        threshold=duration_text(threshold_s),
+        detail=detail,
     )

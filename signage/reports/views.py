@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from signage.accounts.models import Role
 from signage.accounts.permissions import require_role
@@ -24,7 +25,7 @@ from signage.reports.compliance import (
 from signage.reports.uptime import UptimeReport, uptime_report
 from signage.screens.services import list_screens
 from signage.times import local_date
-from signage.web.pages import message, now, session, signed_in, text, zone
+from signage.web.pages import done, message, now, session, signed_in, text, zone
 
 bp = Blueprint("reports", __name__)
 
@@ -246,6 +247,13 @@ def holidays(year: int) -> Any:
         )
     except (InvalidInput, Conflict) as exc:
         return _holidays_page(year, 422, error=message(exc), field=exc.field)
+    done(
+        gettext(
+            "The holidays of %(year)s are saved. Due dates and 公示 periods count them from now "
+            "on.",
+            year=year,
+        )
+    )
     return redirect(url_for(".holidays", year=year), 303)
 
 

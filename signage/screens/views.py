@@ -6,6 +6,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from playlists import ColorMode
 from playlists.reading import PAGE_S_RANGE, READ_CPM_RANGE, SCROLL_CPM_RANGE
@@ -41,7 +42,7 @@ from signage.screens.register import (
 from signage.screens.services import ScreenFields
 from signage.times import day_bounds, local_date
 from signage.web.dashboard import screen_states
-from signage.web.pages import message, now, session, signed_in, text
+from signage.web.pages import done, message, now, session, signed_in, text
 
 bp = Blueprint("screens", __name__)
 
@@ -234,6 +235,13 @@ def edit(key: str) -> Any:
         )
     except (InvalidInput, Conflict) as exc:
         return _form_page(screen, status=422, error=message(exc), field=exc.field)
+    done(
+        gettext(
+            "Screen %(name)s is saved. Its player gets the change at its next poll, within "
+            "seconds.",
+            name=screen.name,
+        )
+    )
     return redirect(url_for(".detail", key=key), 303)
 
 
@@ -258,12 +266,16 @@ def groups() -> Any:
     if request.method == "POST":
         try:
             if request.form.get("mark"):
-                services.mark_group(
-                    session(),
-                    actor,
-                    text("name"),
-                    sensitive=request.form.get("mark") == "sensitive",
-                    now=now(),
+                sensitive = request.form.get("mark") == "sensitive"
+                services.mark_group(session(), actor, text("name"), sensitive=sensitive, now=now())
+                done(
+                    gettext(
+                        "Group %(name)s is marked sensitive: notices aimed at it are submitted "
+                        "with the escalation stage from now on.",
+                        name=text("name"),
+                    )
+                    if sensitive
+                    else gettext("Group %(name)s is no longer marked sensitive.", name=text("name"))
                 )
             else:
                 services.create_group(
@@ -273,6 +285,12 @@ def groups() -> Any:
                     description=text("description"),
                     sensitive=request.form.get("sensitive") == "yes",
                     now=now(),
+                )
+                done(
+                    gettext(
+                        "Group %(name)s is created. Add screens to it on each screen's page.",
+                        name=text("name"),
+                    )
                 )
             return redirect(url_for(".groups"), 303)
         except (InvalidInput, Conflict) as exc:

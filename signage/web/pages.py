@@ -6,7 +6,7 @@ import datetime as dt
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import current_app, g, request
+from flask import current_app, flash, g, request
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy.orm import Session
@@ -59,6 +59,12 @@ def now() -> dt.datetime:
 def text(name: str, default: str = "") -> str:
     """A form field's text, trimmed (an absent field is ``default``)."""
     return request.form.get(name, default).strip()
+
+
+def done(text: str) -> None:
+    """Say on the next page what the action did and what comes next (``text``, translated):
+    every action that changes something confirms it so."""
+    flash(text, "done")
 
 
 def safe_next(target: str | None, fallback: str) -> str:

@@ -30,6 +30,7 @@ from signage.db import finish_request, request_session
 from signage.displaylog.views import bp as displaylog_bp
 from signage.emergency.views import bp as emergency_bp
 from signage.errors import ServiceError, TooManyAttempts
+from signage.messages import translated
 from signage.notices.views import bp as notices_bp
 from signage.reports.views import bp as reports_bp
 from signage.screens.views import bp as screens_bp
@@ -154,6 +155,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["number"] = format_decimal
+    app.jinja_env.filters["said"] = lambda text: translated(text, gettext)
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
 

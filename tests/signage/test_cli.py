@@ -181,3 +181,28 @@ def test_screen_add_and_token_write_a_provisioning_file_for_the_owner_alone(run,
     assert json.loads(path.read_text())["controller"] == app.config["SIGNAGE_PUBLIC_URL"]
     bad = run("screen", "token", "hall-2", "--provision", str(path), "--controller-url", "x")
     assert bad.exit_code != 0 and "http://" in bad.output
+
+
+def test_user_passwd_gives_a_new_password_and_user_list_lists_everyone(run, db_session):
+    run("user", "add", "zhang.min", "--role", "author", "--display-name", "张敏")
+    reset = run("user", "passwd", "zhang.min")
+    assert reset.exit_code == 0, reset.output
+    assert "sign-ins have ended" in reset.output and len(last_line(reset)) == 16
+    chosen = run("user", "passwd", "zhang.min", "--password-stdin", input="another long one\n")
+    assert chosen.exit_code == 0 and "shown this once" not in chosen.output
+    actions = db_session.scalars(
+        sa.select(AuditEntry.action).where(AuditEntry.action == "user.password_reset")
+    ).all()
+    assert len(actions) == 2
+    listed = run("user", "list")
+    assert listed.exit_code == 0, listed.output
+    line = next(x for x in listed.output.splitlines() if x.startswith("zhang.min"))
+    assert "author" in line and "yes" in line and line.endswith("张敏")
+    for args, words in (
+        (("user", "passwd", "nobody"), "no user 'nobody'"),
+        (("user", "passwd", "zhang.min", "--password-stdin"), "no password"),
+    ):
+        refused = run(*args, input="\n")
+        assert refused.exit_code != 0 and words in refused.output, refused.output
+    short = run("user", "passwd", "zhang.min", "--password-stdin", input="short\n")
+    assert short.exit_code != 0 and "at least" in short.output

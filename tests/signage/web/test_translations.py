@@ -29,6 +29,7 @@ ERRORS = {
     "TooManyAttempts",
     "KeyProblem",
     "PreviewUnavailable",
+    "Said",  # signage.messages: a reason or verdict the pages translate
 }
 KEYWORDS = {"_": None, "gettext": None, "lazy_gettext": None, "N_": None} | dict.fromkeys(ERRORS)
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")

@@ -1,0 +1,139 @@
+"""Every page, as each role sees it with the sample data, checked by axe-core in Debian's
+Chromium: no violation of any rule axe runs by default (WCAG 2.x A and AA, and best practices
+such as one landmark of a kind per page). Also at a phone's width (390 px), where the
+navigation must still be usable."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+from tests.conftest import need
+from tests.e2e.test_browser import CHROMIUM, PASSWORD, SCREENSHOTS
+from tests.e2e.test_player_system import System
+
+# The pages each person works in (ids and keys from `signage demo`, whose author of the sample
+# notices is zhang.min).
+PAGES = {
+    "web.admin": [
+        "/",
+        "/notices",
+        "/notices/1",
+        "/review",
+        "/review-chains",
+        "/screens",
+        "/screens/zwzx-hall-1",
+        "/screens/zwzx-hall-1/edit",
+        "/screens/new",
+        "/groups",
+        "/display-log",
+        "/reports",
+        "/reports/annual",
+        "/reports/uptime",
+        "/reports/notices/1/compliance",
+        "/holidays/2027",
+        "/users",
+        "/audit",
+        "/account",
+    ],
+    "zhang.min": ["/notices/new", "/notices/1/edit", "/notices/1/revisions/1/form"],
+    "web.duty": ["/"],
+}
+
+
+# Pages kept as pictures (beside the browser test's): at the desk, and the dashboard on a phone.
+PICTURES = {
+    (1366, "/review"): "review-queue.png",
+    (1366, "/screens/zwzx-hall-1"): "screen-page.png",
+    (1366, "/"): "dashboard-sample-data.png",
+    (390, "/"): "dashboard-phone.png",
+}
+
+# The outermost elements that reach past the window's right edge, to say what to fix.
+WIDER_THAN_THE_WINDOW = """() => {
+  const out = [];
+  for (const e of document.querySelectorAll('body *')) {
+    const r = e.getBoundingClientRect();
+    const parent = e.parentElement.getBoundingClientRect();
+    if (r.right > window.innerWidth + 0.5 && parent.right <= window.innerWidth + 0.5)
+      out.push(e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') + ' ' +
+               Math.round(r.right));
+  }
+  return out.slice(0, 5);
+}"""
+
+
+@pytest.fixture
+def site(app, database_url, tmp_path) -> Iterator[str]:
+    running = System(database_url, tmp_path)
+    signage = running.signage
+    signage("init")
+    signage("demo")
+    for role in ("admin", "duty"):
+        signage("user", "add", f"web.{role}", "--role", role, "--password-stdin", stdin=PASSWORD)
+    signage("user", "passwd", "zhang.min", "--password-stdin", stdin=PASSWORD)
+    running.start_server()
+    yield running.base
+    running.close()
+
+
+@pytest.fixture
+def axe() -> object:
+    need(shutil.which(CHROMIUM) is not None, "Debian's chromium (apt-get install chromium)")
+    pytest.importorskip("playwright.sync_api")
+    module = pytest.importorskip("axe_playwright_python.sync_playwright")
+    return module.Axe()
+
+
+def violations(axe, page) -> list[str]:
+    found = axe.run(page).response["violations"]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in found
+    ]
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_axe_finds_no_violation_on_any_page(site, axe, width):
+    from playwright.sync_api import sync_playwright
+
+    problems = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
+        )
+        for user, paths in PAGES.items():
+            context = browser.new_context(
+                viewport={"width": width, "height": 800},
+                locale="zh-CN",
+                timezone_id="Asia/Shanghai",
+            )
+            page = context.new_page()
+            page.goto(f"{site}/login")
+            page.fill('input[name="username"]', user)
+            page.fill('input[name="password"]', PASSWORD)
+            page.click('button[type="submit"].primary')
+            page.wait_for_url(f"{site}/")
+            for path in paths:
+                answer = page.goto(f"{site}{path}")
+                assert answer is not None and answer.status == 200, (user, path)
+                problems += [f"{path} ({user}, {width} px): {v}" for v in violations(axe, page)]
+                if (width, path) in PICTURES and user == "web.admin":
+                    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                    picture = SCREENSHOTS / PICTURES[width, path]
+                    page.screenshot(path=str(picture), full_page=True)
+                if width < 500:
+                    # Nothing sticks out sideways but what scrolls on purpose (wide tables).
+                    overflow = page.evaluate(
+                        "() => document.documentElement.scrollWidth - window.innerWidth"
+                    )
+                    if overflow > 0:
+                        wide = page.evaluate(WIDER_THAN_THE_WINDOW)
+                        problems.append(
+                            f"{path} ({user}): {overflow} px wider than the phone: {wide}"
+                        )
+            context.close()
+        browser.close()
+    assert not problems, "\n".join(problems)
