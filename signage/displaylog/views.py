@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, render_template, request
+from sqlalchemy.orm import Session
 
 from signage.api.common import query_int
 from signage.db import MAX_INT
@@ -12,6 +14,7 @@ from signage.displaylog import reading
 from signage.displaylog.export import csv_response
 from signage.displaylog.reading import EventFilter
 from signage.errors import InvalidInput
+from signage.notices.models import NoticeRevision
 from signage.screens.services import list_screens
 from signage.web.pages import given_args, local_time, message, session, signed_in
 
@@ -31,6 +34,20 @@ def _filter() -> EventFilter:
     )
 
 
+def _titles(db: Session, events: list[Any]) -> dict[tuple[int, int], str]:
+    """The titles of the revisions a page of events names, read at once."""
+    wanted = {(e.notice_id, e.revision) for e, _key in events}
+    if not wanted:
+        return {}
+    r = NoticeRevision
+    rows = db.execute(
+        sa.select(r.notice_id, r.number, r.title).where(
+            r.notice_id.in_({n for n, _ in wanted}), r.number.in_({v for _, v in wanted})
+        )
+    )
+    return {(n, v): title for n, v, title in rows if (n, v) in wanted}
+
+
 @bp.get("/display-log")
 def index() -> Any:
     db = session()
@@ -42,13 +59,16 @@ def index() -> Any:
         )
     except InvalidInput as exc:
         error = message(exc)
+    screens = list_screens(db, actor)
     return render_template(
         "displaylog/index.html",
         events=page,
+        titles=_titles(db, page),
+        screen_names={s.key: s.name for s in screens},
         next_cursor=following,
         args=given_args(*FILTERS),
         paged=bool(request.args.get("cursor")),
-        screens=list_screens(db, actor),
+        screens=screens,
         categories=current_app.config["SIGNAGE_CATEGORIES"],
         error=error,
     ), (422 if error else 200)

@@ -156,6 +156,12 @@ def index() -> Any:
     ), (422 if error else 200)
 
 
+def _history(db: Any, notice: Any) -> list[Any]:
+    """The notice's audit entries, each with its sentence."""
+    entries = queries.notice_history(db, notice)
+    return list(zip(entries, said.history_sentences(db, entries), strict=True))
+
+
 def _detail_page(notice_id: int, status: int = 200, **context: Any) -> tuple[str, int]:
     db = session()
     notice = access.view_notice(db, signed_in(), notice_id)
@@ -174,7 +180,7 @@ def _detail_page(notice_id: int, status: int = 200, **context: Any) -> tuple[str
         names=names_in(db, notice.revisions),
         who_decides=who_decides,
         may_publish=may_publish,
-        history=queries.notice_history(db, notice),
+        history=_history(db, notice),
         targets=targets,
         timings=playing_on(db, targets, notice.latest_revision, notice_id=notice.id, now=now()),
         scale_for=scale_for,

@@ -312,10 +312,10 @@ def screen_evidence(session: Session, q: Inquiry, screen: Screen) -> ScreenEvide
         withdrawn_at=stop[1],
     )
     if until - q.start > MAX_SIMULATED:
-        expected, expected_note = None, "not simulated: the period is longer than 100 days"
+        expected, expected_note = None, Said("not simulated: the period is longer than 100 days")
     else:
         expected = expected_plays(segments, q.notice.id, q.start, until, screen.timezone, q.cache)
-        expected_note = "simulated from the playlists the screen had, day by day"
+        expected_note = Said("simulated from the playlists the screen had, day by day")
     counts = displays.counts
     verdict, reasons = _verdict(
         q, period, gaps, counts.plays, stop=stop, reported_until=reported_until

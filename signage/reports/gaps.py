@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from playlists.intervals import Interval, complement, intersect
+from signage.errors import N_
 from signage.messages import Said
 
 
@@ -128,7 +129,7 @@ def gap_reason(failing: Sequence[Gap], threshold_s: int) -> Said:
             if cause != GapCause.OFF_HOURS:
                 by_cause[cause] = by_cause.get(cause, 0) + secs
     detail = Said.join(
-        ", ",
+        N_(", "),
         [
             Said("%(cause)s %(duration)s", cause=Said(str(cause)), duration=duration_text(secs))
             for cause, secs in sorted(by_cause.items(), key=lambda cs: -cs[1])

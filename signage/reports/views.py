@@ -22,6 +22,7 @@ from signage.reports.compliance import (
     ComplianceReport,
     compliance_report,
 )
+from signage.reports.gaps import duration_text
 from signage.reports.uptime import UptimeReport, uptime_report
 from signage.screens.services import list_screens
 from signage.times import local_date
@@ -136,7 +137,9 @@ def _annual() -> AnnualReport:
 @bp.get("/reports/annual")
 def annual() -> Any:
     report = _annual()
-    return render_template("reports/annual.html", report=report, this_year=_today().year)
+    return render_template(
+        "reports/annual.html", report=report, this_year=_today().year, duration=duration_text
+    )
 
 
 @bp.get("/reports/annual.csv")

@@ -5,6 +5,7 @@ navigation must still be usable."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 
@@ -137,3 +138,56 @@ def test_axe_finds_no_violation_on_any_page(site, axe, width):
             context.close()
         browser.close()
     assert not problems, "\n".join(problems)
+
+
+# Three English words in a row: a sentence the catalog does not translate. (Single words are
+# data: keys, user names, codes.) Proper names the pages may show are allowed.
+ENGLISH = re.compile(r"(?<![\w-])[A-Za-z][a-z]+(?:[ '’]+[A-Za-z][a-z]+){2,}(?![\w-])")
+# Names the pages show as they are: fonts, and the commands of this software.
+PROPER_NAMES = ("WenQuanYi Zen Hei", "Zen Hei Sharp", "Noto Sans CJK", "signage verify-logs")
+# Error states, as each person meets them.
+ERRORS = {
+    "zhang.min": [("/users", 403), ("/notices/99999", 404), ("/reports/annual?year=1999", 422)],
+    "web.admin": [("/display-log?notice=abc", 422), ("/screens/no-such-screen", 404)],
+}
+
+
+def english_on(text: str) -> list[str]:
+    for name in PROPER_NAMES:
+        text = text.replace(name, "")
+    return ENGLISH.findall(text)
+
+
+def test_no_english_on_any_chinese_page_or_error(site):
+    from playwright.sync_api import sync_playwright
+
+    need(shutil.which(CHROMIUM) is not None, "Debian's chromium (apt-get install chromium)")
+    found = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
+        )
+        for user in PAGES:
+            context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
+            page = context.new_page()
+            page.goto(f"{site}/login")
+            page.fill('input[name="username"]', user)
+            page.fill('input[name="password"]', PASSWORD)
+            page.click('button[type="submit"].primary')
+            page.wait_for_url(f"{site}/")
+            visits = [(p, 200) for p in PAGES[user]] + ERRORS.get(user, [])
+            for path, status in visits:
+                answer = page.goto(f"{site}{path}")
+                assert answer is not None and answer.status == status, (user, path)
+                # What a person reads: the text, and the words in buttons, options and titles.
+                text = page.inner_text("body") + " ".join(
+                    page.eval_on_selector_all(
+                        "[title], [placeholder], [aria-label], option, input[type=submit]",
+                        "els => els.map(e => [e.title, e.placeholder, e.ariaLabel,"
+                        " e.textContent].filter(Boolean).join(' '))",
+                    )
+                )
+                found += [f"{path} ({user}): {phrase!r}" for phrase in english_on(text)]
+            context.close()
+        browser.close()
+    assert not found, "\n".join(found)

@@ -152,7 +152,8 @@ def test_a_notice_from_the_editor_to_the_display_log(system, browser, db_session
     rows = supervisor.locator("#events tbody tr")
     stored = reported()
     assert rows.count() == stored
-    assert "hall" in rows.first.inner_text()
+    # The screen by its name and the notice by its title (the CSV keeps keys and hashes).
+    assert "一楼大厅" in rows.first.inner_text() and TITLE in rows.first.inner_text()
     with supervisor.expect_download() as download:
         supervisor.click("#csv-download")
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")

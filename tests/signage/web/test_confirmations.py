@@ -48,6 +48,11 @@ def test_saving_submitting_and_withdrawing_say_what_happened(
     # The page sends every field; the record names only the one that changed.
     edit = db_session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "notice.edit")).one()
     assert json.loads(edit.details)["changed"] == ["title"]
+    # The notice's history says it in sentences, with people's names.
+    history = browser.get(f"/notices/{notice.id}").get_data(as_text=True)
+    assert f"{author.display_name} 修改了标题（第 2 版）" in history
+    assert f"{author.display_name} 提交了第 1 版送审" in history
+    assert f"{reviewer.display_name} 批准了第 1 版，已上屏播放" in history
     deciding = pages(reviewer)
     withdrawn = deciding.post(f"/notices/{notice.id}/withdraw", {"reason": "撤回"})
     assert "已撤回" in said(deciding.get(withdrawn.headers["Location"]))[0]

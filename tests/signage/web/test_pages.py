@@ -461,6 +461,8 @@ def test_display_log_page_and_csv_hold_exactly_the_filtered_rows(
     browser = pages(person("supervisor"))
     page = browser.get("/display-log?screen=hall").get_data(as_text=True)
     assert page.count("<td>hall</td>") == 7 and "<td>lobby</td>" not in page
+    # The notice by its title; chain numbers and hashes stay in the CSV and the evidence.
+    assert page.count("关于调整办公时间的通知") == 7 and 'class="hash"' not in page
     assert "/display-log.csv?screen=hall" in page
     download = browser.get("/display-log.csv?screen=hall")
     assert download.data.startswith("\ufeff".encode())  # Excel reads UTF-8 with a BOM

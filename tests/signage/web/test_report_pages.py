@@ -159,5 +159,6 @@ def test_an_unknown_year_is_said_plainly_and_an_admin_enters_it(pages, person, d
 
 def test_a_year_the_package_knows_is_shown_as_such_and_not_editable(pages, person):
     page = pages(person("admin")).get("/holidays/2025").get_data(as_text=True)
-    assert "chinesecalendar" in page.split('id="calendar-source"')[1].split("</p>")[0]
+    source = page.split('id="calendar-source"')[1].split("</p>")[0]
+    assert "随本系统提供的官方日历" in source and "chinesecalendar" not in page
     assert "2025-10-01" in page and 'name="holidays"' not in page
