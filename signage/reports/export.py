@@ -217,7 +217,8 @@ def compliance_csv(r: ComplianceReport) -> str:
                 "interrupted": s.interrupted,
                 "errors": s.errors,
                 "detail": "; ".join(s.reasons)
-                + f"; first display {_z(s.first_display)}, last {_z(s.last_display)}",
+                + f"; first display {_z(s.first_display) or 'none'}, "
+                f"last {_z(s.last_display) or 'none'}",
             }
         )
         for g in s.gaps:
