@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,7 +22,9 @@ from signage.errors import Conflict, InvalidInput, NotFound
 from signage.health.models import Screenshot, ScreenStatus
 from signage.health.services import refusals
 from signage.keys.services import get_keys
+from signage.reports.gaps import duration_text
 from signage.screens import services
+from signage.screens.daychart import day_chart
 from signage.screens.player_keys import current_player_key
 from signage.screens.readings import (
     BRIGHTNESS,
@@ -79,21 +82,15 @@ def detail(key: str) -> Any:
         signing_key=get_keys(current_app).key().key_id,
         shot=db.get(Screenshot, screen.id),
         current=showing,
-        slots=_merge(slots),
+        chart=day_chart(slots, day_start, day_end),
+        duration=duration_text,
+        clock=lambda minutes: (
+            (day_start + dt.timedelta(minutes=minutes)).astimezone(zone).strftime("%H:%M")
+        ),
         plays=len(shown),
         day=day_start,
         now=at,
     )
-
-
-def _merge(slots: list[Any]) -> list[Any]:
-    """Runs of the same off/idle slot shown once (a day has thousands of item slots)."""
-    out: list[Any] = []
-    for slot in slots:
-        if out and slot.item is None and out[-1].item is None and out[-1].kind == slot.kind:
-            continue
-        out.append(slot)
-    return out
 
 
 @bp.get("/screens/<key>/screenshot.png")
