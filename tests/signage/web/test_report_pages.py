@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from signage.clock import utcnow
 from signage.displaylog.models import DisplayEvent
+from signage.reports.compliance import compliance_report
 from signage.screens.models import Screen
 from signage.screens.services import create_screen
 from signage.workdays.models import HolidayYear
@@ -87,7 +88,7 @@ def test_yearly_counts_page_matches_the_raw_log(pages, person, make_notice, db_s
 
 
 def test_compliance_page_shows_the_approval_hashes_and_csv(
-    pages, person, make_notice, db_session, client
+    app, pages, person, make_notice, db_session, client
 ):
     author, reviewer = person("author"), person("reviewer")
     _, token = create_screen(
@@ -114,6 +115,22 @@ def test_compliance_page_shows_the_approval_hashes_and_csv(
     assert event.hash in page  # the chain hash that makes the evidence verifiable
     assert (reviewer.username in page and "已确认" in page) or "confirmed" in page
     assert 'id="screen-hall"' in page
+    # The period as a bar: every gap of the report, in place, coloured by its cause.
+    section = page.split('id="screen-hall"')[1].split("</section>")[0]
+    drawn = re.findall(
+        r'<rect class="gap cause-([a-z_]+)[^"]*" data-from="([0-9.]+)" data-to="([0-9.]+)"',
+        section,
+    )
+    weights = app.config["SIGNAGE_PRIORITY_WEIGHTS"]
+    report = compliance_report(db_session, None, notice.id, now=utcnow(), weights=weights)
+    (evidence,) = report.screens
+    end = evidence.period_end
+
+    def at(t):  # minutes into the period, to the minute (the page was drawn a moment earlier)
+        return round(max(0, (min(t, end) - evidence.period_start).total_seconds() / 60))
+
+    expected = [(g.cause, at(g.start), at(g.end)) for g in evidence.gaps if at(g.end) > at(g.start)]
+    assert expected and [(c, round(float(a)), round(float(b))) for c, a, b in drawn] == expected
     csv_answer = browser.get(f"/reports/notices/{notice.id}/compliance.csv")
     assert csv_answer.mimetype == "text/csv" and event.hash in csv_answer.get_data(as_text=True)
     assert browser.get(f"/reports/notices/{notice.id}/compliance?gap_minutes=0").status_code == 422
