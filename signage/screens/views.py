@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -48,6 +48,16 @@ from signage.web.dashboard import screen_states
 from signage.web.pages import done, message, now, session, signed_in, text
 
 bp = Blueprint("screens", __name__)
+
+# The time zones a screen may be in: China's first, then every other the system knows.
+CHINA = ("Asia/Shanghai", "Asia/Urumqi", "Asia/Hong_Kong", "Asia/Macau", "Asia/Taipei")
+TIMEZONES = CHINA + tuple(
+    sorted(
+        z
+        for z in available_timezones() - set(CHINA)
+        if "/" in z and not z.startswith(("Etc/", "posix/", "right/", "SystemV/"))
+    )
+)
 
 
 @bp.get("/screens")
@@ -118,6 +128,7 @@ def _form_page(screen: Any = None, status: int = 200, **context: Any) -> tuple[s
             reading_fields=READING_FIELDS,
             screen_register=register_json,
             network_modes=[m.value for m in NetworkMode],
+            timezones=TIMEZONES,
             **context,
         ),
         status,

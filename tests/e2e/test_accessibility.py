@@ -191,3 +191,39 @@ def test_no_english_on_any_chinese_page_or_error(site):
             context.close()
         browser.close()
     assert not found, "\n".join(found)
+
+
+def test_the_weekly_times_picker_writes_the_spec(site):
+    """Ticking weekdays and a time range and pressing 添加 writes the stored form, which stays
+    editable; the form then saves it."""
+    from playwright.sync_api import sync_playwright
+
+    need(shutil.which(CHROMIUM) is not None, "Debian's chromium (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
+        )
+        page = browser.new_context(locale="zh-CN").new_page()
+        page.goto(f"{site}/login")
+        page.fill('input[name="username"]', "web.admin")
+        page.fill('input[name="password"]', PASSWORD)
+        page.click('button[type="submit"].primary')
+        page.wait_for_url(f"{site}/")
+        page.goto(f"{site}/screens/zwzx-hall-1/edit")
+        page.fill('input[name="hours"]', "")
+        picker = page.locator("fieldset.hours-picker")
+        boxes = picker.locator('input[type="checkbox"]')
+        for day in (1, 2, 3, 4):  # Monday to Friday are ticked: keep Monday–Wednesday, Friday
+            boxes.nth(day - 1).set_checked(day != 4)
+        picker.locator('input[type="time"]').nth(0).fill("08:30")
+        picker.locator('input[type="time"]').nth(1).fill("17:30")
+        picker.get_by_role("button", name="添加").click()
+        assert page.input_value('input[name="hours"]') == "1-3 08:30-17:30,5 08:30-17:30"
+        boxes.nth(4).set_checked(False)
+        boxes.nth(5).set_checked(True)
+        picker.locator('input[type="time"]').nth(0).fill("09:00")
+        picker.locator('input[type="time"]').nth(1).fill("12:00")
+        picker.get_by_role("button", name="添加").click()
+        spec = "1-3 08:30-17:30,5 08:30-17:30,1-3 09:00-12:00,6 09:00-12:00"
+        assert page.input_value('input[name="hours"]') == spec
+        browser.close()
