@@ -13,6 +13,14 @@ from signage.cli.base import Context, cli, pass_context
 from signage.clock import utcnow
 
 
+def _stdin_password() -> str:
+    """The password on standard input's first line (``--password-stdin``)."""
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise click.ClickException("no password on standard input")
+    return password
+
+
 @cli.group()
 def user() -> None:
     """Manage staff accounts."""
@@ -39,11 +47,7 @@ def user_add(
     password_stdin: bool,
 ) -> None:
     """Create a user; prints a generated password on the last line."""
-    password = None
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-        if not password:
-            raise click.ClickException("no password on standard input")
+    password = _stdin_password() if password_stdin else None
     with context.session() as session:
         created, generated = accounts.create_user(
             session,
@@ -67,11 +71,7 @@ def user_add(
 def user_passwd(context: Context, username: str, password_stdin: bool) -> None:
     """Give a user a new password and end their sign-ins; prints a generated one on the last
     line (a forgotten password, a person leaving a post)."""
-    password = None
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-        if not password:
-            raise click.ClickException("no password on standard input")
+    password = _stdin_password() if password_stdin else None
     with context.session() as session:
         new = passwords.reset_password(session, None, username, now=utcnow(), password=password)
     click.echo(f"user {username!r} has a new password; their sign-ins have ended")

@@ -11,7 +11,7 @@ from signage.cli.base import Context, cli, echo_lines, pass_context, require_sch
 from signage.clock import utcnow
 from signage.db import get_db
 from signage.errors import ServiceError
-from signage.reports import export, text
+from signage.reports import export, figures_export, text
 from signage.reports.annual import annual_report
 from signage.reports.calendar import view_holidays
 from signage.reports.compliance import compliance_report
@@ -46,7 +46,7 @@ def report_annual(context: Context, year: int, as_csv: bool) -> None:
             session, None, year, now=utcnow(), timezone=context.app.config["SIGNAGE_TIMEZONE"]
         )
     if as_csv:
-        click.echo(export.annual_csv(result), nl=False)
+        click.echo(figures_export.annual_csv(result), nl=False)
         return
     echo_lines(text.annual_lines(result))
 
@@ -102,7 +102,7 @@ def report_uptime(
             screen=screen,
         )
     if as_csv:
-        click.echo(export.uptime_csv(r), nl=False)
+        click.echo(figures_export.uptime_csv(r), nl=False)
         return
     echo_lines(text.uptime_lines(r))
 

@@ -13,7 +13,8 @@ from signage.clock import utcnow
 from signage.errors import ServiceError
 from signage.keys.provision import provision_file, write_provision
 from signage.keys.services import key_file
-from signage.screens.services import create_screen, parse_size, rotate_screen_token
+from signage.screens.services import create_screen, rotate_screen_token
+from signage.screens.values import parse_size
 
 F = TypeVar("F", bound=Callable[..., Any])
 

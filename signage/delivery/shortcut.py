@@ -21,11 +21,9 @@ from typing import Any
 
 from signage.clock import utcnow
 from signage.delivery.cache import PlaylistCache
-from signage.delivery.sending import answer_poll, etag_matches
+from signage.delivery.sending import answer_poll
 from signage.metrics import count_request
 from signage.writer import GroupWriter
-
-__all__ = ["PLAYLIST_PATH", "PollShortcut", "etag_matches"]
 
 PLAYLIST_PATH = "/api/v1/player/playlist"
 STATUS = {200: "200 OK", 304: "304 NOT MODIFIED"}

@@ -19,6 +19,7 @@ from signage.notices.expiry import expire_notices
 from signage.notices.models import NoticeStatus
 from signage.screens import services as screens
 from signage.screens.models import Screen
+from signage.screens.values import parse_size
 
 DEMO_USERS = [
     ("zhang.min", "张敏（办公室）", ["author"]),
@@ -57,7 +58,7 @@ def load_demo(session: Session, *, now: dt.datetime, categories: tuple[str, ...]
         lines.append(f"  {username:<10} {roles[0]:<10} password {password}  token {token}")
     lines.append("sample screens (token for the player):")
     for spec in sample["screens"]:
-        width, height = screens.parse_size(spec["size"])
+        width, height = parse_size(spec["size"])
         created, token = screens.create_screen(
             session,
             None,

@@ -22,7 +22,8 @@ from signage.errors import InvalidInput
 from signage.media.models import Media
 from signage.notices.models import NoticeRevision
 from signage.screens.models import Screen, ScreenGroup
-from signage.screens.services import groups_by_name, normalise_hours, screens_by_key
+from signage.screens.services import groups_by_name, screens_by_key
+from signage.screens.values import normalise_hours
 from signage.times import in_range, isoformat_z
 
 TITLE_MAX = 200

@@ -17,7 +17,7 @@ from signage.api.common import (
 )
 from signage.api.contract import contract
 from signage.errors import InvalidInput
-from signage.reports import calendar, export
+from signage.reports import calendar, export, figures_export
 from signage.reports.annual import annual_report
 from signage.reports.compliance import compliance_report
 from signage.reports.schemas import (
@@ -119,8 +119,8 @@ def annual() -> Any:
         session(), user, _year(q.year), now=now(), timezone=config("SIGNAGE_TIMEZONE")
     )
     if q.format == "csv":
-        return csv_response(export.annual_csv(report), f"disclosure-{report.year}.csv")
-    return export.annual_json(report)
+        return csv_response(figures_export.annual_csv(report), f"disclosure-{report.year}.csv")
+    return figures_export.annual_json(report)
 
 
 @bp.get("/reports/uptime")
@@ -144,5 +144,5 @@ def uptime() -> Any:
         screen=q.screen,
     )
     if q.format == "csv":
-        return csv_response(export.uptime_csv(report), f"uptime-{q.first}-{q.last}.csv")
-    return export.uptime_json(report)
+        return csv_response(figures_export.uptime_csv(report), f"uptime-{q.first}-{q.last}.csv")
+    return figures_export.uptime_json(report)

@@ -14,7 +14,7 @@ from signage.api.common import csv_response, query_date, query_int
 from signage.errors import Conflict, InvalidInput
 from signage.evidence.checkpoints import checkpoint_archive, latest_checkpoint
 from signage.notices.services import list_notices
-from signage.reports import calendar, export
+from signage.reports import calendar, export, figures_export
 from signage.reports.annual import FIRST_YEAR, AnnualReport, annual_report
 from signage.reports.compliance import (
     DEFAULT_GAP_MINUTES,
@@ -145,7 +145,9 @@ def annual() -> Any:
 @bp.get("/reports/annual.csv")
 def annual_csv() -> Response:
     report = _annual()
-    return csv_response(export.annual_csv(report), f"disclosure-{report.year}.csv", for_excel=True)
+    return csv_response(
+        figures_export.annual_csv(report), f"disclosure-{report.year}.csv", for_excel=True
+    )
 
 
 # --- uptime ----------------------------------------------------------------------------------
@@ -179,7 +181,7 @@ def uptime() -> Any:
 def uptime_csv() -> Response:
     report = _uptime()
     return csv_response(
-        export.uptime_csv(report),
+        figures_export.uptime_csv(report),
         f"uptime-{report.first_day}-{report.last_day}.csv",
         for_excel=True,
     )

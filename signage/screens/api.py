@@ -41,7 +41,8 @@ from signage.screens.schemas import (
     group_json,
     screen_json,
 )
-from signage.screens.services import ScreenFields, parse_size
+from signage.screens.services import ScreenFields
+from signage.screens.values import parse_size
 
 bp = Blueprint("screens", __name__)
 

@@ -16,7 +16,8 @@ from signage.health.schemas import RefusalReply, StatusFields, status_json
 from signage.screens.models import Screen, ScreenGroup
 from signage.screens.readings import SETTINGS, reading_of
 from signage.screens.register import REGISTER, SIZE_RANGE, TEXTS, NetworkMode
-from signage.screens.services import MAX_SIDE, MIN_SIDE, SCREEN_KEY, SIZE, describe_screen
+from signage.screens.services import SCREEN_KEY, describe_screen
+from signage.screens.values import MAX_SIDE, MIN_SIDE, SIZE
 from signage.times import isoformat_z
 
 # The limits the service checks, in the request bodies' JSON Schema too.

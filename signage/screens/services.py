@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from playlists import ColorMode, WeeklySpecError, parse_weekly
+from playlists import ColorMode
 from signage.accounts.models import Role, User
 from signage.accounts.permissions import require_role, require_staff
 from signage.accounts.tokens import SCREEN_PREFIX, display_prefix, new_token, token_hash
@@ -23,10 +22,15 @@ from signage.screens.models import Screen, ScreenGroup
 from signage.screens.player_keys import retire_player_key
 from signage.screens.readings import SETTINGS, apply_settings, check_settings, note_reading
 from signage.screens.register import apply_register, check_register, register_json
+from signage.screens.values import (
+    check_color,
+    check_dimensions,
+    check_text,
+    check_timezone,
+    normalise_hours,
+)
 
 SCREEN_KEY = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
-SIZE = re.compile(r"^(\d{1,5})[xX×](\d{1,5})$")
-MIN_SIDE, MAX_SIDE = 8, 8192
 
 
 @dataclass(frozen=True)
@@ -46,61 +50,6 @@ class ScreenFields:
     settings: Mapping[str, Any] | None = None
     # The register's fields given (signage.screens.register); None as a value clears one.
     register: Mapping[str, Any] | None = None
-
-
-def parse_size(text: str) -> tuple[int, int]:
-    """Parse ``WxH`` (e.g. ``384x128``) into checked pixel dimensions."""
-    m = SIZE.match(text.strip())
-    if not m:
-        raise InvalidInput("%(text)s is not a size such as 384x128", text=repr(text), field="size")
-    width, height = int(m.group(1)), int(m.group(2))
-    check_dimensions(width, height)
-    return width, height
-
-
-def check_dimensions(width: int, height: int) -> None:
-    for field, value in (("width", width), ("height", height)):
-        if not MIN_SIDE <= value <= MAX_SIDE:
-            raise InvalidInput(
-                "%(name)s must be %(min_side)s–%(max_side)s pixels",
-                name=field,
-                min_side=MIN_SIDE,
-                max_side=MAX_SIDE,
-                field=field,
-            )
-
-
-def normalise_hours(spec: str | None, field: str = "hours") -> str | None:
-    """Return the normalised weekly spec, or None for "always" (empty or missing)."""
-    if spec is None or not spec.strip():
-        return None
-    try:
-        return parse_weekly(spec).to_spec()
-    except WeeklySpecError as exc:
-        raise InvalidInput("%(name)s: %(exc)s", name=field, exc=exc, field=field) from None
-
-
-def check_timezone(name: str) -> str:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(
-            "unknown time zone %(name)s", name=repr(name), field="timezone"
-        ) from None
-    return name
-
-
-def _check_text(value: str, field: str, low: int, high: int) -> str:
-    value = value.strip()
-    if not low <= len(value) <= high:
-        raise InvalidInput(
-            "%(name)s must be %(low)s–%(high)s characters",
-            name=field,
-            low=low,
-            high=high,
-            field=field,
-        )
-    return value
 
 
 def get_screen(session: Session, key: str) -> Screen:
@@ -185,10 +134,10 @@ def create_screen(
             "with '-'",
             field="key",
         )
-    name = _check_text(name, "name", 1, 100)
-    location = _check_text(location, "location", 0, 200)
+    name = check_text(name, "name", 1, 100)
+    location = check_text(location, "location", 0, 200)
     check_dimensions(width, height)
-    color = _check_color(color)
+    color = check_color(color)
     timezone = check_timezone(timezone)
     hours = normalise_hours(hours)
     checked = check_settings(settings or {})
@@ -243,16 +192,16 @@ def update_screen(
     screen = get_screen(session, key)
     before = describe_screen(screen)
     if fields.name is not None:
-        screen.name = _check_text(fields.name, "name", 1, 100)
+        screen.name = check_text(fields.name, "name", 1, 100)
     if fields.location is not None:
-        screen.location = _check_text(fields.location, "location", 0, 200)
+        screen.location = check_text(fields.location, "location", 0, 200)
     if fields.width is not None or fields.height is not None:
         width = fields.width if fields.width is not None else screen.width
         height = fields.height if fields.height is not None else screen.height
         check_dimensions(width, height)
         screen.width, screen.height = width, height
     if fields.color is not None:
-        screen.color = _check_color(fields.color)
+        screen.color = check_color(fields.color)
     if fields.timezone is not None:
         screen.timezone = check_timezone(fields.timezone)
     if fields.hours is not None:
@@ -337,8 +286,8 @@ def create_group(
     chain's escalation stage (提级审核)."""
     if actor is not None:
         require_role(actor, Role.ADMIN)
-    name = _check_text(name, "name", 1, 100)
-    description = _check_text(description, "description", 0, 200)
+    name = check_text(name, "name", 1, 100)
+    description = check_text(description, "description", 0, 200)
     if session.scalar(sa.select(ScreenGroup.id).where(ScreenGroup.name == name)) is not None:
         raise Conflict("screen group %(name)s already exists", name=repr(name), field="name")
     group = ScreenGroup(name=name, description=description, sensitive=sensitive, created_at=now)
@@ -402,16 +351,3 @@ def describe_screen(screen: Screen) -> dict[str, object]:
         **{name: getattr(screen, name) for name in SETTINGS},
         **register_json(screen),
     }
-
-
-def _check_color(value: str) -> str:
-    try:
-        return ColorMode(value).value
-    except ValueError:
-        allowed = ", ".join(c.value for c in ColorMode)
-        raise InvalidInput(
-            "unknown colour mode %(value)s; modes are %(allowed)s",
-            value=repr(value),
-            allowed=allowed,
-            field="color",
-        ) from None

@@ -43,6 +43,7 @@ from signage.screens.register import (
     screen_register,
 )
 from signage.screens.services import ScreenFields
+from signage.screens.values import parse_size
 from signage.times import day_bounds, local_date
 from signage.web.dashboard import screen_states
 from signage.web.pages import done, message, now, session, signed_in, text
@@ -179,7 +180,7 @@ def _register() -> dict[str, Any]:
 
 def _size() -> tuple[int, int]:
     try:
-        return services.parse_size(text("size"))
+        return parse_size(text("size"))
     except InvalidInput as exc:
         exc.field = "size"
         raise

@@ -97,6 +97,20 @@ def axe() -> object:
     return module.Axe()
 
 
+def signed_in(browser, site: str, user: str, width: int = 1366):
+    """A new browser context at ``width`` px, in zh-CN, signed in as ``user``; and its page."""
+    context = browser.new_context(
+        viewport={"width": width, "height": 800}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
+    page = context.new_page()
+    page.goto(f"{site}/login")
+    page.fill('input[name="username"]', user)
+    page.fill('input[name="password"]', PASSWORD)
+    page.click('button[type="submit"].primary')
+    page.wait_for_url(f"{site}/")
+    return context, page
+
+
 def violations(axe, page) -> list[str]:
     found = axe.run(page).response["violations"]
     return [
@@ -115,17 +129,7 @@ def test_axe_finds_no_violation_on_any_page(site, first_notice, axe, width):
             executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
         )
         for user, paths in PAGES.items():
-            context = browser.new_context(
-                viewport={"width": width, "height": 800},
-                locale="zh-CN",
-                timezone_id="Asia/Shanghai",
-            )
-            page = context.new_page()
-            page.goto(f"{site}/login")
-            page.fill('input[name="username"]', user)
-            page.fill('input[name="password"]', PASSWORD)
-            page.click('button[type="submit"].primary')
-            page.wait_for_url(f"{site}/")
+            context, page = signed_in(browser, site, user, width)
             for path in (p.format(notice=first_notice) for p in paths):
                 answer = page.goto(f"{site}{path}")
                 assert answer is not None and answer.status == 200, (user, path)
@@ -177,13 +181,7 @@ def test_no_english_on_any_chinese_page_or_error(site, first_notice):
             executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
         )
         for user in PAGES:
-            context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
-            page = context.new_page()
-            page.goto(f"{site}/login")
-            page.fill('input[name="username"]', user)
-            page.fill('input[name="password"]', PASSWORD)
-            page.click('button[type="submit"].primary')
-            page.wait_for_url(f"{site}/")
+            context, page = signed_in(browser, site, user)
             visits = [(p.format(notice=first_notice), 200) for p in PAGES[user]]
             visits += ERRORS.get(user, [])
             for path, status in visits:
@@ -213,12 +211,7 @@ def test_the_weekly_times_picker_writes_the_spec(site):
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
         )
-        page = browser.new_context(locale="zh-CN").new_page()
-        page.goto(f"{site}/login")
-        page.fill('input[name="username"]', "web.admin")
-        page.fill('input[name="password"]', PASSWORD)
-        page.click('button[type="submit"].primary')
-        page.wait_for_url(f"{site}/")
+        _, page = signed_in(browser, site, "web.admin")
         page.goto(f"{site}/screens/zwzx-hall-1/edit")
         page.fill('input[name="hours"]', "")
         picker = page.locator("fieldset.hours-picker")

@@ -7,6 +7,7 @@ import pytest
 from signage.accounts.tokens import token_hash
 from signage.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Unauthenticated
 from signage.screens import services as svc
+from signage.screens.values import parse_size
 from tests.conftest import NOW
 
 
@@ -110,10 +111,10 @@ def test_rotating_the_token_stops_the_old_one(db_session, make_user):
     ("text", "size"), [("384x128", (384, 128)), ("192X32", (192, 32)), ("64×16", (64, 16))]
 )
 def test_parse_size(text, size):
-    assert svc.parse_size(text) == size
+    assert parse_size(text) == size
 
 
 @pytest.mark.parametrize("text", ["384", "0x10", "384x", "axb", "99999x10"])
 def test_parse_size_refuses(text):
     with pytest.raises(InvalidInput):
-        svc.parse_size(text)
+        parse_size(text)
