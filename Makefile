@@ -82,7 +82,7 @@ fuzz: $(STAMP)
 # After changing a text on a page: collect the texts, add the new ones to the Chinese catalog
 # (translate them in signage/translations/zh_Hans_CN/LC_MESSAGES/messages.po), compile it.
 # The service errors' message templates are message ids too (signage/errors.py).
-ERROR_KEYWORDS = $(foreach e,ServiceError InvalidInput BadRequest Unauthenticated PermissionDenied NotFound Conflict PayloadTooLarge UnsupportedMediaType TooManyAttempts KeyProblem PreviewUnavailable Said,-k $(e))
+ERROR_KEYWORDS = $(foreach e,ServiceError InvalidInput BadRequest Unauthenticated PermissionDenied NotFound Conflict PayloadTooLarge UnsupportedMediaType TooManyAttempts KeyProblem PreviewUnavailable Said WeeklySpecError,-k $(e))
 
 translations: $(STAMP)
 	@mkdir -p var

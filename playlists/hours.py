@@ -23,7 +23,15 @@ _RANGE = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
 
 
 class WeeklySpecError(ValueError):
-    """A weekly spec that cannot be parsed; the message says which part is wrong."""
+    """A weekly spec that cannot be parsed; the message says which part is wrong.
+
+    The message is ``template % params``: a caller that speaks another language translates the
+    template (the controller's catalog holds every one) and puts the values back in."""
+
+    def __init__(self, template: str, **params: object) -> None:
+        self.template = template
+        self.params = {name: str(value) for name, value in params.items()}
+        super().__init__(template % self.params if params else template)
 
 
 @dataclass(frozen=True, order=True)
@@ -74,18 +82,18 @@ def parse_weekly(spec: str) -> WeeklySchedule:
     for entry in text.split(","):
         parts = entry.split()
         if not parts:
-            raise WeeklySpecError(f"empty entry in {spec!r}")
+            raise WeeklySpecError("empty entry in %(spec)s", spec=repr(spec))
         days = list(range(1, 8))
         m = _DAYS.match(parts[0])
         if m:
             first = int(m.group(1))
             last = int(m.group(2) or first)
             if last < first:
-                raise WeeklySpecError(f"day range {parts[0]!r} runs backwards")
+                raise WeeklySpecError("day range %(days)s runs backwards", days=repr(parts[0]))
             days = list(range(first, last + 1))
             parts = parts[1:]
         if not parts:
-            raise WeeklySpecError(f"entry {entry.strip()!r} has days but no times")
+            raise WeeklySpecError("entry %(entry)s has days but no times", entry=repr(entry.strip()))
         for part in parts:
             start, end = _parse_range(part)
             for day in days:
@@ -97,13 +105,13 @@ def parse_weekly(spec: str) -> WeeklySchedule:
 def _parse_range(part: str) -> tuple[int, int]:
     m = _RANGE.match(part)
     if not m:
-        raise WeeklySpecError(f"{part!r} is not a time range such as 08:00-18:00")
+        raise WeeklySpecError("%(part)s is not a time range such as 08:00-18:00", part=repr(part))
     h1, m1, h2, m2 = (int(g) for g in m.groups())
     if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2 != 0):
-        raise WeeklySpecError(f"{part!r} holds a time that does not exist")
+        raise WeeklySpecError("%(part)s holds a time that does not exist", part=repr(part))
     start, end = h1 * 60 + m1, h2 * 60 + m2
     if end == start:
-        raise WeeklySpecError(f"{part!r} is empty; write 00:00-24:00 for a whole day")
+        raise WeeklySpecError("%(part)s is empty; write 00:00-24:00 for a whole day", part=repr(part))
     if end < start:
         end += MINUTES_PER_DAY  # runs past midnight into the next day
     return start, end
@@ -122,8 +130,11 @@ def _check_overlaps(ranges: list[DayRange]) -> None:
             start_b += week
         if end_a > start_b:
             raise WeeklySpecError(
-                f"ranges on day {a.weekday} ({_hhmm(a.start)}) and day {b.weekday} "
-                f"({_hhmm(b.start)}) overlap"
+                "ranges on day %(day_a)s (%(start_a)s) and day %(day_b)s (%(start_b)s) overlap",
+                day_a=a.weekday,
+                start_a=_hhmm(a.start),
+                day_b=b.weekday,
+                start_b=_hhmm(b.start),
             )
 
 

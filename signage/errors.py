@@ -20,6 +20,7 @@ parameters in. ``make translations`` finds the templates by the error classes' n
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Self
 
 
 def N_(text: str) -> str:
@@ -43,6 +44,8 @@ class ServiceError(Exception):
         **params: object,
     ) -> None:
         self.template = message
+        # A value may be a text of its own to translate (a Said, say: what a parser found wrong).
+        self.values = dict(params)
         self.params = {name: str(value) for name, value in params.items()}
         self.message = message % self.params if self.params else message
         super().__init__(self.message)
@@ -53,10 +56,20 @@ class ServiceError(Exception):
         """The message in the language of ``gettext`` (the English one where it has none)."""
         if not self.params:
             return gettext(self.template)
+        values = {
+            name: value.translated(gettext) if hasattr(value, "translated") else str(value)
+            for name, value in self.values.items()
+        }
         try:
-            return gettext(self.template) % self.params
+            return gettext(self.template) % values
         except (KeyError, ValueError, TypeError):  # a translation that lost a parameter
             return self.message
+
+    def renamed(self, old: str, new: str) -> Self:
+        """The same error about field ``new``, where it named ``old`` (a value's parser names
+        the field it was given; the caller sent it under another name)."""
+        values = {k: new if str(v) == old else v for k, v in self.values.items()}
+        return type(self)(self.template, field=new, details=self.details, **values)
 
     def to_dict(self, gettext: Callable[[str], str] | None = None) -> dict[str, object]:
         """Return the JSON error body: its message in ``gettext``'s language (English if

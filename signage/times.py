@@ -21,13 +21,14 @@ import zoneinfo
 
 from playlists import iso
 from signage.errors import InvalidInput
+from signage.messages import Said
 
 # The playlist document's formatter, under the name the controller's code reads best with.
 isoformat_z = iso
 
 # The dates the system accepts, as written.
 FIRST_DATE, LAST_DATE = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
-RANGE_TEXT = f"between {FIRST_DATE} and {LAST_DATE}"
+RANGE_TEXT = Said("between %(first)s and %(last)s", first=FIRST_DATE, last=LAST_DATE)
 
 # The text forms: a date (YYYY-MM-DD) and a time (RFC 3339: date, T, time with seconds, an
 # optional fraction, Z or ±hh:mm), both in the accepted years. The calendar check (no 30
@@ -68,35 +69,42 @@ def parse_time(text: object, field: str) -> dt.datetime:
 
     Only text is read: a number (a Unix time, say) is refused rather than guessed at.
     """
-    wrong = f"{field} must be an ISO-8601 time with an offset, e.g. {TIME_EXAMPLE}"
+    wrong = InvalidInput(
+        "%(name)s must be an ISO-8601 time with an offset, e.g. %(example)s",
+        name=field,
+        example=TIME_EXAMPLE,
+        field=field,
+    )
     if not isinstance(text, str):
-        raise InvalidInput(wrong, field=field)
+        raise wrong
     if not _TIME.fullmatch(text):
-        raise InvalidInput(_wrong_time(text, wrong, field), field=field)
+        raise _wrong_time(text, wrong, field)
     try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(wrong, field=field) from None
+        raise wrong from None
     return in_range(value, field)
 
 
 def parse_date(text: object, field: str) -> dt.date:
     """A date ``YYYY-MM-DD`` in the accepted range; else :class:`InvalidInput`."""
-    wrong = f"{field} must be a date such as 2026-11-01"
+    wrong = InvalidInput("%(name)s must be a date such as 2026-11-01", name=field, field=field)
     if not isinstance(text, str):
-        raise InvalidInput(wrong, field=field)
+        raise wrong
     if not _DATE.fullmatch(text):
-        raise InvalidInput(_wrong_time(text, wrong, field), field=field)
+        raise _wrong_time(text, wrong, field)
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(wrong, field=field) from None
+        raise wrong from None
 
 
-def _wrong_time(text: str, wrong: str, field: str) -> str:
+def _wrong_time(text: str, wrong: InvalidInput, field: str) -> InvalidInput:
     # Well formed but outside the years: say so, rather than that the form is wrong.
     if _ANY_YEAR_TIME.fullmatch(text) or _ANY_YEAR_DATE.fullmatch(text):
-        return f"{field} must be {RANGE_TEXT}"
+        return InvalidInput(
+            "%(name)s must be %(range_text)s", name=field, range_text=RANGE_TEXT, field=field
+        )
     return wrong
 
 

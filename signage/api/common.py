@@ -29,7 +29,7 @@ from signage.accounts.services import user_for_token
 from signage.clock import utcnow
 from signage.db import after_commit, request_session
 from signage.delivery.cache import get_cache
-from signage.errors import BadRequest, InvalidInput, Unauthenticated
+from signage.errors import N_, BadRequest, InvalidInput, Unauthenticated
 from signage.times import DATE_SCHEMA, TIME_SCHEMA, parse_date, parse_time
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -114,32 +114,65 @@ def parse_query(model: type[QueryT]) -> QueryT:
         alias = model.model_fields[exc.field].alias if exc.field in model.model_fields else None
         if alias is None:
             raise
-        raise InvalidInput(str(exc).replace(exc.field, alias, 1), field=alias) from None
+        raise exc.renamed(exc.field, alias) from None
     except ValidationError as exc:
         first = exc.errors()[0]
         name = str(first["loc"][0]) if first["loc"] else ""
-        raise InvalidInput(
-            _query_message(model, name, first["type"], first["msg"]), field=name
-        ) from None
+        raise _query_error(model, name, first) from None
 
 
-def _query_message(model: type[BaseModel], name: str, kind: str, text: str) -> str:
+def _query_error(model: type[BaseModel], name: str, first: Any) -> InvalidInput:
+    kind = first["type"]
     if kind in ("int_parsing", "int_type", "int_from_float"):
-        return f"{name} must be a whole number"
+        return InvalidInput("%(name)s must be a whole number", name=name, field=name)
     if kind in ("greater_than_equal", "less_than_equal"):
         fields = {f.alias or n: f for n, f in model.model_fields.items()}
         bounds = {type(m).__name__: m for m in fields[name].metadata}
         low, high = getattr(bounds.get("Ge"), "ge", None), getattr(bounds.get("Le"), "le", None)
-        return f"{name} must be {low}–{high}"
-    if kind in ("literal_error", "enum"):
-        return f"{name}: {text}"
-    if kind == "missing":
-        return f"{name} is required"
-    if kind == "string_too_long":
-        return f"{name} is too long"
-    if kind == "string_pattern_mismatch":
-        return f"{name} is not in the expected form"
-    return f"{name}: {text}"
+        return InvalidInput(
+            "%(name)s must be %(low)s–%(high)s", name=name, low=low, high=high, field=name
+        )
+    return pydantic_error(name, first)
+
+
+# What pydantic found wrong with a value, as our messages say it; another kind of error is
+# given with pydantic's own (English) words.
+_PYDANTIC_MESSAGES = {
+    "missing": N_("%(name)s is required"),
+    "string_too_long": N_("%(name)s is too long: at most %(max_length)s characters"),
+    "string_too_short": N_("%(name)s is too short: at least %(min_length)s characters"),
+    "string_pattern_mismatch": N_("%(name)s is not in the expected form"),
+    "string_type": N_("%(name)s must be text"),
+    "int_type": N_("%(name)s must be a whole number"),
+    "int_parsing": N_("%(name)s must be a whole number"),
+    "int_from_float": N_("%(name)s must be a whole number"),
+    "bool_type": N_("%(name)s must be true or false"),
+    "list_type": N_("%(name)s must be a list"),
+    "dict_type": N_("%(name)s must be an object"),
+    "model_type": N_("%(name)s must be an object"),
+    "too_long": N_("%(name)s has too many entries: at most %(max_length)s"),
+    "too_short": N_("%(name)s has too few entries: at least %(min_length)s"),
+    "greater_than_equal": N_("%(name)s must be at least %(ge)s"),
+    "less_than_equal": N_("%(name)s must be at most %(le)s"),
+    "greater_than": N_("%(name)s must be more than %(gt)s"),
+    "less_than": N_("%(name)s must be less than %(lt)s"),
+    "literal_error": N_("%(name)s must be one of %(expected)s"),
+    "enum": N_("%(name)s must be one of %(expected)s"),
+}
+
+
+def pydantic_error(field: str | None, first: Any) -> InvalidInput:
+    """One of pydantic's errors about ``field`` as an :class:`InvalidInput` of ours."""
+    template = _PYDANTIC_MESSAGES.get(first["type"])
+    context = {k: v for k, v in (first.get("ctx") or {}).items() if isinstance(v, str | int)}
+    if template is not None and field:
+        try:
+            return InvalidInput(template, field=field, name=field, **context)
+        except (KeyError, ValueError, TypeError):  # a context without the values it names
+            pass
+    if field:
+        return InvalidInput("%(name)s: %(reason)s", name=field, reason=first["msg"], field=field)
+    return InvalidInput("%(reason)s", reason=first["msg"])
 
 
 def _query_time(value: object, info: ValidationInfo) -> dt.datetime:
@@ -176,7 +209,7 @@ def _named(parse: Callable[[object, str], T]) -> Callable[[object, ValidationInf
             return parse(value, short)
         except InvalidInput as exc:
             raise PydanticCustomError(
-                "signage_value", "{message}", {"message": str(exc), "short": short}
+                "signage_value", "{message}", {"message": str(exc), "short": short, "error": exc}
             ) from None
 
     return validate
@@ -288,10 +321,10 @@ def validation_error(exc: ValidationError) -> BadRequest | InvalidInput:
         return BadRequest("the body must be a JSON object")
     if kind == "signage_value":
         ctx = first.get("ctx") or {}
-        message = str(ctx.get("message", first["msg"]))
-        return InvalidInput(message.replace(str(ctx.get("short")), field or "", 1), field=field)
-    if kind == "missing":
-        return InvalidInput("%(name)s is required", name=field, field=field)
+        error = ctx.get("error")
+        if isinstance(error, InvalidInput) and field:
+            return error.renamed(str(ctx.get("short")), field)
+        return InvalidInput("%(reason)s", reason=first["msg"], field=field)
     if kind == "extra_forbidden":
         return InvalidInput("unknown field %(name)s", name=repr(field), field=field)
     if kind == "timezone_aware":
@@ -306,7 +339,7 @@ def validation_error(exc: ValidationError) -> BadRequest | InvalidInput:
             name=field,
             field=field,
         )
-    return InvalidInput(f"{field}: {first['msg']}" if field else first["msg"], field=field)
+    return pydantic_error(field, first)
 
 
 @overload

@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, render_template
 
 from signage.api.common import query_int
 from signage.audit.services import AuditFilter, list_audit
+from signage.audit.text import sentences
 from signage.db import get_db
 from signage.displaylog.chains import check_chains
 from signage.errors import InvalidInput
@@ -40,8 +41,9 @@ def _page(status: int = 200, **context: Any) -> tuple[str, int]:
         )
     except InvalidInput as exc:
         error, status = message(exc), 422
+    lines = list(zip(entries, sentences(session(), entries), strict=True))
     return render_template(
-        "audit/index.html", entries=entries, following=following, args=args, error=error, **context
+        "audit/index.html", lines=lines, following=following, args=args, error=error, **context
     ), status
 
 

@@ -325,7 +325,10 @@ def delete_chain(
     target = groups_by_name(session, [group], field="group")[0] if group else None
     row = _row(session, category, target.id if target else None)
     if row is None:
-        raise NotFound(f"no review chain is set for {category}" + (f" / {group}" if group else ""))
+        raise NotFound(
+            "no review chain is set for %(category)s",
+            category=f"{category} / {group}" if group else category,
+        )
     session.delete(row)
     record(
         session,

@@ -36,6 +36,7 @@ from signage.accounts.permissions import require_staff
 from signage.audit.services import record
 from signage.chains.rules import Stage
 from signage.errors import Conflict, InvalidInput, PermissionDenied
+from signage.messages import Said
 from signage.notices.access import (
     get_notice,
     may_author,
@@ -220,9 +221,11 @@ def submit_notice(
     require_open(notice, "submit")
     revision = notice.pending_revision
     if revision is None or revision.state != RevisionState.DRAFT:
+        if notice.status == NoticeStatus.RETURNED:
+            raise Conflict("only a draft can be submitted; this notice was returned: edit it first")
         raise Conflict(
-            f"only a draft can be submitted; this notice is {notice.status}"
-            + (" (edit it first)" if notice.status == NoticeStatus.RETURNED else "")
+            "only a draft can be submitted; this notice is %(status)s",
+            status=Said(str(notice.status)),
         )
     if not revision.screens and not revision.groups:
         raise InvalidInput("choose at least one screen or group before submitting", field="screens")

@@ -5,23 +5,17 @@ what the notice pages say after an action (what it did and what comes next)."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import difflib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
-from signage.accounts.models import User
-from signage.audit.models import AuditEntry
 from signage.delivery.rotation import OnScreen, on_screens
-from signage.errors import N_
-from signage.messages import Said
 from signage.notices.models import Notice, NoticeRevision, RevisionState
 from signage.notices.preview import Draft
 from signage.screens.models import Screen
@@ -301,80 +295,3 @@ def published(notice_id: int) -> None:
             "Notice #%(n)s is published: its screens show it from their next poll.", n=notice_id
         )
     )
-
-
-# --- a notice's history in sentences -------------------------------------------------------------
-
-# Each action's sentence (``who`` is put in for every one) and the values it takes from the
-# entry's details; an action not here is shown as "who: action".
-_SENTENCES: dict[str, tuple[str, Callable[[Mapping[str, Any]], dict[str, object]]]] = {
-    "notice.create": (N_("%(who)s wrote it (revision 1)"), lambda d: {}),
-    "notice.edit": (
-        N_("%(who)s changed %(fields)s (revision %(n)s)"),
-        lambda d: {
-            "fields": Said.join(N_(", "), [Said(_SHOWN.get(f, f)) for f in d.get("changed", [])]),
-            "n": d.get("revision", "?"),
-        },
-    ),
-    "notice.submit": (
-        N_("%(who)s submitted revision %(n)s for review"),
-        lambda d: {"n": d.get("revision", "?")},
-    ),
-    "notice.stage": (
-        N_("%(who)s passed stage %(stage)s of revision %(n)s; it went on to %(next)s"),
-        lambda d: {"stage": d.get("stage"), "n": d.get("revision"), "next": d.get("next_stage")},
-    ),
-    "notice.approve": (
-        N_("%(who)s approved revision %(n)s: it went on its screens"),
-        lambda d: {"n": d.get("revision", "?")},
-    ),
-    "notice.hold": (
-        N_("%(who)s approved revision %(n)s and held it (待用)"),
-        lambda d: {"n": d.get("revision", "?")},
-    ),
-    "notice.return": (
-        N_("%(who)s returned revision %(n)s to its author: %(reason)s"),
-        lambda d: {"n": d.get("revision", "?"), "reason": d.get("reason") or "—"},
-    ),
-    "notice.reject": (
-        N_("%(who)s rejected revision %(n)s: %(reason)s"),
-        lambda d: {"n": d.get("revision", "?"), "reason": d.get("reason") or "—"},
-    ),
-    "notice.escalate": (
-        N_("%(who)s referred revision %(n)s up to %(to)s: %(reason)s"),
-        lambda d: {
-            "n": d.get("revision", "?"),
-            "to": d.get("escalated_to", "?"),
-            "reason": d.get("reason") or "—",
-        },
-    ),
-    "notice.withdraw": (
-        N_("%(who)s withdrew it: %(reason)s"),
-        lambda d: {"reason": d.get("reason") or "—"},
-    ),
-    "notice.republish": (
-        N_("%(who)s submitted it again as revision %(n)s"),
-        lambda d: {"n": d.get("revision", "?")},
-    ),
-    "notice.expire": (N_("%(who)s: its validity window ended"), lambda d: {}),
-}
-_SHOWN = dict(FIELDS_SHOWN)
-
-
-def history_sentences(session: Session, entries: Sequence[AuditEntry]) -> list[Said]:
-    """Each audit entry about a notice as a sentence, its actor by display name."""
-    logins = {e.actor for e in entries if e.actor}
-    query = sa.select(User.username, User.display_name).where(User.username.in_(logins))
-    names = {n: d for n, d in session.execute(query)} if logins else {}
-    out = []
-    for entry in entries:
-        who: object = names.get(entry.actor or "") or entry.actor or Said("the system")
-        details = entry.details_dict if entry.details else {}
-        template, params = N_("%(who)s: %(action)s"), {"action": Said(entry.action)}
-        if entry.action in _SENTENCES:
-            sentence, values = _SENTENCES[entry.action]
-            # Details of an older form keep the plain line.
-            with contextlib.suppress(AttributeError, TypeError):
-                template, params = sentence, values(details)
-        out.append(Said(template, who=who, **params))
-    return out

@@ -20,6 +20,7 @@ from flask import (
 from playlists import Kind, Priority
 from playlists.content import LEVELS
 from signage.api.common import query_int
+from signage.audit.text import sentences
 from signage.chains.text import names_in, who_decides
 from signage.errors import Conflict, InvalidInput
 from signage.media.models import Media
@@ -159,7 +160,7 @@ def index() -> Any:
 def _history(db: Any, notice: Any) -> list[Any]:
     """The notice's audit entries, each with its sentence."""
     entries = queries.notice_history(db, notice)
-    return list(zip(entries, said.history_sentences(db, entries), strict=True))
+    return list(zip(entries, sentences(db, entries), strict=True))
 
 
 def _detail_page(notice_id: int, status: int = 200, **context: Any) -> tuple[str, int]:

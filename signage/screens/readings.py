@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from playlists import Reading
 from playlists.brightness import BrightnessError, parse_brightness
-from playlists.reading import out_of_range
+from playlists.reading import RANGES, out_of_range
 from signage.errors import InvalidInput
 from signage.screens.models import Screen, ScreenReading
 
@@ -99,9 +99,15 @@ def check_settings(values: Mapping[str, Any]) -> dict[str, int | float | str | N
         elif name == BRIGHTNESS:
             checked[name] = check_brightness(value)
         elif name in SPEEDS:
-            problem = out_of_range(name, value)
-            if problem is not None:
-                raise InvalidInput(problem, field=name)
+            if out_of_range(name, value) is not None:
+                low, high = RANGES[name]
+                raise InvalidInput(
+                    "%(name)s must be a whole number from %(low)s to %(high)s",
+                    name=name,
+                    low=low,
+                    high=high,
+                    field=name,
+                )
             checked[name] = value
         else:
             low, high = LEGIBILITY[name]

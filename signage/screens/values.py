@@ -9,6 +9,7 @@ import zoneinfo
 
 from playlists import ColorMode, WeeklySpecError, parse_weekly
 from signage.errors import InvalidInput
+from signage.messages import Said
 
 SIZE = re.compile(r"^(\d{1,5})[xX×](\d{1,5})$")
 MIN_SIDE, MAX_SIDE = 8, 8192
@@ -43,7 +44,8 @@ def normalise_hours(spec: str | None, field: str = "hours") -> str | None:
     try:
         return parse_weekly(spec).to_spec()
     except WeeklySpecError as exc:
-        raise InvalidInput("%(name)s: %(exc)s", name=field, exc=exc, field=field) from None
+        said = Said(exc.template, **exc.params)
+        raise InvalidInput("%(name)s: %(exc)s", name=field, exc=said, field=field) from None
 
 
 def check_timezone(name: str) -> str:

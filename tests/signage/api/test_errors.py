@@ -51,9 +51,9 @@ GOOD = {
         (GOOD | {"groups": ["没有这个组"]}, 422, "groups", "没有这个组"),
         (GOOD | {"category": "天气"}, 422, "category", "天气"),
         (GOOD | {"titel": "typo"}, 422, "titel", "unknown field"),
-        (GOOD | {"duration_s": "15"}, 422, "duration_s", "integer"),
-        (GOOD | {"duration_s": 1.5}, 422, "duration_s", "integer"),
-        (GOOD | {"screens": "hall"}, 422, "screens", "array"),
+        (GOOD | {"duration_s": "15"}, 422, "duration_s", "whole number"),
+        (GOOD | {"duration_s": 1.5}, 422, "duration_s", "whole number"),
+        (GOOD | {"screens": "hall"}, 422, "screens", "list"),
         (GOOD | {"kind": "image"}, 422, "media_sha256", "upload"),
         (GOOD | {"priority": "asap"}, 422, "priority", "urgent"),
         (GOOD | {"dayparts": "morning"}, 422, "dayparts", "time range"),
@@ -305,3 +305,37 @@ def test_a_message_without_parameters_is_translated_too(client):
     assert answer.status_code == 401
     error = answer.get_json()["error"]
     assert "message_id" not in error and not error["message"].isascii()
+
+
+CHINESE = {"Accept-Language": "zh-CN"}
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "english", "chinese"),
+    [
+        # pydantic's own checks, in our words
+        (GOOD | {"title": "长" * 500}, "title", "too long", "过长"),
+        (GOOD | {"screens": "hall"}, "screens", "must be a list", "必须是列表"),
+        # a value's parser inside pydantic, renamed to the field the caller sent
+        (GOOD | {"valid_from": "next monday"}, "valid_from", "ISO-8601 time", "带时区偏移"),
+        # a message carrying another message (the weekly-spec parser's)
+        (GOOD | {"dayparts": "周一至周五"}, "dayparts", "is not a time range", "不是时间段"),
+    ],
+)
+def test_body_errors_are_translated_with_their_values(
+    client, author, body, field, english, chinese
+):
+    said = client.post("/api/v1/notices", json=body, headers=author).get_json()["error"]
+    assert said["field"] == field and english in said["message"], said
+    translated = client.post("/api/v1/notices", json=body, headers=author | CHINESE)
+    error = translated.get_json()["error"]
+    assert translated.status_code == 422 and error["field"] == field
+    assert chinese in error["message"] and english not in error["message"], error
+    assert error["message_id"] == said["message_id"]
+
+
+def test_query_errors_are_translated(client, author):
+    english = client.get("/api/v1/notices?limit=x", headers=author).get_json()["error"]
+    chinese = client.get("/api/v1/notices?limit=x", headers=author | CHINESE).get_json()["error"]
+    assert english["message"] == "limit must be a whole number"
+    assert chinese["message"] != english["message"] and "limit" in chinese["message"]

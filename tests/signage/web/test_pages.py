@@ -12,6 +12,7 @@ from PIL import Image
 
 from player.errors import FontNotFound
 from player.fonts import find_fonts
+from signage.accounts import services as accounts_services
 from signage.accounts.models import ApiToken, LoginThrottle
 from signage.audit.models import AuditEntry
 from signage.clock import utcnow
@@ -482,13 +483,33 @@ def test_audit_page_filters_and_checks_the_chains(pages, person, db_session):
     admin = person("admin")
     browser = pages(admin)
     page = browser.get("/audit?action=user.").get_data(as_text=True)
-    assert "创建用户" in page and "登录" in page
+    assert (
+        f"管理员（命令行） 添加了用户 {admin.username}" in page
+        and f"{admin.username} 登录了系统" in page
+    )
     whole = browser.post("/audit/check").get_data(as_text=True)
     assert "全部哈希链完整" in whole
     db_session.execute(sa.update(AuditEntry).where(AuditEntry.seq == 1).values(details='{"x":1}'))
     db_session.commit()
     broken = browser.post("/audit/check").get_data(as_text=True)
     assert "审计日志：第 1 条记录处断裂" in broken
+
+
+def test_the_audit_log_reads_as_sentences_with_display_names(pages, person, db_session):
+    admin = person("admin")
+    author = person("author")
+    accounts_services.update_user(
+        db_session, admin, admin.username, now=utcnow(), display_name="张敏"
+    )
+    accounts_services.update_user(
+        db_session, admin, author.username, now=utcnow(), roles=["reviewer"]
+    )
+    db_session.commit()
+    page = pages(admin).get("/audit").get_data(as_text=True)
+    assert f"张敏 修改了用户 {admin.username} 的姓名" in page
+    assert f"张敏 修改了用户 {author.username} 的角色" in page
+    # What was recorded stays at hand, folded away.
+    assert "<summary>原始记录</summary>" in page and "user.update" in page
 
 
 def test_an_image_notice_is_uploaded_from_the_editor(pages, person, make_screen, db_session):
