@@ -79,6 +79,13 @@ def test_yearly_counts_page_matches_the_raw_log(pages, person, make_notice, db_s
     assert int(plays) == shown[0] == 10
     by_category = page.split('id="by-category"')[1].split("</table>")[0]
     assert "要闻" in by_category and "通知公告" in by_category
+    # Each screen's plays drawn as a bar against the most: hall 8 plays, lobby 2.
+    by_screen = page.split('id="by-screen"')[1].split("</table>")[0]
+    widths = re.findall(
+        r'aria-label="(\d+) 次播放"><rect class="value" x="0" y="0" width="([\d.]+)"', by_screen
+    )
+    assert sorted(widths) == [("2", "25.00"), ("8", "100.00")]
+    assert "<text" not in page  # the charts' words are page text, at the page's size
     download = browser.get(f"/reports/annual.csv?year={year}")
     assert download.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(download.get_data(as_text=True))))
@@ -143,6 +150,9 @@ def test_uptime_page(pages, person, make_screen):
     browser = pages(person("admin"))
     page = browser.get("/reports/uptime").get_data(as_text=True)
     assert "屏幕" in page and "<svg" in page
+    # The axis is page text beside the drawing, which stretches; none of it is SVG text.
+    assert '<div class="y-axis" aria-hidden="true"><span>100%</span>' in page
+    assert "<text" not in page
     assert browser.get("/reports/uptime?from=2026-01-10&to=2026-01-01").status_code == 422
     assert browser.get("/reports/uptime?from=yesterday").status_code == 422
 
