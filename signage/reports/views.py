@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from signage.accounts.models import Role
 from signage.accounts.permissions import require_role
 from signage.api.common import csv_response, query_date, query_int
+from signage.audit.models import AuditEntry
+from signage.audit.text import sentences
 from signage.errors import Conflict, InvalidInput
 from signage.evidence.checkpoints import checkpoint_archive, latest_checkpoint
 from signage.notices.services import list_notices
@@ -107,8 +110,16 @@ def _compliance(notice_id: int) -> ComplianceReport:
 @bp.get("/reports/notices/<int:notice_id>/compliance")
 def compliance(notice_id: int) -> Any:
     report = _compliance(notice_id)
+    # The page says each audit record as a sentence with the person's name; the CSV and the
+    # JSON keep the recorded action and login.
+    seqs = [p.seq for p in report.audit]
+    entries = list(session().scalars(sa.select(AuditEntry).where(AuditEntry.seq.in_(seqs))))
+    said = dict(zip((e.seq for e in entries), sentences(session(), entries), strict=True))
     return render_template(
-        "reports/compliance.html", report=report, gap_minutes=report.gap_threshold_s // 60
+        "reports/compliance.html",
+        report=report,
+        gap_minutes=report.gap_threshold_s // 60,
+        sentences=said,
     )
 
 

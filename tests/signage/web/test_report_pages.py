@@ -122,6 +122,8 @@ def test_compliance_page_shows_the_approval_hashes_and_csv(
     assert event.hash in page  # the chain hash that makes the evidence verifiable
     assert (reviewer.username in page and "已确认" in page) or "confirmed" in page
     assert 'id="screen-hall"' in page
+    # Its audit records as sentences with names, each beside its hash.
+    assert f"{reviewer.display_name} 批准了第 1 版" in page
     # The period as a bar: every gap of the report, in place, coloured by its cause.
     section = page.split('id="screen-hall"')[1].split("</section>")[0]
     drawn = re.findall(
