@@ -187,16 +187,50 @@ def test_no_english_on_any_chinese_page_or_error(site, first_notice):
             for path, status in visits:
                 answer = page.goto(f"{site}{path}")
                 assert answer is not None and answer.status == status, (user, path)
-                # What a person reads: the text, and the words in buttons, options and titles.
-                text = page.inner_text("body") + " ".join(
-                    page.eval_on_selector_all(
-                        "[title], [placeholder], [aria-label], option, input[type=submit]",
-                        "els => els.map(e => [e.title, e.placeholder, e.ariaLabel,"
-                        " e.textContent].filter(Boolean).join(' '))",
-                    )
-                )
+                text = read_text(page)
                 found += [f"{path} ({user}): {phrase!r}" for phrase in english_on(text)]
             context.close()
+        browser.close()
+    assert not found, "\n".join(found)
+
+
+def read_text(page) -> str:
+    """What a person reads: the text, and the words in buttons, options and titles."""
+    return page.inner_text("body") + " ".join(
+        page.eval_on_selector_all(
+            "[title], [placeholder], [aria-label], option, input[type=submit]",
+            "els => els.map(e => [e.title, e.placeholder, e.ariaLabel,"
+            " e.textContent].filter(Boolean).join(' '))",
+        )
+    )
+
+
+def test_no_english_in_a_refused_form(site):
+    """A form sent back with its refusal (the sign-in page, a wrong password, opening hours a
+    parser cannot read) is all Chinese too, the parser's own words included."""
+    from playwright.sync_api import sync_playwright
+
+    need(shutil.which(CHROMIUM) is not None, "Debian's chromium (apt-get install chromium)")
+    found = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox"]
+        )
+        stranger = browser.new_context(locale="zh-CN").new_page()
+        stranger.goto(f"{site}/login")
+        found += [f"/login: {p!r}" for p in english_on(read_text(stranger))]
+        stranger.fill('input[name="username"]', "zhang.min")
+        stranger.fill('input[name="password"]', "not the password")
+        stranger.click('button[type="submit"].primary')
+        assert "用户名或密码错误" in read_text(stranger)
+        found += [f"/login refused: {p!r}" for p in english_on(read_text(stranger))]
+        _, page = signed_in(browser, site, "web.admin")
+        page.goto(f"{site}/screens/zwzx-hall-1/edit")
+        page.fill('input[name="hours"]', "周一至周五")
+        page.click('form button[type="submit"].primary')
+        refused = read_text(page)
+        assert "不是时间段" in refused, refused[:500]
+        found += [f"screen edit refused: {p!r}" for p in english_on(refused)]
         browser.close()
     assert not found, "\n".join(found)
 
