@@ -93,7 +93,9 @@ def parse_weekly(spec: str) -> WeeklySchedule:
             days = list(range(first, last + 1))
             parts = parts[1:]
         if not parts:
-            raise WeeklySpecError("entry %(entry)s has days but no times", entry=repr(entry.strip()))
+            raise WeeklySpecError(
+                "entry %(entry)s has days but no times", entry=repr(entry.strip())
+            )
         for part in parts:
             start, end = _parse_range(part)
             for day in days:
@@ -111,7 +113,9 @@ def _parse_range(part: str) -> tuple[int, int]:
         raise WeeklySpecError("%(part)s holds a time that does not exist", part=repr(part))
     start, end = h1 * 60 + m1, h2 * 60 + m2
     if end == start:
-        raise WeeklySpecError("%(part)s is empty; write 00:00-24:00 for a whole day", part=repr(part))
+        raise WeeklySpecError(
+            "%(part)s is empty; write 00:00-24:00 for a whole day", part=repr(part)
+        )
     if end < start:
         end += MINUTES_PER_DAY  # runs past midnight into the next day
     return start, end
