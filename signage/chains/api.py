@@ -10,6 +10,7 @@ from signage.accounts.permissions import require_staff
 from signage.api.common import actor, config, now, parse_body, parse_query, session
 from signage.api.contract import contract
 from signage.chains import rules
+from signage.chains import words as word_list
 from signage.chains.schemas import (
     PrecheckWordList,
     PrecheckWordsBody,
@@ -88,7 +89,7 @@ def delete(category: str) -> Any:
 def words() -> Any:
     user = actor()
     require_staff(user)
-    return {"words": rules.precheck_words(session())}
+    return {"words": word_list.precheck_words(session())}
 
 
 @bp.put("/precheck-words")
@@ -100,7 +101,7 @@ def words() -> Any:
 )
 def put_words() -> Any:
     body = parse_body(PrecheckWordsBody)
-    return {"words": rules.put_precheck_words(session(), actor(), body.words, now=now())}
+    return {"words": word_list.put_precheck_words(session(), actor(), body.words, now=now())}
 
 
 @bp.get("/review-queue")

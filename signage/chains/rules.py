@@ -1,4 +1,5 @@
-"""Review chains: which stages a category's notices pass, who decides each, and the word list.
+"""Review chains: which stages a category's notices pass and who decides each (the pre-check's
+word list is :mod:`signage.chains.words`).
 
 * A chain is an ordered list of stages (初审, 复审, 终审 …). Each is decided by holders of a
   role or by named users, may carry the confidentiality review (保密审查), and is due a number
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session
 from signage.accounts.models import Role, User, UserRole
 from signage.accounts.permissions import require_role, require_staff
 from signage.audit.services import record
-from signage.chains.models import PrecheckWord, ReviewChain
+from signage.chains.models import ReviewChain
 from signage.errors import InvalidInput, NotFound
 from signage.screens.services import groups_by_name
 
@@ -35,8 +36,6 @@ STAGES_MAX = 8
 DUE_RANGE = (1, 60)
 STAGE_DUE_DAYS = 5  # one district's rule: five working days to review
 ESCALATION_DUE_DAYS = 15  # and fifteen when referred upward
-WORDS_MAX = 500
-WORD_MAX = 50
 
 
 @dataclass(frozen=True)
@@ -359,44 +358,3 @@ def chain_json(session: Session, chain: Chain) -> dict[str, Any]:
         "stages": [stage_json(s, names) for s in chain.stages],
         "escalation": stage_json(chain.escalation, names) if chain.escalation else None,
     }
-
-
-# --- the pre-check's word list ----------------------------------------------------------------
-
-
-def precheck_words(session: Session) -> list[str]:
-    """The deployment's words to flag, in the order they were listed."""
-    return list(session.scalars(sa.select(PrecheckWord.word).order_by(PrecheckWord.id)))
-
-
-def put_precheck_words(
-    session: Session, actor: User, words: Sequence[str], *, now: dt.datetime
-) -> list[str]:
-    """Replace the word list (admin)."""
-    require_role(actor, Role.ADMIN)
-    cleaned = list(dict.fromkeys(w.strip() for w in words if w.strip()))
-    if len(cleaned) > WORDS_MAX:
-        raise InvalidInput("at most %(words_max)s words", words_max=WORDS_MAX, field="words")
-    for i, word in enumerate(cleaned):
-        if len(word) > WORD_MAX:
-            raise InvalidInput(
-                "a word is at most %(word_max)s characters", word_max=WORD_MAX, field=f"words.{i}"
-            )
-    before = precheck_words(session)
-    session.execute(sa.delete(PrecheckWord))
-    for word in cleaned:
-        session.add(PrecheckWord(word=word, added_by_id=actor.id, added_at=now))
-    session.flush()
-    record(
-        session,
-        actor=actor,
-        action="precheck_words.put",
-        object_type="precheck_words",
-        object_id="*",
-        now=now,
-        details={
-            "added": [w for w in cleaned if w not in before],
-            "removed": [w for w in before if w not in cleaned],
-        },
-    )
-    return cleaned

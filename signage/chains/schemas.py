@@ -18,11 +18,10 @@ from signage.chains.rules import (
     NAME_MAX,
     STAGE_DUE_DAYS,
     STAGES_MAX,
-    WORD_MAX,
-    WORDS_MAX,
     Chain,
     StageSpec,
 )
+from signage.chains.words import WORD_MAX, WORDS_MAX
 from signage.notices.models import Notice, ReviewStep
 from signage.notices.steps import current_step
 from signage.times import isoformat_z

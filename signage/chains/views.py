@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from signage.accounts.models import Role
 from signage.accounts.permissions import require_role
 from signage.chains import rules
+from signage.chains import words as word_list
 from signage.chains.precheck import segments
 from signage.chains.text import flags_of, names_in, who_decides
 from signage.errors import Conflict, InvalidInput, NotFound
@@ -258,7 +259,7 @@ def _chains_page(status: int = 200, **context: Any) -> tuple[str, int]:
         groups=list_groups(db, actor),
         roles=list(Role),
         rows=range(STAGE_ROWS),
-        words=rules.precheck_words(db),
+        words=word_list.precheck_words(db),
         form=request.form if request.method == "POST" else _editing(chains, users),
         **context,
     )
@@ -306,7 +307,7 @@ def remove_chain() -> Any:
 def save_words() -> Any:
     words = [w for line in request.form.get("words", "").splitlines() for w in [line.strip()] if w]
     try:
-        rules.put_precheck_words(session(), signed_in(), words, now=now())
+        word_list.put_precheck_words(session(), signed_in(), words, now=now())
     except InvalidInput as exc:
         return _chains_page(422, error=message(exc), field=exc.field)
     return redirect(url_for(".chains", words="saved"), 303)

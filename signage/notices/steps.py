@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from signage.accounts.models import User
 from signage.chains.precheck import find_flags
-from signage.chains.rules import Stage, chain_for, deciders, distinct_deciders, precheck_words
+from signage.chains.rules import Stage, chain_for, deciders, distinct_deciders
+from signage.chains.words import precheck_words
 from signage.errors import Conflict, PermissionDenied
 from signage.notices.models import (
     TERMINAL_STATUSES,

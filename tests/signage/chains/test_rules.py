@@ -13,10 +13,9 @@ from signage.chains.rules import (
     chain_for,
     chain_json,
     delete_chain,
-    precheck_words,
     put_chain,
-    put_precheck_words,
 )
+from signage.chains.words import precheck_words, put_precheck_words
 from signage.errors import InvalidInput, NotFound, PermissionDenied
 from tests.conftest import CATEGORIES, NOW
 from tests.signage.chains.conftest import APPOINTMENTS, THREE_STAGES

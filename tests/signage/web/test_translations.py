@@ -94,7 +94,7 @@ def test_every_error_class_is_named_for_extraction():
 # Errors whose message is not written where they are raised, and why that is safe.
 COMPUTED = {
     # a template from a table of N_-marked ones
-    ("signage/api/common.py", "template"),
+    ("signage/api/validation.py", "template"),
     # a posted warning's format errors: for the machine that sent it, in English
     ("signage/emergency/api.py", "str(exc)"),
 }
