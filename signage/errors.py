@@ -19,7 +19,7 @@ parameters in. ``make translations`` finds the templates by the error classes' n
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Self
 
 
@@ -52,14 +52,19 @@ class ServiceError(Exception):
         self.field = field
         self.details = details
 
-    def translated(self, gettext: Callable[[str], str]) -> str:
-        """The message in the language of ``gettext`` (the English one where it has none)."""
+    def translated(
+        self, gettext: Callable[[str], str], labels: Mapping[str, str] | None = None
+    ) -> str:
+        """The message in the language of ``gettext`` (the English one where it has none);
+        a value naming the error's field is said by its label in ``labels``, translated."""
         if not self.params:
             return gettext(self.template)
         values = {
             name: value.translated(gettext) if hasattr(value, "translated") else str(value)
             for name, value in self.values.items()
         }
+        if labels and self.field in labels:
+            values = {k: gettext(labels[v]) if v == self.field else v for k, v in values.items()}
         try:
             return gettext(self.template) % values
         except (KeyError, ValueError, TypeError):  # a translation that lost a parameter

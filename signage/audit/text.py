@@ -19,30 +19,14 @@ from signage.accounts.models import User
 from signage.audit.models import AuditEntry
 from signage.errors import N_
 from signage.messages import Said
-from signage.notices.text import FIELDS_SHOWN
+from signage.web.vocabulary import FIELD_LABELS
 
 Values = Callable[[Mapping[str, Any]], dict[str, object]]
 
-# The settings a person may change on a user or a screen, as the pages name them; another
-# changed setting is shown by its name.
-SETTINGS_SHOWN = dict(FIELDS_SHOWN) | {
-    "name": N_("Name"),
-    "location": N_("Location"),
-    "width": N_("width"),
-    "height": N_("height"),
-    "color": N_("colours"),
-    "timezone": N_("Time zone"),
-    "hours": N_("Opening hours"),
-    "roles": N_("Roles"),
-    "active": N_("Active"),
-    "display_name": N_("display name"),
-    "sensitive": N_("sensitive"),
-    "description": N_("description"),
-}
-
 
 def _fields(names: Iterable[str]) -> Said:
-    return Said.join(N_(", "), [Said(SETTINGS_SHOWN.get(n, n)) for n in names])
+    """Changed fields by the names the pages give them (another by its own name)."""
+    return Said.join(N_(", "), [Said(FIELD_LABELS.get(n, n)) for n in names])
 
 
 def _n(d: Mapping[str, Any]) -> dict[str, object]:

@@ -20,6 +20,7 @@ from signage.notices.models import Notice, NoticeRevision, RevisionState
 from signage.notices.preview import Draft
 from signage.screens.models import Screen
 from signage.web.pages import done, zone
+from signage.web.vocabulary import FIELD_LABELS
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
 
@@ -172,21 +173,25 @@ def playing(
     return {e.screen.key: lines(e) for e in entries}
 
 
-FIELDS_SHOWN = (
-    ("title", "Title"),
-    ("body", "Text"),
-    ("category", "Category"),
-    ("kind", "Kind"),
-    ("priority", "Priority"),
-    ("duration_s", "Seconds per showing"),
-    ("valid_from", "From"),
-    ("valid_until", "Until"),
-    ("dayparts", "Times of day"),
-    ("screens", "Screens"),
-    ("groups", "Groups"),
-    ("required_working_days", "Public-notice working days"),
-    ("media_sha256", "Image"),
-    ("level", "Warning level"),
+# A revision's fields in the order its changes are shown, each with the page's label for it.
+FIELDS_SHOWN = tuple(
+    (name, FIELD_LABELS[name])
+    for name in (
+        "title",
+        "body",
+        "category",
+        "kind",
+        "priority",
+        "duration_s",
+        "valid_from",
+        "valid_until",
+        "dayparts",
+        "screens",
+        "groups",
+        "required_working_days",
+        "media_sha256",
+        "level",
+    )
 )
 
 

@@ -16,6 +16,7 @@ from signage.api.common import now as request_now
 from signage.db import request_session
 from signage.errors import InvalidInput, ServiceError, Unauthenticated
 from signage.times import in_range
+from signage.web.vocabulary import FIELD_LABELS
 
 LANGUAGES = {"zh_Hans_CN": "中文", "en": "English"}
 DEFAULT_LANGUAGE = "zh_Hans_CN"
@@ -78,8 +79,9 @@ def safe_next(target: str | None, fallback: str) -> str:
 
 
 def message(exc: ServiceError) -> str:
-    """The error's message in the page's language where a translation exists."""
-    return exc.translated(gettext)
+    """The error's message in the page's language where a translation exists, the field it
+    names by the label the page gives it."""
+    return exc.translated(gettext, FIELD_LABELS)
 
 
 def zone() -> ZoneInfo:

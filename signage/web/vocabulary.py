@@ -77,21 +77,6 @@ WORDS = (
     N_("yellow"),
     N_("orange"),
     N_("red"),
-    # the review diff's field names
-    N_("Title"),
-    N_("Text"),
-    N_("Category"),
-    N_("Kind"),
-    N_("Priority"),
-    N_("Seconds per showing"),
-    N_("From"),
-    N_("Until"),
-    N_("Times of day"),
-    N_("Screens"),
-    N_("Groups"),
-    N_("Public-notice working days"),
-    N_("Image"),
-    N_("Warning level"),
     # audit actions
     N_("group.create"),
     N_("group.update"),
@@ -162,3 +147,58 @@ WORDS = (
     N_("confirm the confidentiality review (保密审查) to approve"),
     N_("the revision's validity window has ended; it must be edited first"),
 )
+
+
+# What the pages call each field a message may name (``field`` of a service error, a changed
+# setting in the audit log): a refusal on a page says "有效期起 …", not "valid_from …". The API
+# keeps the field's own name, which programs read.
+FIELD_LABELS = {
+    # a notice
+    "title": N_("Title"),
+    "body": N_("Text"),
+    "category": N_("Category"),
+    "kind": N_("Kind"),
+    "priority": N_("Priority"),
+    "duration_s": N_("Seconds per showing"),
+    "valid_from": N_("From"),
+    "valid_until": N_("Until"),
+    "dayparts": N_("Times of day"),
+    "screens": N_("Screens"),
+    "groups": N_("Groups"),
+    "required_working_days": N_("Public-notice working days"),
+    "media_sha256": N_("Image"),
+    "image": N_("Image"),
+    "level": N_("Warning level"),
+    "reason": N_("Reason"),
+    # a screen or a group
+    "key": N_("Key"),
+    "name": N_("Name"),
+    "location": N_("Location"),
+    "size": N_("Size in pixels"),
+    "width": N_("Width"),
+    "height": N_("Height"),
+    "color": N_("Colours"),
+    "timezone": N_("Time zone"),
+    "hours": N_("Opening hours"),
+    "brightness": N_("Brightness through the day"),
+    "scroll_cpm": N_("Strip scroll speed (characters a minute)"),
+    "page_s": N_("Least time a page stays (seconds)"),
+    "read_cpm": N_("Reading speed for pages (characters a minute)"),
+    "sensitive": N_("Sensitive"),
+    "description": N_("Description"),
+    # a user
+    "username": N_("User name"),
+    "display_name": N_("Display name"),
+    "roles": N_("Roles"),
+    "active": N_("Active"),
+    "password": N_("Password"),
+    "new_password": N_("New password"),
+    "current_password": N_("Current password"),
+    # filters and reports
+    "year": N_("Year"),
+    "from": N_("From"),
+    "to": N_("To"),
+    "screen": N_("Screen"),
+    "notice": N_("Notice"),
+    "gap_minutes": N_("Gap threshold (minutes)"),
+}

@@ -38,5 +38,6 @@ def test_a_parser_s_own_words_are_translated_inside_the_refusal(
     refused = browser.post("/notices/new", editor_form(screens=["hall"], dayparts="周一至周五"))
     page = refused.get_data(as_text=True)
     assert refused.status_code == 422 and count(db_session, Notice) == 0
-    assert "不是时间段，应写成 08:00-18:00 的形式" in page
-    assert "is not a time range" not in page
+    # The field by the label the form gives it, the parser's words in Chinese.
+    assert "播放时段：&#39;周一至周五&#39; 不是时间段，应写成 08:00-18:00 的形式" in page
+    assert "is not a time range" not in page and "dayparts：" not in page
