@@ -58,6 +58,10 @@ from playlists.signing import SigningKey
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY_S = 5.0  # how often a display in progress notes its duration in the spool
+# Stopping (SIGTERM from systemd, a test) is bounded: the poll and upload threads get this long
+# in all to finish what they are doing, and the last upload this long to be answered.
+STOP_THREADS_S = 8.0
+LAST_UPLOAD_S = 5.0
 
 
 class Player(Shows):
@@ -320,10 +324,13 @@ class Player(Shows):
                 state = self.show_once(state)
         finally:
             self.stop.set()
+            log.info("stopping")
+            deadline = time.monotonic() + STOP_THREADS_S
             for thread in threads:
-                thread.join(timeout=10)
+                thread.join(timeout=max(0.0, deadline - time.monotonic()))
             # One last upload, so a clean stop leaves nothing behind if the controller is up;
             # whatever does not go stays in the spool for the next start.
+            self.client.timeout = min(self.client.timeout, LAST_UPLOAD_S)
             try:
                 self.upload_once()
             except Exception as exc:

@@ -436,3 +436,33 @@ def test_state_is_saved_for_a_restart(setup, fonts):
     player.poll_once()
     player.show_once(PlayerState())
     assert json.loads(player.spool.get_meta("state"))["credits"]
+
+
+def test_a_stop_is_bounded_while_an_upload_hangs(setup, fonts, monkeypatch, db_session):
+    """SIGTERM (systemd, a test) ends the player in a few seconds even when the controller
+    holds an upload: the threads get one short deadline in all, the last upload a short
+    timeout, and the events stay in the spool for the next start."""
+    publish(setup)
+    player, _, _ = make_player(setup, fonts)
+    monkeypatch.setattr("player.runner.STOP_THREADS_S", 0.5)
+    hung, release = threading.Event(), threading.Event()
+
+    def upload_once(batch_size):
+        if threading.current_thread().name == "upload":
+            hung.set()
+            release.wait(30)  # an answer that does not come
+        return 0, 0
+
+    monkeypatch.setattr(player.uploader, "upload_once", upload_once)
+    runner = threading.Thread(target=player.run)
+    runner.start()
+    try:
+        assert hung.wait(10), "the uploader never tried"
+        asked = time.monotonic()
+        player.stop.set()
+        runner.join(10)
+        assert not runner.is_alive() and time.monotonic() - asked < 5
+        assert player.client.timeout <= 5
+    finally:
+        release.set()
+        runner.join(5)
