@@ -69,43 +69,49 @@ def parse_time(text: object, field: str) -> dt.datetime:
 
     Only text is read: a number (a Unix time, say) is refused rather than guessed at.
     """
-    wrong = InvalidInput(
-        "%(name)s must be an ISO-8601 time with an offset, e.g. %(example)s",
-        name=field,
-        example=TIME_EXAMPLE,
-        field=field,
-    )
     if not isinstance(text, str):
-        raise wrong
+        raise _not_a_time(field)
     if not _TIME.fullmatch(text):
-        raise _wrong_time(text, wrong, field)
+        raise _out_of_years(text, field) or _not_a_time(field)
     try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise wrong from None
+        raise _not_a_time(field) from None
     return in_range(value, field)
 
 
 def parse_date(text: object, field: str) -> dt.date:
     """A date ``YYYY-MM-DD`` in the accepted range; else :class:`InvalidInput`."""
-    wrong = InvalidInput("%(name)s must be a date such as 2026-11-01", name=field, field=field)
     if not isinstance(text, str):
-        raise wrong
+        raise _not_a_date(field)
     if not _DATE.fullmatch(text):
-        raise _wrong_time(text, wrong, field)
+        raise _out_of_years(text, field) or _not_a_date(field)
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise wrong from None
+        raise _not_a_date(field) from None
 
 
-def _wrong_time(text: str, wrong: InvalidInput, field: str) -> InvalidInput:
-    # Well formed but outside the years: say so, rather than that the form is wrong.
+def _not_a_time(field: str) -> InvalidInput:
+    return InvalidInput(
+        "%(name)s must be an ISO-8601 time with an offset, e.g. %(example)s",
+        name=field,
+        example=TIME_EXAMPLE,
+        field=field,
+    )
+
+
+def _not_a_date(field: str) -> InvalidInput:
+    return InvalidInput("%(name)s must be a date such as 2026-11-01", name=field, field=field)
+
+
+def _out_of_years(text: str, field: str) -> InvalidInput | None:
+    """Well formed but outside the years: say so, rather than that the form is wrong."""
     if _ANY_YEAR_TIME.fullmatch(text) or _ANY_YEAR_DATE.fullmatch(text):
         return InvalidInput(
             "%(name)s must be %(range_text)s", name=field, range_text=RANGE_TEXT, field=field
         )
-    return wrong
+    return None
 
 
 _ANY_YEAR_TIME = re.compile(TIME_PATTERN.replace(_YEAR, "[0-9]{4}", 1))

@@ -41,6 +41,10 @@ def _none(d: Mapping[str, Any]) -> dict[str, object]:
     return {}
 
 
+def _sender(d: Mapping[str, Any]) -> dict[str, object]:
+    return {"sender": d.get("sender") or "?"}
+
+
 # A notice's sentences say "it": the notice page is about it, the audit log names it beside.
 NOTICE_SENTENCES: dict[str, tuple[str, Values]] = {
     "notice.create": (N_("%(who)s wrote it (revision 1)"), _none),
@@ -132,18 +136,9 @@ OTHER_SENTENCES: dict[str, tuple[str, Values]] = {
         N_("%(who)s lifted the blackout of %(count)s screens"),
         lambda d: {"count": d["screens_covered"]},
     ),
-    "alert.alert": (
-        N_("an official warning came from %(sender)s"),
-        lambda d: {"sender": d.get("sender") or "?"},
-    ),
-    "alert.update": (
-        N_("an update of an official warning came from %(sender)s"),
-        lambda d: {"sender": d.get("sender") or "?"},
-    ),
-    "alert.cancel": (
-        N_("an official warning was cancelled by %(sender)s"),
-        lambda d: {"sender": d.get("sender") or "?"},
-    ),
+    "alert.alert": (N_("an official warning came from %(sender)s"), _sender),
+    "alert.update": (N_("an update of an official warning came from %(sender)s"), _sender),
+    "alert.cancel": (N_("an official warning was cancelled by %(sender)s"), _sender),
 }
 
 AUDIT_SENTENCES = NOTICE_SENTENCES | OTHER_SENTENCES
@@ -156,27 +151,23 @@ _NOT_PEOPLE = {
 }
 
 
-def sentences(
-    session: Session,
-    entries: Sequence[AuditEntry],
-    table: Mapping[str, tuple[str, Values]] = AUDIT_SENTENCES,
-) -> list[Said]:
-    """Each entry as a sentence of ``table``, its actor by display name."""
+def sentences(session: Session, entries: Sequence[AuditEntry]) -> list[Said]:
+    """Each entry as its action's sentence, its actor by display name."""
     logins = {e.actor for e in entries if e.actor}
     query = sa.select(User.username, User.display_name).where(User.username.in_(logins))
     names = {n: d for n, d in session.execute(query)} if logins else {}
     out = []
     for entry in entries:
-        actor = entry.actor or ""
-        who: object = names.get(actor) or actor or Said("the system")
+        actor = entry.actor or "system"
+        who: object = names.get(actor) or actor
         if actor.startswith("screen:"):
             who = Said("the screen %(object)s", object=actor.removeprefix("screen:"))
         elif actor in _NOT_PEOPLE:
             who = Said(_NOT_PEOPLE[actor])
         details = entry.details_dict if entry.details else {}
         template, params = N_("%(who)s: %(action)s"), {"action": Said(entry.action)}
-        if entry.action in table:
-            sentence, values = table[entry.action]
+        if entry.action in AUDIT_SENTENCES:
+            sentence, values = AUDIT_SENTENCES[entry.action]
             # Details of an older form keep the plain line.
             with contextlib.suppress(AttributeError, TypeError, KeyError):
                 template, params = sentence, values(details)
