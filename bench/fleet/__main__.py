@@ -1,7 +1,7 @@
 """Benchmark: a fleet of simulated players against a real ``signage serve``.
 
     .venv/bin/python -m bench.fleet [--players 2000] [--seconds 150] [--change-at 75]
-        [--database-url URL] [--hosts 1] [--workers 1] [--threads 8] [--generators 2]
+        [--database-url URL] [--hosts 1] [--workers 1] [--threads 32] [--generators 2]
         [--connections C] [--short-notices] [--outage-at T --outage-s S --outage-hours H]
         [--poll-s 10] [--change notice|blackout]
 
@@ -104,7 +104,7 @@ def main() -> None:
         default=1,
         help="controller hosts on the PostgreSQL database, behind nginx when more than one",
     )
-    parser.add_argument("--threads", type=int, default=8, help="threads per worker")
+    parser.add_argument("--threads", type=int, default=32, help="threads per worker")
     parser.add_argument("--server", choices=["gunicorn", "waitress"], help="default: serve's")
     parser.add_argument(
         "--short-notices", action="store_true", help="notices of one line (15–30 s each)"
