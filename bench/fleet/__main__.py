@@ -47,6 +47,7 @@ from bench.fleet import outage
 from bench.fleet.hosts import Hosts, wait_up
 from bench.fleet.setup import build
 from bench.fleet.stats import percentile, table, verdict
+from signage.cli.serve import DEFAULT_THREADS
 
 HEARTBEAT_S, UPLOAD_S = 30, 60
 
@@ -104,7 +105,9 @@ def main() -> None:
         default=1,
         help="controller hosts on the PostgreSQL database, behind nginx when more than one",
     )
-    parser.add_argument("--threads", type=int, default=32, help="threads per worker")
+    parser.add_argument(
+        "--threads", type=int, default=DEFAULT_THREADS, help="threads per worker (serve's default)"
+    )
     parser.add_argument("--server", choices=["gunicorn", "waitress"], help="default: serve's")
     parser.add_argument(
         "--short-notices", action="store_true", help="notices of one line (15–30 s each)"
